@@ -1,0 +1,366 @@
+package model
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/bits"
+	"strconv"
+	"strings"
+)
+
+// Numbers on the money and quantity path are exact fixed-point integers, never
+// float64. Each kind counts its own smallest unit and is stored as that integer
+// in a BIGINT column, so SQL sums are exact and identical on SQLite and MySQL:
+//
+//	Quantity  thousandths of a unit   (3 decimals: 2.125 kg)
+//	UnitCost  ten-thousandths         (4 decimals: 0.3333 per kg)
+//	Money     hundredths (cents)      (2 decimals: 31.20)
+//
+// In GraphQL all three are the Decimal scalar, written as a string and read
+// from a string or a JSON number.
+
+const (
+	quantityScale = 3
+	unitCostScale = 4
+	moneyScale    = 2
+
+	// Upper bounds keep every product and quotient below inside int64.
+	maxQuantity = 999_999_999_999        // 999 999 999.999
+	maxUnitCost = 99_999_999_999         // 9 999 999.9999
+	maxMoney    = 99_999_999_999_999_999 // 999 999 999 999 999.99
+)
+
+// Quantity is an amount of goods with up to 3 decimals, counted in thousandths.
+type Quantity int64
+
+// UnitCost is a price per unit with up to 4 decimals, counted in ten-thousandths.
+type UnitCost int64
+
+// Money is an amount of money with 2 decimals, counted in cents.
+type Money int64
+
+// ParseQuantity reads a quantity such as "2.125"; more than 3 decimals is an error.
+func ParseQuantity(s string) (Quantity, error) {
+	n, err := parseFixed(s, quantityScale, maxQuantity)
+	return Quantity(n), err
+}
+
+// ParseUnitCost reads a unit cost such as "3.10"; more than 4 decimals is an error.
+func ParseUnitCost(s string) (UnitCost, error) {
+	n, err := parseFixed(s, unitCostScale, maxUnitCost)
+	return UnitCost(n), err
+}
+
+// ParseMoney reads an amount such as "31.20"; more than 2 decimals is an error.
+func ParseMoney(s string) (Money, error) {
+	n, err := parseFixed(s, moneyScale, maxMoney)
+	return Money(n), err
+}
+
+// MustQuantity is ParseQuantity for constants in code and tests.
+func MustQuantity(s string) Quantity { return must(ParseQuantity(s)) }
+
+// MustUnitCost is ParseUnitCost for constants in code and tests.
+func MustUnitCost(s string) UnitCost { return must(ParseUnitCost(s)) }
+
+// MustMoney is ParseMoney for constants in code and tests.
+func MustMoney(s string) Money { return must(ParseMoney(s)) }
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// String is the shortest exact form: "12", "3.5", "2.125".
+func (q Quantity) String() string { return formatFixed(int64(q), quantityScale, 0) }
+
+// String keeps at least two decimals, like a price: "2.50", "0.3333".
+func (c UnitCost) String() string { return formatFixed(int64(c), unitCostScale, 2) }
+
+// String always has two decimals: "31.20".
+func (m Money) String() string { return formatFixed(int64(m), moneyScale, 2) }
+
+// Amount is quantity × unit cost in money, rounded half away from zero to cents.
+// The bounds on both factors keep the result inside int64.
+func Amount(q Quantity, c UnitCost) Money {
+	// q is 1e-3, c is 1e-4: the product counts 1e-7, money counts 1e-2.
+	return Money(mulDivRound(int64(q), int64(c), 100_000))
+}
+
+// AverageCost is value / quantity as a unit cost, rounded half away from zero;
+// it is zero when the quantity is zero.
+func AverageCost(value Money, q Quantity) UnitCost {
+	if q == 0 {
+		return 0
+	}
+	// value/100 ÷ q/1000 = 10·value/q units of money = 1e5·value/q ten-thousandths.
+	return UnitCost(mulDivRound(int64(value), 100_000, int64(q)))
+}
+
+// mulDivRound returns a·b/d rounded half away from zero, computing a·b in
+// 128 bits so that no intermediate overflows. d must be positive and the
+// result must fit in int64, which the bounds on each kind guarantee.
+func mulDivRound(a, b, d int64) int64 {
+	neg := (a < 0) != (b < 0)
+	ua, ub := absU(a), absU(b)
+	hi, lo := bits.Mul64(ua, ub)
+	if hi >= uint64(d) {
+		panic("model: decimal overflow")
+	}
+	q, r := bits.Div64(hi, lo, uint64(d))
+	if r >= uint64(d)-r { // r ≥ d/2 without overflow: round half up
+		q++
+	}
+	if q > math.MaxInt64 {
+		panic("model: decimal overflow")
+	}
+	if neg {
+		return -int64(q)
+	}
+	return int64(q)
+}
+
+func absU(n int64) uint64 {
+	if n < 0 {
+		return uint64(-n)
+	}
+	return uint64(n)
+}
+
+// DecimalError says why a number was refused; the API reports it as BAD_USER_INPUT.
+type DecimalError struct {
+	Input  string
+	Reason string
+}
+
+func (e *DecimalError) Error() string {
+	return fmt.Sprintf("%q is not a valid number: %s", e.Input, e.Reason)
+}
+
+// parseFixed reads a decimal literal ("-12.5", "1e3", "0.125") into an integer
+// count of 10^-scale, refusing more decimals than scale and values above max.
+func parseFixed(s string, scale int, max int64) (int64, error) {
+	in := s
+	s = strings.TrimSpace(s)
+	bad := func(reason string) (int64, error) { return 0, &DecimalError{Input: in, Reason: reason} }
+	if s == "" {
+		return bad("empty")
+	}
+	neg := false
+	switch s[0] {
+	case '-':
+		neg = true
+		s = s[1:]
+	case '+':
+		s = s[1:]
+	}
+	exp := 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		e, err := strconv.Atoi(s[i+1:])
+		if err != nil || e > 40 || e < -40 {
+			return bad("bad exponent")
+		}
+		exp = e
+		s = s[:i]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart == "" && frac == "" {
+		return bad("no digits")
+	}
+	digits := intPart + frac
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return bad("only digits, one '.' and a sign are allowed")
+		}
+	}
+	// value = digits × 10^(exp − len(frac)); we want value × 10^scale.
+	shift := scale + exp - len(frac)
+	digits = strings.TrimLeft(digits, "0")
+	for shift < 0 {
+		if digits == "" {
+			break
+		}
+		if digits[len(digits)-1] != '0' {
+			return bad(fmt.Sprintf("at most %d decimal places", scale))
+		}
+		digits = digits[:len(digits)-1]
+		shift++
+	}
+	if digits == "" {
+		return 0, nil
+	}
+	if len(digits)+shift > 19 {
+		return bad("too large")
+	}
+	n, err := strconv.ParseInt(digits+strings.Repeat("0", max0(shift)), 10, 64)
+	if err != nil || n > max {
+		return bad("too large")
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
+}
+
+func max0(n int) int {
+	if n < 0 {
+		return 0
+	}
+	return n
+}
+
+// formatFixed writes n × 10^-scale with trailing zeros trimmed down to minDecimals.
+func formatFixed(n int64, scale, minDecimals int) string {
+	neg := n < 0
+	u := absU(n)
+	p := uint64(1)
+	for i := 0; i < scale; i++ {
+		p *= 10
+	}
+	intPart, frac := u/p, u%p
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	b.WriteString(strconv.FormatUint(intPart, 10))
+	fs := strconv.FormatUint(frac, 10)
+	fs = strings.Repeat("0", scale-len(fs)) + fs
+	for len(fs) > minDecimals && fs[len(fs)-1] == '0' {
+		fs = fs[:len(fs)-1]
+	}
+	if fs != "" {
+		b.WriteByte('.')
+		b.WriteString(fs)
+	}
+	return b.String()
+}
+
+// decimalInput turns what gqlgen hands a scalar (a string, a json.Number from
+// variables, or an int or float64 from a literal in the query) into text.
+func decimalInput(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case json.Number:
+		return x.String(), nil
+	case int:
+		return strconv.Itoa(x), nil
+	case int32:
+		return strconv.FormatInt(int64(x), 10), nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case float64:
+		// A literal such as 2.125 in the query text arrives as float64; its
+		// shortest round-trip form is the literal as written.
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return "", &DecimalError{Input: fmt.Sprint(x), Reason: "not a finite number"}
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	default:
+		return "", &DecimalError{Input: fmt.Sprint(v), Reason: "expected a string or a number"}
+	}
+}
+
+// MarshalGQL writes the quantity as a GraphQL string.
+func (q Quantity) MarshalGQL(w io.Writer) { writeQuoted(w, q.String()) }
+
+// UnmarshalGQL reads a quantity from a string or a number.
+func (q *Quantity) UnmarshalGQL(v any) error {
+	s, err := decimalInput(v)
+	if err == nil {
+		*q, err = ParseQuantity(s)
+	}
+	return err
+}
+
+// MarshalGQL writes the unit cost as a GraphQL string.
+func (c UnitCost) MarshalGQL(w io.Writer) { writeQuoted(w, c.String()) }
+
+// UnmarshalGQL reads a unit cost from a string or a number.
+func (c *UnitCost) UnmarshalGQL(v any) error {
+	s, err := decimalInput(v)
+	if err == nil {
+		*c, err = ParseUnitCost(s)
+	}
+	return err
+}
+
+// MarshalGQL writes the amount as a GraphQL string.
+func (m Money) MarshalGQL(w io.Writer) { writeQuoted(w, m.String()) }
+
+// UnmarshalGQL reads an amount from a string or a number.
+func (m *Money) UnmarshalGQL(v any) error {
+	s, err := decimalInput(v)
+	if err == nil {
+		*m, err = ParseMoney(s)
+	}
+	return err
+}
+
+// MarshalJSON writes the quantity as a JSON string, as the API does.
+func (q Quantity) MarshalJSON() ([]byte, error) { return json.Marshal(q.String()) }
+
+// MarshalJSON writes the unit cost as a JSON string, as the API does.
+func (c UnitCost) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// MarshalJSON writes the amount as a JSON string, as the API does.
+func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
+
+func writeQuoted(w io.Writer, s string) {
+	// Decimal text is digits, '-' and '.', so it needs no escaping.
+	_, _ = io.WriteString(w, `"`+s+`"`)
+}
+
+// Value stores the quantity as its integer count of thousandths.
+func (q Quantity) Value() (driver.Value, error) { return int64(q), nil }
+
+// Scan reads a quantity stored as an integer count of thousandths.
+func (q *Quantity) Scan(src any) error { return scanInt((*int64)(q), src) }
+
+// Value stores the unit cost as its integer count of ten-thousandths.
+func (c UnitCost) Value() (driver.Value, error) { return int64(c), nil }
+
+// Scan reads a unit cost stored as an integer count of ten-thousandths.
+func (c *UnitCost) Scan(src any) error { return scanInt((*int64)(c), src) }
+
+// Value stores the amount as its integer count of cents.
+func (m Money) Value() (driver.Value, error) { return int64(m), nil }
+
+// Scan reads an amount stored as an integer count of cents.
+func (m *Money) Scan(src any) error { return scanInt((*int64)(m), src) }
+
+// scanInt reads an integer column. MySQL sends SUM() of BIGINT as DECIMAL
+// text ("42"); drivers send plain columns as int64.
+func scanInt(dst *int64, src any) error {
+	switch v := src.(type) {
+	case int64:
+		*dst = v
+	case []byte:
+		return scanIntText(dst, string(v))
+	case string:
+		return scanIntText(dst, v)
+	case nil:
+		*dst = 0
+	default:
+		return fmt.Errorf("model: cannot read %T as a fixed-point number", src)
+	}
+	return nil
+}
+
+func scanIntText(dst *int64, s string) error {
+	// An exact DECIMAL may arrive as "42.0000" from some aggregates.
+	if i := strings.IndexByte(s, '.'); i >= 0 && strings.Trim(s[i+1:], "0") == "" {
+		s = s[:i]
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("model: cannot read %q as a fixed-point number", s)
+	}
+	*dst = n
+	return nil
+}
