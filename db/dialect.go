@@ -1,0 +1,99 @@
+package db
+
+import (
+	"errors"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+)
+
+// Everything that differs between SQLite and MySQL lives in this file, chosen
+// by the dialect name: how rows are locked, how errors are recognised.
+
+func isMySQL(db bun.IDB) bool { return db.Dialect().Name() == dialect.MySQL }
+
+// forUpdate locks the selected rows until the transaction ends. MySQL takes
+// row locks; SQLite has no FOR UPDATE (it is a syntax error there) and needs
+// none, because its write transactions are serialised as a whole (BEGIN
+// IMMEDIATE and the Store's write mutex).
+func forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
+	if isMySQL(q.DB()) {
+		return q.For("UPDATE")
+	}
+	return q
+}
+
+// SQLite result codes (extended codes carry the primary code in the low byte).
+const (
+	sqliteBusy       = 5
+	sqliteLocked     = 6
+	sqliteConstraint = 19
+	sqliteUnique     = 2067
+	sqlitePrimaryKey = 1555
+	sqliteForeignKey = 787
+)
+
+// MySQL error numbers.
+const (
+	mysqlDupEntry        = 1062
+	mysqlRowIsReferenced = 1451
+	mysqlNoReferencedRow = 1452
+	mysqlRowIsRefd2      = 1217
+	mysqlNoRefdRow2      = 1216
+	mysqlLockWaitTimeout = 1205
+	mysqlDeadlock        = 1213
+)
+
+func mysqlCode(err error) (uint16, bool) {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number, true
+	}
+	return 0, false
+}
+
+// sqliteCode reads the (extended) result code of a modernc.org/sqlite error.
+func sqliteCode(err error) (int, bool) {
+	var ce interface{ Code() int }
+	if errors.As(err, &ce) {
+		return ce.Code(), true
+	}
+	return 0, false
+}
+
+// isUniqueViolation reports a duplicate key.
+func isUniqueViolation(err error) bool {
+	if n, ok := mysqlCode(err); ok {
+		return n == mysqlDupEntry
+	}
+	if c, ok := sqliteCode(err); ok {
+		return c == sqliteUnique || c == sqlitePrimaryKey
+	}
+	return false
+}
+
+// isForeignKeyViolation reports a row still referenced, or a reference to a
+// row that does not exist.
+func isForeignKeyViolation(err error) bool {
+	if n, ok := mysqlCode(err); ok {
+		return n == mysqlRowIsReferenced || n == mysqlNoReferencedRow || n == mysqlRowIsRefd2 || n == mysqlNoRefdRow2
+	}
+	if c, ok := sqliteCode(err); ok {
+		return c == sqliteForeignKey
+	}
+	return false
+}
+
+// isRetryable reports an error after which the whole transaction may simply
+// be run again: a deadlock or lock wait timeout on MySQL, a busy or locked
+// database on SQLite.
+func isRetryable(err error) bool {
+	if n, ok := mysqlCode(err); ok {
+		return n == mysqlDeadlock || n == mysqlLockWaitTimeout
+	}
+	if c, ok := sqliteCode(err); ok {
+		return c&0xff == sqliteBusy || c&0xff == sqliteLocked
+	}
+	return false
+}

