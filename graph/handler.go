@@ -1,0 +1,132 @@
+package graph
+
+import (
+	"context"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Options are the limits of the GraphQL endpoint.
+type Options struct {
+	// Introspection lets clients read the schema (the playground needs it).
+	Introspection bool
+	// ComplexityLimit refuses operations that would cost more (TOO_COMPLEX).
+	ComplexityLimit int
+	// TokenLimit refuses documents with more lexical tokens, before parsing.
+	TokenLimit int
+	// MaxBodyBytes caps a JSON request body.
+	MaxBodyBytes int64
+	// MaxUploadBytes caps a multipart request body.
+	MaxUploadBytes int64
+}
+
+// DefaultOptions are the limits wms runs with.
+var DefaultOptions = Options{
+	Introspection:   true,
+	ComplexityLimit: 20_000,
+	TokenLimit:      15_000,
+	MaxBodyBytes:    1 << 20,
+	MaxUploadBytes:  10 << 20,
+}
+
+// NewHandler returns the GraphQL endpoint (POST, GET and multipart).
+func NewHandler(r *Resolver, o Options) http.Handler {
+	cfg := Config{Resolvers: r}
+	setComplexity(&cfg.Complexity)
+	srv := handler.New(NewExecutableSchema(cfg))
+	srv.AddTransport(transport.Options{})
+	// GET serves queries only: the transport refuses mutations.
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{
+		MaxUploadSize: o.MaxUploadBytes,
+		MaxMemory:     1 << 20, // larger files spill to a temp file
+	})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if o.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	srv.SetParserTokenLimit(o.TokenLimit)
+	srv.SetErrorPresenter(presentError)
+	srv.SetRecoverFunc(recoverPanic)
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		oc := graphql.GetOperationContext(ctx)
+		if info := requestInfoFrom(ctx); info != nil && oc != nil {
+			info.setOperation(operationName(oc))
+		}
+		return next(withLoaders(ctx, newLoaders(r.Store)))
+	})
+	return limitBody(o, requirePreflight(srv))
+}
+
+func operationName(oc *graphql.OperationContext) string {
+	if oc.OperationName != "" {
+		return oc.OperationName
+	}
+	if oc.Operation != nil && oc.Operation.Name != "" {
+		return oc.Operation.Name
+	}
+	return "anonymous"
+}
+
+// preflightHeaders are the headers of which a multipart request must carry
+// one. A browser cannot send them cross-site without a CORS preflight, so a
+// form on another site cannot post an upload with the user's credentials.
+var preflightHeaders = []string{"Apollo-Require-Preflight", "X-Apollo-Operation-Name", "GraphQL-Require-Preflight"}
+
+// requirePreflight refuses multipart/form-data requests without a preflight
+// header: a plain HTML form can send multipart cross-site with no preflight.
+func requirePreflight(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isMultipart(r) && !HasPreflightHeader(r) {
+			http.Error(w, "multipart requests must carry one of the headers "+
+				strings.Join(preflightHeaders, ", ")+
+				" (e.g. Apollo-Require-Preflight: true) to prove they are not a cross-site form post",
+				http.StatusBadRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// HasPreflightHeader reports whether r carries a CSRF preflight header.
+func HasPreflightHeader(r *http.Request) bool {
+	for _, h := range preflightHeaders {
+		if r.Header.Get(h) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func isMultipart(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "multipart/form-data"
+}
+
+// limitBody caps what a request may send: gqlgen's POST transport reads the
+// body without limit.
+func limitBody(o Options, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := o.MaxBodyBytes
+		if isMultipart(r) {
+			limit = o.MaxUploadBytes + o.MaxBodyBytes
+		}
+		if r.ContentLength > limit {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}

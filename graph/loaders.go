@@ -1,0 +1,65 @@
+package graph
+
+import (
+	"context"
+
+	"wms/db"
+	"wms/model"
+)
+
+// Loaders are the per-request loaders of the nested fields; see Loader for how
+// they batch without waiting.
+type Loaders struct {
+	Category   *Loader[int64, *model.Category]
+	GoodsCount *Loader[int64, int]
+	Goods      *Loader[int64, *model.Goods]
+}
+
+type loadersKey struct{}
+
+func newLoaders(s *db.Store) *Loaders {
+	l := &Loaders{}
+	l.Category = NewLoader(func(ctx context.Context, ids []int64) (map[int64]*model.Category, error) {
+		cs, err := s.CategoriesByIDs(ctx, ids)
+		l.expectCategories(cs)
+		return byID(cs, func(c *model.Category) int64 { return c.ID }), err
+	})
+	l.GoodsCount = NewLoader(s.GoodsCounts)
+	l.Goods = NewLoader(func(ctx context.Context, ids []int64) (map[int64]*model.Goods, error) {
+		gs, err := s.GoodsByIDs(ctx, ids)
+		l.expectGoods(gs)
+		return byID(gs, func(g *model.Goods) int64 { return g.ID }), err
+	})
+	return l
+}
+
+// expectGoods announces what the fields of these goods will load.
+func (l *Loaders) expectGoods(gs []*model.Goods) {
+	for _, g := range gs {
+		l.Category.Expect(g.CategoryID)
+	}
+}
+
+// expectCategories announces what the fields of these categories will load.
+func (l *Loaders) expectCategories(cs []*model.Category) {
+	for _, c := range cs {
+		l.GoodsCount.Expect(c.ID)
+	}
+}
+
+func withLoaders(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+// loaders returns the request's loaders.
+func loaders(ctx context.Context) *Loaders {
+	return ctx.Value(loadersKey{}).(*Loaders)
+}
+
+func byID[T any](items []T, id func(T) int64) map[int64]T {
+	m := make(map[int64]T, len(items))
+	for _, it := range items {
+		m[id(it)] = it
+	}
+	return m
+}
