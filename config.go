@@ -1,0 +1,242 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"wms/db"
+)
+
+// Config is the whole environment contract of SPEC §5, read once at start.
+type Config struct {
+	Addr            string
+	DB              string
+	SQLitePath      string
+	MySQL           db.MySQLOptions
+	MaxOpenConns    int
+	ConnMaxLifetime time.Duration
+	ConnMaxIdleTime time.Duration
+	DBWait          time.Duration
+	MediaDir        string
+	MaxUploadBytes  int64
+	AdminUser       string
+	AdminPassword   string
+	Playground      bool
+	Introspection   bool
+	// LogFormat is "console" or "json"; empty means console on a terminal.
+	LogFormat string
+	LogLevel  zerolog.Level
+}
+
+// setting is one environment variable: its name, default, meaning, and how it
+// is checked and stored. Secrets also read NAME_FILE (a Docker secret) and are
+// never logged.
+type setting struct {
+	name   string
+	def    string
+	help   string
+	secret bool
+	set    func(c *Config, v string) error
+}
+
+// settings is the table of every variable wms reads; the README's
+// configuration table lists the same rows (a test keeps them in step).
+var settings = []setting{
+	{"WMS_ADDR", ":8080", "listen address", false, func(c *Config, v string) error {
+		return nonEmpty(&c.Addr, v)
+	}},
+	{"WMS_DB", "sqlite", "`sqlite` or `mysql`", false, func(c *Config, v string) error {
+		if v != db.SQLite && v != db.MySQL {
+			return fmt.Errorf("must be %q or %q", db.SQLite, db.MySQL)
+		}
+		c.DB = v
+		return nil
+	}},
+	{"WMS_SQLITE_PATH", "./data/wms.db", "SQLite file (its folder is created)", false, func(c *Config, v string) error {
+		return nonEmpty(&c.SQLitePath, v)
+	}},
+	{"WMS_MYSQL_HOST", "mysql", "MySQL host: the compose service name, not 127.0.0.1", false, func(c *Config, v string) error {
+		return nonEmpty(&c.MySQL.Host, v)
+	}},
+	{"WMS_MYSQL_PORT", "3306", "MySQL port", false, func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			return errors.New("must be a port number (1–65535)")
+		}
+		c.MySQL.Port = n
+		return nil
+	}},
+	{"WMS_MYSQL_USER", "wms", "MySQL user", false, func(c *Config, v string) error {
+		return nonEmpty(&c.MySQL.User, v)
+	}},
+	{"WMS_MYSQL_PASSWORD", "", "MySQL password (or WMS_MYSQL_PASSWORD_FILE)", true, func(c *Config, v string) error {
+		c.MySQL.Password = v
+		return nil
+	}},
+	{"WMS_MYSQL_DATABASE", "wms", "MySQL database", false, func(c *Config, v string) error {
+		return nonEmpty(&c.MySQL.Database, v)
+	}},
+	{"WMS_MYSQL_DSN", "", "a full go-sql-driver DSN (or WMS_MYSQL_DSN_FILE); overrides the five above", true, func(c *Config, v string) error {
+		if v != "" {
+			if _, err := db.MySQLConfig(db.MySQLOptions{DSN: v}); err != nil {
+				return errors.New("is not a valid go-sql-driver DSN (user:password@tcp(host:3306)/wms)")
+			}
+		}
+		c.MySQL.DSN = v
+		return nil
+	}},
+	{"WMS_DB_MAX_OPEN_CONNS", "20", "most open connections (idle connections kept: as many)", false, func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return errors.New("must be a whole number from 1 to 1000")
+		}
+		c.MaxOpenConns = n
+		return nil
+	}},
+	{"WMS_DB_CONN_MAX_LIFETIME", "3m", "a pooled connection is closed after this long", false, func(c *Config, v string) error {
+		return duration(&c.ConnMaxLifetime, v)
+	}},
+	{"WMS_DB_CONN_MAX_IDLE_TIME", "1m", "an idle pooled connection is closed after this long", false, func(c *Config, v string) error {
+		return duration(&c.ConnMaxIdleTime, v)
+	}},
+	{"WMS_DB_WAIT", "60s", "how long start-up keeps retrying an unreachable database", false, func(c *Config, v string) error {
+		return duration(&c.DBWait, v)
+	}},
+	{"WMS_MEDIA_DIR", "./data/media", "where uploaded and generated files are stored", false, func(c *Config, v string) error {
+		return nonEmpty(&c.MediaDir, v)
+	}},
+	{"WMS_MAX_UPLOAD_BYTES", "10485760", "largest upload, in bytes", false, func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return errors.New("must be a positive number of bytes")
+		}
+		c.MaxUploadBytes = n
+		return nil
+	}},
+	{"WMS_ADMIN_USER", "admin", "the first ADMIN, created only when there are no users", false, func(c *Config, v string) error {
+		return nonEmpty(&c.AdminUser, v)
+	}},
+	{"WMS_ADMIN_PASSWORD", "", "its password (or WMS_ADMIN_PASSWORD_FILE); random and printed once when unset", true, func(c *Config, v string) error {
+		c.AdminPassword = v
+		return nil
+	}},
+	{"WMS_PLAYGROUND", "true", "serve the GraphQL IDE at / and /playground", false, func(c *Config, v string) error {
+		return boolean(&c.Playground, v)
+	}},
+	{"WMS_INTROSPECTION", "true", "answer schema introspection", false, func(c *Config, v string) error {
+		return boolean(&c.Introspection, v)
+	}},
+	{"WMS_LOG_FORMAT", "", "`console` or `json`; default console on a terminal, else json", false, func(c *Config, v string) error {
+		if v != "" && v != "console" && v != "json" {
+			return errors.New(`must be "console" or "json"`)
+		}
+		c.LogFormat = v
+		return nil
+	}},
+	{"WMS_LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`", false, func(c *Config, v string) error {
+		l, err := zerolog.ParseLevel(v)
+		if err != nil || v == "" {
+			return errors.New("must be debug, info, warn or error")
+		}
+		c.LogLevel = l
+		return nil
+	}},
+}
+
+// LoadConfig reads the configuration from the environment (lookup is
+// os.LookupEnv in production). Every bad value is reported, each naming its
+// variable, so one failed start shows all that is wrong.
+func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
+	var c Config
+	var errs []error
+	for _, s := range settings {
+		v, err := s.value(lookup)
+		if err == nil {
+			err = s.set(&c, v)
+			if err != nil {
+				err = fmt.Errorf("%s=%q %w", s.name, shown(s, v), err)
+			}
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// value is the variable's value: NAME, else the content of the file NAME_FILE
+// names (for a secret), else the default.
+func (s setting) value(lookup func(string) (string, bool)) (string, error) {
+	v, set := lookup(s.name)
+	if !s.secret {
+		if !set {
+			return s.def, nil
+		}
+		return v, nil
+	}
+	path, fileSet := lookup(s.name + "_FILE")
+	switch {
+	case set && fileSet:
+		return "", fmt.Errorf("%s and %s_FILE are both set; use one", s.name, s.name)
+	case fileSet:
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: cannot read %s: %w", s.name, path, errors.Unwrap(err))
+		}
+		// Secret files usually end with a newline that is not part of the secret.
+		return strings.TrimRight(string(b), "\r\n"), nil
+	case set:
+		return v, nil
+	default:
+		return s.def, nil
+	}
+}
+
+// shown is how a value appears in an error message: secrets never do.
+func shown(s setting, v string) string {
+	if s.secret {
+		return "(hidden)"
+	}
+	return v
+}
+
+func nonEmpty(dst *string, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("must not be empty")
+	}
+	*dst = v
+	return nil
+}
+
+func duration(dst *time.Duration, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return errors.New("must be a positive duration such as 90s, 3m or 1h")
+	}
+	*dst = d
+	return nil
+}
+
+func boolean(dst *bool, v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("must be true or false")
+	}
+	*dst = b
+	return nil
+}
+
+// dbOptions are the database settings of the configuration.
+func (c Config) dbOptions(log zerolog.Logger) db.Options {
+	return db.Options{
+		Driver: c.DB, SQLitePath: c.SQLitePath, MySQL: c.MySQL,
+		MaxOpenConns: c.MaxOpenConns, ConnMaxLifetime: c.ConnMaxLifetime, ConnMaxIdleTime: c.ConnMaxIdleTime,
+		Wait: c.DBWait, Log: log,
+	}
+}

@@ -1,0 +1,309 @@
+// Command wms serves the warehouse: a GraphQL API, a playground, file upload
+// and media download, over SQLite or MySQL. See README.md.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/uptrace/bun"
+
+	"wms/db"
+	"wms/graph"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr))
+}
+
+const usage = `usage: wms [command]
+
+commands:
+  serve     serve the API (the default)
+  migrate   apply the database migrations and exit
+  help      show this text
+
+Configuration is read from WMS_* environment variables; see README.md.
+`
+
+// run is the whole program, with its inputs passed in so tests can drive it.
+func run(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cfg, err := LoadConfig(lookup)
+	if err != nil {
+		fmt.Fprintf(stderr, "wms: invalid configuration:\n%v\n", err)
+		return 2
+	}
+	log := newLogger(cfg, stdout)
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		return migrateOnly(ctx, cfg, log)
+	default:
+		fmt.Fprintf(stderr, "wms: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+}
+
+func serve(ctx context.Context, cfg Config, log zerolog.Logger) int {
+	m := NewMain(cfg, log)
+	if err := m.Run(ctx); err != nil {
+		log.Error().Err(err).Msg("cannot start")
+		return 1
+	}
+	code := 0
+	select {
+	case <-ctx.Done():
+		log.Info().Msg("shutting down")
+	case err := <-m.Failed():
+		log.Error().Err(err).Msg("start-up failed; exiting so the orchestrator restarts the service")
+		code = 1
+	}
+	if err := m.Close(); err != nil {
+		log.Error().Err(err).Msg("shutdown")
+		code = 1
+	}
+	return code
+}
+
+func migrateOnly(ctx context.Context, cfg Config, log zerolog.Logger) int {
+	bdb, err := db.Open(ctx, cfg.dbOptions(log))
+	if err != nil {
+		log.Error().Err(err).Msg("cannot open the database")
+		return 1
+	}
+	defer bdb.Close()
+	if err := db.Migrate(ctx, bdb, log); err != nil {
+		log.Error().Err(err).Msg("migration failed")
+		return 1
+	}
+	return 0
+}
+
+// Main is the running program. Run listens at once, so /healthz and /readyz
+// answer while start-up still waits for the database; the API is served once
+// the database is reachable and migrated.
+type Main struct {
+	Config Config
+	Log    zerolog.Logger
+	// Now is the clock of the Store; tests may fix it.
+	Now func() time.Time
+	// ShutdownTimeout bounds how long Close lets requests in flight finish.
+	ShutdownTimeout time.Duration
+
+	started  time.Time
+	listener net.Listener
+	server   *http.Server
+	app      atomic.Pointer[app]
+	waiting  atomic.Pointer[string] // why the app is not ready yet
+	failed   chan error
+	stop     context.CancelFunc
+	startup  sync.WaitGroup
+}
+
+// app is what serves once the database is ready.
+type app struct {
+	db      *bun.DB
+	store   *db.Store
+	graphql http.Handler
+}
+
+// NewMain returns a Main for the configuration.
+func NewMain(cfg Config, log zerolog.Logger) *Main {
+	return &Main{Config: cfg, Log: log, Now: time.Now, ShutdownTimeout: 20 * time.Second, failed: make(chan error, 1)}
+}
+
+// Run listens on the configured address, serves, and connects to the
+// database in the background. It returns once listening.
+func (m *Main) Run(ctx context.Context) error {
+	m.started = time.Now()
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.listener = ln
+	m.server = &http.Server{
+		Handler:           accessLog(m.Log, m.routes()),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          nil,
+	}
+	go func() {
+		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.fail(fmt.Errorf("serve: %w", err))
+		}
+	}()
+	m.Log.Info().Str("addr", ln.Addr().String()).Str("db", m.Config.DB).Msg("listening")
+
+	startCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stop = stop
+	m.startup.Add(1)
+	go func() {
+		defer m.startup.Done()
+		if err := m.start(startCtx); err != nil {
+			m.fail(err)
+		}
+	}()
+	return nil
+}
+
+// start waits for the database, migrates it and switches the API on.
+func (m *Main) start(ctx context.Context) error {
+	reason := "waiting for the database"
+	m.waiting.Store(&reason)
+	opts := m.Config.dbOptions(m.Log)
+	opts.Notify = func(err error) {
+		r := "database unreachable: " + err.Error()
+		m.waiting.Store(&r)
+	}
+	bdb, err := db.Open(ctx, opts)
+	if err != nil {
+		return err
+	}
+	reason = "applying migrations"
+	m.waiting.Store(&reason)
+	if err := db.Migrate(ctx, bdb, m.Log); err != nil {
+		_ = bdb.Close()
+		return err
+	}
+	store := db.NewStore(bdb)
+	store.Now = m.Now
+	opt := graph.DefaultOptions
+	opt.Introspection = m.Config.Introspection
+	opt.MaxUploadBytes = m.Config.MaxUploadBytes
+	resolver := &graph.Resolver{Store: store, Log: m.Log}
+	m.app.Store(&app{db: bdb, store: store, graphql: graph.NewHandler(resolver, opt)})
+	m.Log.Info().Dur("startup", time.Since(m.started)).Msg("ready")
+	return nil
+}
+
+func (m *Main) fail(err error) {
+	select {
+	case m.failed <- err:
+	default:
+	}
+}
+
+// Failed delivers the error that stopped start-up (the database stayed
+// unreachable for WMS_DB_WAIT, a migration failed).
+func (m *Main) Failed() <-chan error { return m.failed }
+
+// Addr is the address the server listens on.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Ready reports whether the API is being served.
+func (m *Main) Ready() bool { return m.app.Load() != nil }
+
+// Close stops accepting requests, lets those in flight finish (within
+// ShutdownTimeout), and closes the database.
+func (m *Main) Close() error {
+	if m.stop != nil {
+		m.stop()
+	}
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
+		defer cancel()
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+	}
+	m.startup.Wait()
+	if a := m.app.Load(); a != nil {
+		if err := a.db.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Main) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", m.readyz)
+	mux.Handle("/query", m.whenReady(func(a *app) http.Handler { return a.graphql }))
+	if m.Config.Playground {
+		page, assets := graph.Playground("/query")
+		mux.Handle("GET /{$}", page)
+		mux.Handle("GET /playground", page)
+		mux.Handle("GET "+graph.PlaygroundAssetsPath, assets)
+	}
+	return mux
+}
+
+// whenReady serves with the app's handler, or answers 503 while start-up
+// still waits for the database.
+func (m *Main) whenReady(h func(*app) http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := m.app.Load()
+		if a == nil {
+			w.Header().Set("Retry-After", "2")
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"errors": []any{map[string]any{
+				"message":    "the server is starting: " + *m.waiting.Load(),
+				"extensions": map[string]string{"code": "UNAVAILABLE"},
+			}}})
+			return
+		}
+		h(a).ServeHTTP(w, r)
+	})
+}
+
+// readyz answers 200 when the database answers and is migrated, else 503 with
+// the reason.
+func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
+	a := m.app.Load()
+	if a == nil {
+		reason := "starting"
+		if p := m.waiting.Load(); p != nil {
+			reason = *p
+		}
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting", "reason": reason})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.store.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable: " + err.Error()})
+		return
+	}
+	pending, err := db.Pending(ctx, a.db)
+	if err != nil || len(pending) > 0 {
+		reason := fmt.Sprintf("migrations not applied: %v", pending)
+		if err != nil {
+			reason = "cannot read the migrations: " + err.Error()
+		}
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
