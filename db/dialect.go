@@ -1,6 +1,7 @@
 package db
 
 import (
+	"context"
 	"errors"
 
 	"github.com/go-sql-driver/mysql"
@@ -96,4 +97,25 @@ func isRetryable(err error) bool {
 		return c&0xff == sqliteBusy || c&0xff == sqliteLocked
 	}
 	return false
+}
+
+// incrementCounter adds one to the counter (prefix, day), creating it at 1,
+// and returns its new value — one statement on either database. MySQL has no
+// RETURNING: LAST_INSERT_ID(expr) hands the value back as the insert id.
+func incrementCounter(ctx context.Context, tx bun.Tx, prefix, day string) (int64, error) {
+	if isMySQL(tx) {
+		res, err := tx.ExecContext(ctx, `INSERT INTO document_counters (prefix, day, last)
+			VALUES (?, ?, LAST_INSERT_ID(1))
+			ON DUPLICATE KEY UPDATE last = LAST_INSERT_ID(last + 1)`, prefix, day)
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	}
+	var n int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO document_counters (prefix, day, last)
+		VALUES (?, ?, 1)
+		ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1
+		RETURNING last`, prefix, day).Scan(&n)
+	return n, err
 }

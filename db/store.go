@@ -74,3 +74,20 @@ func notFound(err error, nf error) error {
 	}
 	return err
 }
+
+// ignoreNoRows turns sql.ErrNoRows into nil.
+func ignoreNoRows(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	return err
+}
+
+// byID indexes items by their id.
+func byID[T any](items []T, id func(T) int64) map[int64]T {
+	m := make(map[int64]T, len(items))
+	for _, it := range items {
+		m[id(it)] = it
+	}
+	return m
+}

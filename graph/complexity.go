@@ -1,6 +1,10 @@
 package graph
 
-import "wms/model"
+import (
+	"time"
+
+	"wms/model"
+)
 
 // A list field costs its selection once per item it may return, so a
 // complexity limit bounds the rows an operation can ask for, nested lists
@@ -21,4 +25,28 @@ func setComplexity(c *ComplexityRoot) {
 	c.Query.GoodsList = func(child int, _ *string, _ *int64, _ *bool, _ *model.GoodsOrder, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
+	c.Query.Stock = func(child int, _ *string, _ *int64, _ *bool, _ *bool, first *int, _ *string, _ *int) int {
+		return pageCost(child, first)
+	}
+	c.Query.Lots = func(child int, _ int64, _ *bool, first *int, _ *string, _ *int) int {
+		return pageCost(child, first)
+	}
+	c.Query.StockIns = func(child int, _ *string, _ *model.StockInType, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
+		return pageCost(child, first)
+	}
+	c.Query.StockOuts = func(child int, _ *string, _ *model.StockOutReason, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
+		return pageCost(child, first)
+	}
+	c.Query.Ledger = func(child int, _, _ *int64, _ *string, _ *model.Direction, _, _ *time.Time, first *int, _ *string, _ *int) int {
+		return pageCost(child, first)
+	}
+	// A document's lines and a line's allocations are not paged: count them
+	// as a typical document, so that a page of documents with everything
+	// nested stays within the limit while a deep nesting of lists does not.
+	c.StockIn.Lines = func(child int) int { return 1 + child*linesCost }
+	c.StockOut.Lines = func(child int) int { return 1 + child*linesCost }
+	c.StockOutLine.Allocations = func(child int) int { return 1 + child*2 }
 }
+
+// linesCost is how many lines a document is counted as.
+const linesCost = 5

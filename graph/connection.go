@@ -62,3 +62,17 @@ type (
 	GoodsConnection    = Connection[*model.Goods]
 	GoodsEdge          = Edge[*model.Goods]
 )
+
+// The stock connection and edge types.
+type (
+	StockLevelConnection  = Connection[*model.StockLevel]
+	StockLevelEdge        = Edge[*model.StockLevel]
+	LotConnection         = Connection[*model.Lot]
+	LotEdge               = Edge[*model.Lot]
+	StockInConnection     = Connection[*model.StockIn]
+	StockInEdge           = Edge[*model.StockIn]
+	StockOutConnection    = Connection[*model.StockOut]
+	StockOutEdge          = Edge[*model.StockOut]
+	LedgerEntryConnection = Connection[*model.LedgerEntry]
+	LedgerEntryEdge       = Edge[*model.LedgerEntry]
+)

@@ -50,6 +50,9 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		gerr.Extensions["goodsId"] = strconv.FormatInt(short.GoodsID, 10)
 		gerr.Extensions["requested"] = short.Requested.String()
 		gerr.Extensions["available"] = short.Available.String()
+		if short.Field != "" {
+			gerr.Extensions["field"] = short.Field
+		}
 	case errors.As(err, &dec):
 		gerr.Message = dec.Error()
 		gerr.Extensions["code"] = string(model.CodeInvalid)

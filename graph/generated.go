@@ -29,16 +29,30 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Allocation() AllocationResolver
 	Category() CategoryResolver
 	Goods() GoodsResolver
+	LedgerEntry() LedgerEntryResolver
+	Lot() LotResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	StockIn() StockInResolver
+	StockInLine() StockInLineResolver
+	StockOut() StockOutResolver
+	StockOutLine() StockOutLineResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Allocation struct {
+		Amount   func(childComplexity int) int
+		Lot      func(childComplexity int) int
+		Quantity func(childComplexity int) int
+		UnitCost func(childComplexity int) int
+	}
+
 	Category struct {
 		CreatedAt  func(childComplexity int) int
 		GoodsCount func(childComplexity int) int
@@ -69,6 +83,7 @@ type ComplexityRoot struct {
 		Name              func(childComplexity int) int
 		Note              func(childComplexity int) int
 		SKU               func(childComplexity int) int
+		Stock             func(childComplexity int) int
 		Unit              func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 	}
@@ -85,12 +100,61 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LedgerEntry struct {
+		Amount       func(childComplexity int) int
+		At           func(childComplexity int) int
+		Direction    func(childComplexity int) int
+		DocumentCode func(childComplexity int) int
+		Goods        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Quantity     func(childComplexity int) int
+		StockIn      func(childComplexity int) int
+		StockOut     func(childComplexity int) int
+		UnitCost     func(childComplexity int) int
+	}
+
+	LedgerEntryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LedgerEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Lot struct {
+		Goods            func(childComplexity int) int
+		ID               func(childComplexity int) int
+		ReceivedAt       func(childComplexity int) int
+		ReceivedQuantity func(childComplexity int) int
+		Remaining        func(childComplexity int) int
+		StockIn          func(childComplexity int) int
+		UnitCost         func(childComplexity int) int
+	}
+
+	LotConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LotEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ArchiveGoods   func(childComplexity int, id int64, archived bool) int
 		CreateCategory func(childComplexity int, input model.CategoryInput) int
 		CreateGoods    func(childComplexity int, input model.GoodsInput) int
 		DeleteCategory func(childComplexity int, id int64) int
 		DeleteGoods    func(childComplexity int, id int64) int
+		StockIn        func(childComplexity int, input model.StockInInput) int
+		StockOut       func(childComplexity int, input model.StockOutInput) int
 		UpdateCategory func(childComplexity int, input model.CategoryUpdate) int
 		UpdateGoods    func(childComplexity int, input UpdateGoodsInput) int
 	}
@@ -107,6 +171,94 @@ type ComplexityRoot struct {
 		Category   func(childComplexity int, id int64) int
 		Goods      func(childComplexity int, id int64) int
 		GoodsList  func(childComplexity int, search *string, categoryID *int64, includeArchived *bool, orderBy *model.GoodsOrder, first *int, after *string, offset *int) int
+		Ledger     func(childComplexity int, goodsID *int64, categoryID *int64, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Lots       func(childComplexity int, goodsID int64, includeEmpty *bool, first *int, after *string, offset *int) int
+		Stock      func(childComplexity int, search *string, categoryID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) int
+		StockIn    func(childComplexity int, id int64) int
+		StockIns   func(childComplexity int, search *string, typeArg *model.StockInType, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		StockOut   func(childComplexity int, id int64) int
+		StockOuts  func(childComplexity int, search *string, reason *model.StockOutReason, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+	}
+
+	StockIn struct {
+		Code        func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Lines       func(childComplexity int) int
+		Note        func(childComplexity int) int
+		OccurredAt  func(childComplexity int) int
+		TotalAmount func(childComplexity int) int
+		Type        func(childComplexity int) int
+	}
+
+	StockInConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StockInEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StockInLine struct {
+		Amount           func(childComplexity int) int
+		Goods            func(childComplexity int) int
+		Lot              func(childComplexity int) int
+		ReceivedQuantity func(childComplexity int) int
+		UnitCost         func(childComplexity int) int
+	}
+
+	StockLevel struct {
+		AverageCost func(childComplexity int) int
+		Goods       func(childComplexity int) int
+		Low         func(childComplexity int) int
+		OnHand      func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	StockLevelConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StockLevelEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StockOut struct {
+		Code       func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Lines      func(childComplexity int) int
+		Note       func(childComplexity int) int
+		OccurredAt func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		TotalCost  func(childComplexity int) int
+	}
+
+	StockOutConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StockOutEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StockOutLine struct {
+		Allocations func(childComplexity int) int
+		Cost        func(childComplexity int) int
+		Goods       func(childComplexity int) int
+		Quantity    func(childComplexity int) int
 	}
 }
 
@@ -114,11 +266,27 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AllocationResolver interface {
+	Lot(ctx context.Context, obj *model.Allocation) (*model.Lot, error)
+}
 type CategoryResolver interface {
 	GoodsCount(ctx context.Context, obj *model.Category) (int, error)
 }
 type GoodsResolver interface {
 	Category(ctx context.Context, obj *model.Goods) (*model.Category, error)
+
+	Stock(ctx context.Context, obj *model.Goods) (*model.StockLevel, error)
+}
+type LedgerEntryResolver interface {
+	Goods(ctx context.Context, obj *model.LedgerEntry) (*model.Goods, error)
+
+	StockIn(ctx context.Context, obj *model.LedgerEntry) (*model.StockIn, error)
+	StockOut(ctx context.Context, obj *model.LedgerEntry) (*model.StockOut, error)
+}
+type LotResolver interface {
+	Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error)
+
+	StockIn(ctx context.Context, obj *model.Lot) (*model.StockIn, error)
 }
 type MutationResolver interface {
 	CreateCategory(ctx context.Context, input model.CategoryInput) (*model.Category, error)
@@ -128,12 +296,37 @@ type MutationResolver interface {
 	UpdateGoods(ctx context.Context, input UpdateGoodsInput) (*model.Goods, error)
 	ArchiveGoods(ctx context.Context, id int64, archived bool) (*model.Goods, error)
 	DeleteGoods(ctx context.Context, id int64) (int64, error)
+	StockIn(ctx context.Context, input model.StockInInput) (*model.StockIn, error)
+	StockOut(ctx context.Context, input model.StockOutInput) (*model.StockOut, error)
 }
 type QueryResolver interface {
 	Category(ctx context.Context, id int64) (*model.Category, error)
 	Categories(ctx context.Context, search *string, orderBy *model.CategoryOrder, first *int, after *string, offset *int) (*Connection[*model.Category], error)
 	Goods(ctx context.Context, id int64) (*model.Goods, error)
 	GoodsList(ctx context.Context, search *string, categoryID *int64, includeArchived *bool, orderBy *model.GoodsOrder, first *int, after *string, offset *int) (*Connection[*model.Goods], error)
+	Stock(ctx context.Context, search *string, categoryID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.StockLevel], error)
+	Lots(ctx context.Context, goodsID int64, includeEmpty *bool, first *int, after *string, offset *int) (*Connection[*model.Lot], error)
+	StockIn(ctx context.Context, id int64) (*model.StockIn, error)
+	StockIns(ctx context.Context, search *string, typeArg *model.StockInType, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error)
+	StockOut(ctx context.Context, id int64) (*model.StockOut, error)
+	StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error)
+	Ledger(ctx context.Context, goodsID *int64, categoryID *int64, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.LedgerEntry], error)
+}
+type StockInResolver interface {
+	Lines(ctx context.Context, obj *model.StockIn) ([]*model.Lot, error)
+}
+type StockInLineResolver interface {
+	Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error)
+
+	Lot(ctx context.Context, obj *model.Lot) (*model.Lot, error)
+}
+type StockOutResolver interface {
+	Lines(ctx context.Context, obj *model.StockOut) ([]*model.StockOutLine, error)
+}
+type StockOutLineResolver interface {
+	Goods(ctx context.Context, obj *model.StockOutLine) (*model.Goods, error)
+
+	Allocations(ctx context.Context, obj *model.StockOutLine) ([]*model.Allocation, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -153,6 +346,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Allocation.amount":
+		if e.ComplexityRoot.Allocation.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Amount(childComplexity), true
+	case "Allocation.lot":
+		if e.ComplexityRoot.Allocation.Lot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Lot(childComplexity), true
+	case "Allocation.quantity":
+		if e.ComplexityRoot.Allocation.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Quantity(childComplexity), true
+	case "Allocation.unitCost":
+		if e.ComplexityRoot.Allocation.UnitCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.UnitCost(childComplexity), true
 
 	case "Category.createdAt":
 		if e.ComplexityRoot.Category.CreatedAt == nil {
@@ -277,6 +495,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Goods.SKU(childComplexity), true
+	case "Goods.stock":
+		if e.ComplexityRoot.Goods.Stock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Goods.Stock(childComplexity), true
 	case "Goods.unit":
 		if e.ComplexityRoot.Goods.Unit == nil {
 			break
@@ -327,6 +551,186 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GoodsEdge.Node(childComplexity), true
+
+	case "LedgerEntry.amount":
+		if e.ComplexityRoot.LedgerEntry.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Amount(childComplexity), true
+	case "LedgerEntry.at":
+		if e.ComplexityRoot.LedgerEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.At(childComplexity), true
+	case "LedgerEntry.direction":
+		if e.ComplexityRoot.LedgerEntry.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Direction(childComplexity), true
+	case "LedgerEntry.documentCode":
+		if e.ComplexityRoot.LedgerEntry.DocumentCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.DocumentCode(childComplexity), true
+	case "LedgerEntry.goods":
+		if e.ComplexityRoot.LedgerEntry.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Goods(childComplexity), true
+	case "LedgerEntry.id":
+		if e.ComplexityRoot.LedgerEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.ID(childComplexity), true
+	case "LedgerEntry.quantity":
+		if e.ComplexityRoot.LedgerEntry.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Quantity(childComplexity), true
+	case "LedgerEntry.stockIn":
+		if e.ComplexityRoot.LedgerEntry.StockIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.StockIn(childComplexity), true
+	case "LedgerEntry.stockOut":
+		if e.ComplexityRoot.LedgerEntry.StockOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.StockOut(childComplexity), true
+	case "LedgerEntry.unitCost":
+		if e.ComplexityRoot.LedgerEntry.UnitCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.UnitCost(childComplexity), true
+
+	case "LedgerEntryConnection.edges":
+		if e.ComplexityRoot.LedgerEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryConnection.Edges(childComplexity), true
+	case "LedgerEntryConnection.nodes":
+		if e.ComplexityRoot.LedgerEntryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryConnection.Nodes(childComplexity), true
+	case "LedgerEntryConnection.pageInfo":
+		if e.ComplexityRoot.LedgerEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryConnection.PageInfo(childComplexity), true
+	case "LedgerEntryConnection.totalCount":
+		if e.ComplexityRoot.LedgerEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryConnection.TotalCount(childComplexity), true
+
+	case "LedgerEntryEdge.cursor":
+		if e.ComplexityRoot.LedgerEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryEdge.Cursor(childComplexity), true
+	case "LedgerEntryEdge.node":
+		if e.ComplexityRoot.LedgerEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryEdge.Node(childComplexity), true
+
+	case "Lot.goods":
+		if e.ComplexityRoot.Lot.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Goods(childComplexity), true
+	case "Lot.id":
+		if e.ComplexityRoot.Lot.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ID(childComplexity), true
+	case "Lot.receivedAt":
+		if e.ComplexityRoot.Lot.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ReceivedAt(childComplexity), true
+	case "Lot.receivedQuantity":
+		if e.ComplexityRoot.Lot.ReceivedQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ReceivedQuantity(childComplexity), true
+	case "Lot.remaining":
+		if e.ComplexityRoot.Lot.Remaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Remaining(childComplexity), true
+	case "Lot.stockIn":
+		if e.ComplexityRoot.Lot.StockIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.StockIn(childComplexity), true
+	case "Lot.unitCost":
+		if e.ComplexityRoot.Lot.UnitCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.UnitCost(childComplexity), true
+
+	case "LotConnection.edges":
+		if e.ComplexityRoot.LotConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotConnection.Edges(childComplexity), true
+	case "LotConnection.nodes":
+		if e.ComplexityRoot.LotConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotConnection.Nodes(childComplexity), true
+	case "LotConnection.pageInfo":
+		if e.ComplexityRoot.LotConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotConnection.PageInfo(childComplexity), true
+	case "LotConnection.totalCount":
+		if e.ComplexityRoot.LotConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotConnection.TotalCount(childComplexity), true
+
+	case "LotEdge.cursor":
+		if e.ComplexityRoot.LotEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEdge.Cursor(childComplexity), true
+	case "LotEdge.node":
+		if e.ComplexityRoot.LotEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotEdge.Node(childComplexity), true
 
 	case "Mutation.archiveGoods":
 		if e.ComplexityRoot.Mutation.ArchiveGoods == nil {
@@ -383,6 +787,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteGoods(childComplexity, args["id"].(int64)), true
+	case "Mutation.stockIn":
+		if e.ComplexityRoot.Mutation.StockIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_stockIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StockIn(childComplexity, args["input"].(model.StockInInput)), true
+	case "Mutation.stockOut":
+		if e.ComplexityRoot.Mutation.StockOut == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_stockOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StockOut(childComplexity, args["input"].(model.StockOutInput)), true
 	case "Mutation.updateCategory":
 		if e.ComplexityRoot.Mutation.UpdateCategory == nil {
 			break
@@ -476,6 +902,383 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.GoodsList(childComplexity, args["search"].(*string), args["categoryId"].(*int64), args["includeArchived"].(*bool), args["orderBy"].(*model.GoodsOrder), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 
+	case "Query.ledger":
+		if e.ComplexityRoot.Query.Ledger == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ledger_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Ledger(childComplexity, args["goodsId"].(*int64), args["categoryId"].(*int64), args["search"].(*string), args["direction"].(*model.Direction), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Query.lots":
+		if e.ComplexityRoot.Query.Lots == nil {
+			break
+		}
+
+		args, err := ec.field_Query_lots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Lots(childComplexity, args["goodsId"].(int64), args["includeEmpty"].(*bool), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Query.stock":
+		if e.ComplexityRoot.Query.Stock == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Stock(childComplexity, args["search"].(*string), args["categoryId"].(*int64), args["lowOnly"].(*bool), args["includeArchived"].(*bool), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Query.stockIn":
+		if e.ComplexityRoot.Query.StockIn == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stockIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StockIn(childComplexity, args["id"].(int64)), true
+	case "Query.stockIns":
+		if e.ComplexityRoot.Query.StockIns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stockIns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StockIns(childComplexity, args["search"].(*string), args["type"].(*model.StockInType), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Query.stockOut":
+		if e.ComplexityRoot.Query.StockOut == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stockOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StockOut(childComplexity, args["id"].(int64)), true
+	case "Query.stockOuts":
+		if e.ComplexityRoot.Query.StockOuts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stockOuts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StockOuts(childComplexity, args["search"].(*string), args["reason"].(*model.StockOutReason), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+
+	case "StockIn.code":
+		if e.ComplexityRoot.StockIn.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.Code(childComplexity), true
+	case "StockIn.createdAt":
+		if e.ComplexityRoot.StockIn.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.CreatedAt(childComplexity), true
+	case "StockIn.id":
+		if e.ComplexityRoot.StockIn.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.ID(childComplexity), true
+	case "StockIn.lines":
+		if e.ComplexityRoot.StockIn.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.Lines(childComplexity), true
+	case "StockIn.note":
+		if e.ComplexityRoot.StockIn.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.Note(childComplexity), true
+	case "StockIn.occurredAt":
+		if e.ComplexityRoot.StockIn.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.OccurredAt(childComplexity), true
+	case "StockIn.totalAmount":
+		if e.ComplexityRoot.StockIn.TotalAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.TotalAmount(childComplexity), true
+	case "StockIn.type":
+		if e.ComplexityRoot.StockIn.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.Type(childComplexity), true
+
+	case "StockInConnection.edges":
+		if e.ComplexityRoot.StockInConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInConnection.Edges(childComplexity), true
+	case "StockInConnection.nodes":
+		if e.ComplexityRoot.StockInConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInConnection.Nodes(childComplexity), true
+	case "StockInConnection.pageInfo":
+		if e.ComplexityRoot.StockInConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInConnection.PageInfo(childComplexity), true
+	case "StockInConnection.totalCount":
+		if e.ComplexityRoot.StockInConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInConnection.TotalCount(childComplexity), true
+
+	case "StockInEdge.cursor":
+		if e.ComplexityRoot.StockInEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInEdge.Cursor(childComplexity), true
+	case "StockInEdge.node":
+		if e.ComplexityRoot.StockInEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInEdge.Node(childComplexity), true
+
+	case "StockInLine.amount":
+		if e.ComplexityRoot.StockInLine.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInLine.Amount(childComplexity), true
+	case "StockInLine.goods":
+		if e.ComplexityRoot.StockInLine.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInLine.Goods(childComplexity), true
+	case "StockInLine.lot":
+		if e.ComplexityRoot.StockInLine.Lot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInLine.Lot(childComplexity), true
+	case "StockInLine.quantity":
+		if e.ComplexityRoot.StockInLine.ReceivedQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInLine.ReceivedQuantity(childComplexity), true
+	case "StockInLine.unitCost":
+		if e.ComplexityRoot.StockInLine.UnitCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInLine.UnitCost(childComplexity), true
+
+	case "StockLevel.averageCost":
+		if e.ComplexityRoot.StockLevel.AverageCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.AverageCost(childComplexity), true
+	case "StockLevel.goods":
+		if e.ComplexityRoot.StockLevel.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.Goods(childComplexity), true
+	case "StockLevel.low":
+		if e.ComplexityRoot.StockLevel.Low == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.Low(childComplexity), true
+	case "StockLevel.onHand":
+		if e.ComplexityRoot.StockLevel.OnHand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.OnHand(childComplexity), true
+	case "StockLevel.value":
+		if e.ComplexityRoot.StockLevel.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.Value(childComplexity), true
+
+	case "StockLevelConnection.edges":
+		if e.ComplexityRoot.StockLevelConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevelConnection.Edges(childComplexity), true
+	case "StockLevelConnection.nodes":
+		if e.ComplexityRoot.StockLevelConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevelConnection.Nodes(childComplexity), true
+	case "StockLevelConnection.pageInfo":
+		if e.ComplexityRoot.StockLevelConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevelConnection.PageInfo(childComplexity), true
+	case "StockLevelConnection.totalCount":
+		if e.ComplexityRoot.StockLevelConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevelConnection.TotalCount(childComplexity), true
+
+	case "StockLevelEdge.cursor":
+		if e.ComplexityRoot.StockLevelEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevelEdge.Cursor(childComplexity), true
+	case "StockLevelEdge.node":
+		if e.ComplexityRoot.StockLevelEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevelEdge.Node(childComplexity), true
+
+	case "StockOut.code":
+		if e.ComplexityRoot.StockOut.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.Code(childComplexity), true
+	case "StockOut.createdAt":
+		if e.ComplexityRoot.StockOut.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.CreatedAt(childComplexity), true
+	case "StockOut.id":
+		if e.ComplexityRoot.StockOut.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.ID(childComplexity), true
+	case "StockOut.lines":
+		if e.ComplexityRoot.StockOut.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.Lines(childComplexity), true
+	case "StockOut.note":
+		if e.ComplexityRoot.StockOut.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.Note(childComplexity), true
+	case "StockOut.occurredAt":
+		if e.ComplexityRoot.StockOut.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.OccurredAt(childComplexity), true
+	case "StockOut.reason":
+		if e.ComplexityRoot.StockOut.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.Reason(childComplexity), true
+	case "StockOut.totalCost":
+		if e.ComplexityRoot.StockOut.TotalCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.TotalCost(childComplexity), true
+
+	case "StockOutConnection.edges":
+		if e.ComplexityRoot.StockOutConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutConnection.Edges(childComplexity), true
+	case "StockOutConnection.nodes":
+		if e.ComplexityRoot.StockOutConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutConnection.Nodes(childComplexity), true
+	case "StockOutConnection.pageInfo":
+		if e.ComplexityRoot.StockOutConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutConnection.PageInfo(childComplexity), true
+	case "StockOutConnection.totalCount":
+		if e.ComplexityRoot.StockOutConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutConnection.TotalCount(childComplexity), true
+
+	case "StockOutEdge.cursor":
+		if e.ComplexityRoot.StockOutEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutEdge.Cursor(childComplexity), true
+	case "StockOutEdge.node":
+		if e.ComplexityRoot.StockOutEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutEdge.Node(childComplexity), true
+
+	case "StockOutLine.allocations":
+		if e.ComplexityRoot.StockOutLine.Allocations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutLine.Allocations(childComplexity), true
+	case "StockOutLine.cost":
+		if e.ComplexityRoot.StockOutLine.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutLine.Cost(childComplexity), true
+	case "StockOutLine.goods":
+		if e.ComplexityRoot.StockOutLine.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutLine.Goods(childComplexity), true
+	case "StockOutLine.quantity":
+		if e.ComplexityRoot.StockOutLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutLine.Quantity(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -487,6 +1290,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
 			graphql.NewInputUnmarshaler("CreateGoodsInput", ec.unmarshalInputCreateGoodsInput),
+			graphql.NewInputUnmarshaler("StockInInput", ec.unmarshalInputStockInInput),
+			graphql.NewInputUnmarshaler("StockInLineInput", ec.unmarshalInputStockInLineInput),
+			graphql.NewInputUnmarshaler("StockOutInput", ec.unmarshalInputStockOutInput),
+			graphql.NewInputUnmarshaler("StockOutLineInput", ec.unmarshalInputStockOutLineInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
 			graphql.NewInputUnmarshaler("UpdateGoodsInput", ec.unmarshalInputUpdateGoodsInput),
 		)
@@ -770,6 +1577,343 @@ input UpdateGoodsInput {
   note: String
   archived: Boolean
 }
+
+# ─── Stock ──────────────────────────────────────────────────────────────────
+#
+# Stock comes in by stock-in documents (one lot per line) and leaves by
+# stock-out documents, each line taking from its goods' lots oldest first
+# (FIFO). Every movement is a ledger entry. Amounts are quantity × unit cost
+# rounded half up to cents; an allocation's amount is the drop in its lot's
+# value (round(before × cost) − round(after × cost)), so a lot's amounts add
+# up exactly and an emptied lot is worth exactly 0.
+#
+# Time ranges are ` + "`" + `from` + "`" + ` inclusive to ` + "`" + `to` + "`" + ` exclusive.
+
+extend type Query {
+  "The stock level of each goods, by goods name."
+  stock(
+    "Only goods whose name, SKU or barcode contains this text (any case)."
+    search: String
+    categoryId: ID
+    "Only goods at or below their low-stock threshold."
+    lowOnly: Boolean = false
+    includeArchived: Boolean = false
+    first: Int
+    after: String
+    offset: Int
+  ): StockLevelConnection!
+
+  "The lots of one goods, oldest first: the order stock leaves in."
+  lots(goodsId: ID!, "Also list emptied lots." includeEmpty: Boolean = false, first: Int, after: String, offset: Int): LotConnection!
+
+  "One stock-in, or null."
+  stockIn(id: ID!): StockIn
+  "Stock-ins, newest first."
+  stockIns(
+    "The code, or the name, SKU or barcode of any goods on the document."
+    search: String
+    type: StockInType
+    "Only documents with a line of this goods."
+    goodsId: ID
+    from: Time
+    to: Time
+    first: Int
+    after: String
+    offset: Int
+  ): StockInConnection!
+
+  "One stock-out, or null."
+  stockOut(id: ID!): StockOut
+  "Stock-outs, newest first."
+  stockOuts(
+    "The code, or the name, SKU or barcode of any goods on the document."
+    search: String
+    reason: StockOutReason
+    "Only documents with a line of this goods."
+    goodsId: ID
+    from: Time
+    to: Time
+    first: Int
+    after: String
+    offset: Int
+  ): StockOutConnection!
+
+  "Every movement of stock, newest first."
+  ledger(
+    goodsId: ID
+    categoryId: ID
+    "The document code, or the goods' name, SKU or barcode."
+    search: String
+    direction: Direction
+    from: Time
+    to: Time
+    first: Int
+    after: String
+    offset: Int
+  ): LedgerEntryConnection!
+}
+
+extend type Mutation {
+  """
+  Bring goods into stock: one lot and one ledger entry per line, all or nothing.
+  The code is generated (IN-YYYYMMDD-NNNN, the date in UTC) unless given; a
+  code taken already is a CONFLICT.
+  """
+  stockIn(input: StockInInput!): StockIn!
+  """
+  Take goods out of stock, oldest lots first. A line that cannot be served
+  fully is INSUFFICIENT_STOCK (with goodsId, requested and available) and
+  nothing changes.
+  """
+  stockOut(input: StockOutInput!): StockOut!
+}
+
+extend type Goods {
+  "What is in stock now."
+  stock: StockLevel!
+}
+
+"The stock of one goods."
+type StockLevel {
+  goods: Goods!
+  "Σ remaining of the goods' lots."
+  onHand: Decimal!
+  "Σ remaining × unit cost of the lots, which is Σ ledger amount."
+  value: Decimal!
+  "value / onHand; null when nothing is on hand."
+  averageCost: Decimal
+  "onHand ≤ the goods' lowStockThreshold."
+  low: Boolean!
+}
+
+"What one stock-in line brought in (a batch, 批次), and what is left of it."
+type Lot {
+  id: ID!
+  goods: Goods!
+  receivedQuantity: Decimal!
+  remaining: Decimal!
+  unitCost: Decimal!
+  "The stock-in's occurredAt."
+  receivedAt: Time!
+  stockIn: StockIn!
+}
+
+"Why goods came in."
+enum StockInType {
+  "采购"
+  PURCHASE
+  "盘盈: found in a count"
+  SURPLUS
+  "赠送"
+  GIFT
+}
+
+"Why goods went out."
+enum StockOutReason {
+  "Used or sold."
+  CONSUME
+  "盘亏: missing in a count."
+  LOSS
+  DAMAGE
+  "Returned to the supplier."
+  RETURN
+}
+
+"Which way a ledger entry moved stock."
+enum Direction {
+  IN
+  OUT
+}
+
+"A receipt (入库)."
+type StockIn {
+  id: ID!
+  code: String!
+  type: StockInType!
+  occurredAt: Time!
+  note: String
+  lines: [StockInLine!]!
+  totalAmount: Decimal!
+  createdAt: Time!
+}
+
+"One line of a stock-in."
+type StockInLine {
+  goods: Goods!
+  quantity: Decimal!
+  unitCost: Decimal!
+  "quantity × unitCost, rounded half up to cents."
+  amount: Decimal!
+  "The lot this line made."
+  lot: Lot!
+}
+
+"A document taking goods out of stock (出库)."
+type StockOut {
+  id: ID!
+  code: String!
+  reason: StockOutReason!
+  occurredAt: Time!
+  note: String
+  lines: [StockOutLine!]!
+  "Σ line cost."
+  totalCost: Decimal!
+  createdAt: Time!
+}
+
+"One line of a stock-out."
+type StockOutLine {
+  goods: Goods!
+  quantity: Decimal!
+  "Σ allocation amount (positive)."
+  cost: Decimal!
+  "What the line took from which lot, oldest first."
+  allocations: [Allocation!]!
+}
+
+"How much of one lot one stock-out line took."
+type Allocation {
+  lot: Lot!
+  quantity: Decimal!
+  unitCost: Decimal!
+  amount: Decimal!
+}
+
+"One movement of stock (明细)."
+type LedgerEntry {
+  id: ID!
+  "The document's occurredAt."
+  at: Time!
+  goods: Goods!
+  direction: Direction!
+  "Signed: negative for OUT."
+  quantity: Decimal!
+  unitCost: Decimal!
+  "quantity × unitCost in cents, signed like quantity."
+  amount: Decimal!
+  documentCode: String!
+  "The stock-in, for IN entries."
+  stockIn: StockIn
+  "The stock-out, for OUT entries."
+  stockOut: StockOut
+}
+
+"What stockIn takes."
+input StockInInput {
+  type: StockInType!
+  "Generated (IN-YYYYMMDD-NNNN) when left out; codes of that form are reserved."
+  code: String
+  "Defaults to now."
+  occurredAt: Time
+  note: String
+  """
+  A retry with the same key and the same input answers the first result and
+  moves nothing again; the same key with a different input is a CONFLICT.
+  """
+  idempotencyKey: String
+  "1–500 lines."
+  lines: [StockInLineInput!]!
+}
+
+"One line of a stock-in."
+input StockInLineInput {
+  goodsId: ID!
+  "Greater than 0, up to 3 decimals."
+  quantity: Decimal!
+  "0 or more, up to 4 decimals."
+  unitCost: Decimal!
+}
+
+"What stockOut takes."
+input StockOutInput {
+  reason: StockOutReason!
+  "Generated (OUT-YYYYMMDD-NNNN) when left out; codes of that form are reserved."
+  code: String
+  "Defaults to now."
+  occurredAt: Time
+  note: String
+  "As for stockIn."
+  idempotencyKey: String
+  "1–500 lines."
+  lines: [StockOutLineInput!]!
+}
+
+"One line of a stock-out."
+input StockOutLineInput {
+  goodsId: ID!
+  "Greater than 0, up to 3 decimals."
+  quantity: Decimal!
+}
+
+"A page of stock levels."
+type StockLevelConnection {
+  nodes: [StockLevel!]!
+  edges: [StockLevelEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A stock level with its cursor."
+type StockLevelEdge {
+  cursor: String!
+  node: StockLevel!
+}
+
+"A page of lots."
+type LotConnection {
+  nodes: [Lot!]!
+  edges: [LotEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A lot with its cursor."
+type LotEdge {
+  cursor: String!
+  node: Lot!
+}
+
+"A page of stock-ins."
+type StockInConnection {
+  nodes: [StockIn!]!
+  edges: [StockInEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A stock-in with its cursor."
+type StockInEdge {
+  cursor: String!
+  node: StockIn!
+}
+
+"A page of stock-outs."
+type StockOutConnection {
+  nodes: [StockOut!]!
+  edges: [StockOutEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A stock-out with its cursor."
+type StockOutEdge {
+  cursor: String!
+  node: StockOut!
+}
+
+"A page of ledger entries."
+type LedgerEntryConnection {
+  nodes: [LedgerEntry!]!
+  edges: [LedgerEntryEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A ledger entry with its cursor."
+type LedgerEntryEdge {
+  cursor: String!
+  node: LedgerEntry!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -777,6 +1921,20 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Allocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lot":
+		return ec.fieldContext_Allocation_lot(ctx, field)
+	case "quantity":
+		return ec.fieldContext_Allocation_quantity(ctx, field)
+	case "unitCost":
+		return ec.fieldContext_Allocation_unitCost(ctx, field)
+	case "amount":
+		return ec.fieldContext_Allocation_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Allocation", field.Name)
+}
 
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -842,6 +2000,8 @@ func (ec *executionContext) childFields_Goods(ctx context.Context, field graphql
 		return ec.fieldContext_Goods_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Goods_updatedAt(ctx, field)
+	case "stock":
+		return ec.fieldContext_Goods_stock(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Goods", field.Name)
 }
@@ -870,6 +2030,100 @@ func (ec *executionContext) childFields_GoodsEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type GoodsEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LedgerEntry_id(ctx, field)
+	case "at":
+		return ec.fieldContext_LedgerEntry_at(ctx, field)
+	case "goods":
+		return ec.fieldContext_LedgerEntry_goods(ctx, field)
+	case "direction":
+		return ec.fieldContext_LedgerEntry_direction(ctx, field)
+	case "quantity":
+		return ec.fieldContext_LedgerEntry_quantity(ctx, field)
+	case "unitCost":
+		return ec.fieldContext_LedgerEntry_unitCost(ctx, field)
+	case "amount":
+		return ec.fieldContext_LedgerEntry_amount(ctx, field)
+	case "documentCode":
+		return ec.fieldContext_LedgerEntry_documentCode(ctx, field)
+	case "stockIn":
+		return ec.fieldContext_LedgerEntry_stockIn(ctx, field)
+	case "stockOut":
+		return ec.fieldContext_LedgerEntry_stockOut(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_LedgerEntryConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_LedgerEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LedgerEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LedgerEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LedgerEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LedgerEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Lot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Lot_id(ctx, field)
+	case "goods":
+		return ec.fieldContext_Lot_goods(ctx, field)
+	case "receivedQuantity":
+		return ec.fieldContext_Lot_receivedQuantity(ctx, field)
+	case "remaining":
+		return ec.fieldContext_Lot_remaining(ctx, field)
+	case "unitCost":
+		return ec.fieldContext_Lot_unitCost(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_Lot_receivedAt(ctx, field)
+	case "stockIn":
+		return ec.fieldContext_Lot_stockIn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Lot", field.Name)
+}
+
+func (ec *executionContext) childFields_LotConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_LotConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_LotConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LotConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LotConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LotConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LotEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LotEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LotEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LotEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -882,6 +2136,168 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_StockIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StockIn_id(ctx, field)
+	case "code":
+		return ec.fieldContext_StockIn_code(ctx, field)
+	case "type":
+		return ec.fieldContext_StockIn_type(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_StockIn_occurredAt(ctx, field)
+	case "note":
+		return ec.fieldContext_StockIn_note(ctx, field)
+	case "lines":
+		return ec.fieldContext_StockIn_lines(ctx, field)
+	case "totalAmount":
+		return ec.fieldContext_StockIn_totalAmount(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_StockIn_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockIn", field.Name)
+}
+
+func (ec *executionContext) childFields_StockInConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_StockInConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_StockInConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StockInConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StockInConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockInConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StockInEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StockInEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StockInEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockInEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StockInLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "goods":
+		return ec.fieldContext_StockInLine_goods(ctx, field)
+	case "quantity":
+		return ec.fieldContext_StockInLine_quantity(ctx, field)
+	case "unitCost":
+		return ec.fieldContext_StockInLine_unitCost(ctx, field)
+	case "amount":
+		return ec.fieldContext_StockInLine_amount(ctx, field)
+	case "lot":
+		return ec.fieldContext_StockInLine_lot(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockInLine", field.Name)
+}
+
+func (ec *executionContext) childFields_StockLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "goods":
+		return ec.fieldContext_StockLevel_goods(ctx, field)
+	case "onHand":
+		return ec.fieldContext_StockLevel_onHand(ctx, field)
+	case "value":
+		return ec.fieldContext_StockLevel_value(ctx, field)
+	case "averageCost":
+		return ec.fieldContext_StockLevel_averageCost(ctx, field)
+	case "low":
+		return ec.fieldContext_StockLevel_low(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_StockLevelConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_StockLevelConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_StockLevelConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StockLevelConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StockLevelConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockLevelConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StockLevelEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StockLevelEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StockLevelEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockLevelEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StockOut(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StockOut_id(ctx, field)
+	case "code":
+		return ec.fieldContext_StockOut_code(ctx, field)
+	case "reason":
+		return ec.fieldContext_StockOut_reason(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_StockOut_occurredAt(ctx, field)
+	case "note":
+		return ec.fieldContext_StockOut_note(ctx, field)
+	case "lines":
+		return ec.fieldContext_StockOut_lines(ctx, field)
+	case "totalCost":
+		return ec.fieldContext_StockOut_totalCost(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_StockOut_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockOut", field.Name)
+}
+
+func (ec *executionContext) childFields_StockOutConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_StockOutConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_StockOutConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StockOutConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StockOutConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockOutConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StockOutEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StockOutEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StockOutEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockOutEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StockOutLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "goods":
+		return ec.fieldContext_StockOutLine_goods(ctx, field)
+	case "quantity":
+		return ec.fieldContext_StockOutLine_quantity(ctx, field)
+	case "cost":
+		return ec.fieldContext_StockOutLine_cost(ctx, field)
+	case "allocations":
+		return ec.fieldContext_StockOutLine_allocations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockOutLine", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1078,6 +2494,34 @@ func (ec *executionContext) field_Mutation_deleteGoods_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_stockIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StockInInput, error) {
+			return ec.unmarshalNStockInInput2wmsᚋmodelᚐStockInInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_stockOut_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StockOutInput, error) {
+			return ec.unmarshalNStockOutInput2wmsᚋmodelᚐStockOutInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateCategory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1256,6 +2700,360 @@ func (ec *executionContext) field_Query_goods_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_ledger_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["goodsId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "categoryId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categoryId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖwmsᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_lots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["goodsId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeEmpty",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeEmpty"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stockIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stockIns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*model.StockInType, error) {
+			return ec.unmarshalOStockInType2ᚖwmsᚋmodelᚐStockInType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["goodsId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stockOut_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stockOuts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*model.StockOutReason, error) {
+			return ec.unmarshalOStockOutReason2ᚖwmsᚋmodelᚐStockOutReason(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["goodsId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "categoryId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categoryId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "lowOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lowOnly"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "includeArchived",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeArchived"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1329,6 +3127,107 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Allocation_lot(ctx context.Context, field graphql.CollectedField, obj *model.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_lot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Allocation().Lot(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lot) graphql.Marshaler {
+			return ec.marshalNLot2ᚖwmsᚋmodelᚐLot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_lot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Allocation_quantity(ctx context.Context, field graphql.CollectedField, obj *model.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Allocation_unitCost(ctx context.Context, field graphql.CollectedField, obj *model.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_unitCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.UnitCost) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_unitCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Allocation_amount(ctx context.Context, field graphql.CollectedField, obj *model.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, "Decimal")
+}
 
 func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *model.Category) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1881,6 +3780,38 @@ func (ec *executionContext) fieldContext_Goods_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Goods", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Goods_stock(ctx context.Context, field graphql.CollectedField, obj *model.Goods) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Goods_stock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Goods().Stock(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockLevel) graphql.Marshaler {
+			return ec.marshalNStockLevel2ᚖwmsᚋmodelᚐStockLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Goods_stock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goods",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GoodsConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Goods]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2050,6 +3981,790 @@ func (ec *executionContext) fieldContext_GoodsEdge_node(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntry_id(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LedgerEntry_at(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LedgerEntry_goods(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntry_direction(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Direction) graphql.Marshaler {
+			return ec.marshalNDirection2wmsᚋmodelᚐDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, "Direction")
+}
+
+func (ec *executionContext) _LedgerEntry_quantity(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _LedgerEntry_unitCost(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_unitCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.UnitCost) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_unitCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _LedgerEntry_amount(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _LedgerEntry_documentCode(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_documentCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_documentCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _LedgerEntry_stockIn(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_stockIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().StockIn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+			return ec.marshalOStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_stockIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntry_stockOut(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_stockOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().StockOut(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalOStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_stockOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.LedgerEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LedgerEntry) graphql.Marshaler {
+			return ec.marshalNLedgerEntry2ᚕᚖwmsᚋmodelᚐLedgerEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.LedgerEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.LedgerEntry]) graphql.Marshaler {
+			return ec.marshalNLedgerEntryEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.LedgerEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.LedgerEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _LedgerEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.LedgerEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LedgerEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.LedgerEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LedgerEntry) graphql.Marshaler {
+			return ec.marshalNLedgerEntry2ᚖwmsᚋmodelᚐLedgerEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_id(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Lot_goods(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_receivedQuantity(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_receivedQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_receivedQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Lot_remaining(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_remaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remaining, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_remaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Lot_unitCost(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_unitCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.UnitCost) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_unitCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Lot_receivedAt(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Lot_stockIn(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_stockIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().StockIn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+			return ec.marshalNStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_stockIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Lot) graphql.Marshaler {
+			return ec.marshalNLot2ᚕᚖwmsᚋmodelᚐLotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.Lot]) graphql.Marshaler {
+			return ec.marshalNLotEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LotConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _LotEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LotEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Lot]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lot) graphql.Marshaler {
+			return ec.marshalNLot2ᚖwmsᚋmodelᚐLot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LotEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2363,6 +5078,94 @@ func (ec *executionContext) fieldContext_Mutation_deleteGoods(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_stockIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_stockIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StockIn(ctx, fc.Args["input"].(model.StockInInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+			return ec.marshalNStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_stockIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_stockIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_stockOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_stockOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StockOut(ctx, fc.Args["input"].(model.StockOutInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalNStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_stockOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_stockOut_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2631,6 +5434,314 @@ func (ec *executionContext) fieldContext_Query_goodsList(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_stock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Stock(ctx, fc.Args["search"].(*string), fc.Args["categoryId"].(*int64), fc.Args["lowOnly"].(*bool), fc.Args["includeArchived"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.StockLevel]) graphql.Marshaler {
+			return ec.marshalNStockLevelConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockLevelConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_lots(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Lots(ctx, fc.Args["goodsId"].(int64), fc.Args["includeEmpty"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.Lot]) graphql.Marshaler {
+			return ec.marshalNLotConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_lots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_lots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stockIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stockIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StockIn(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+			return ec.marshalOStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stockIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stockIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stockIns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stockIns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StockIns(ctx, fc.Args["search"].(*string), fc.Args["type"].(*model.StockInType), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.StockIn]) graphql.Marshaler {
+			return ec.marshalNStockInConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stockIns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockInConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stockIns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stockOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stockOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StockOut(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalOStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stockOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stockOut_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stockOuts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stockOuts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StockOuts(ctx, fc.Args["search"].(*string), fc.Args["reason"].(*model.StockOutReason), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.StockOut]) graphql.Marshaler {
+			return ec.marshalNStockOutConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stockOuts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOutConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stockOuts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ledger(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ledger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Ledger(ctx, fc.Args["goodsId"].(*int64), fc.Args["categoryId"].(*int64), fc.Args["search"].(*string), fc.Args["direction"].(*model.Direction), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.LedgerEntry]) graphql.Marshaler {
+			return ec.marshalNLedgerEntryConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ledger(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ledger_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2702,6 +5813,1281 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockIn_id(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockIn_code(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockIn_type(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StockInType) graphql.Marshaler {
+			return ec.marshalNStockInType2wmsᚋmodelᚐStockInType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, false, false, "StockInType")
+}
+
+func (ec *executionContext) _StockIn_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockIn_note(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockIn_lines(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockIn().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Lot) graphql.Marshaler {
+			return ec.marshalNStockInLine2ᚕᚖwmsᚋmodelᚐLotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockInLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockIn_totalAmount(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_totalAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockIn_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockInConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockIn]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StockIn) graphql.Marshaler {
+			return ec.marshalNStockIn2ᚕᚖwmsᚋmodelᚐStockInᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockInConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockInConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockInConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockIn]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.StockIn]) graphql.Marshaler {
+			return ec.marshalNStockInEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockInConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockInConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockInEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockInConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockIn]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockInConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockInConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockInConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockIn]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockInConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockInConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StockInEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.StockIn]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockInEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockInEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockInEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.StockIn]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+			return ec.marshalNStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockInEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockInEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockInLine_goods(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInLine_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockInLine().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockInLine_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockInLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockInLine_quantity(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockInLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockInLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockInLine_unitCost(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInLine_unitCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.UnitCost) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockInLine_unitCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockInLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockInLine_amount(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInLine_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockInLine_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockInLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockInLine_lot(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInLine_lot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockInLine().Lot(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lot) graphql.Marshaler {
+			return ec.marshalNLot2ᚖwmsᚋmodelᚐLot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockInLine_lot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockInLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockLevel_goods(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Goods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockLevel",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockLevel_onHand(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_onHand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnHand(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_onHand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StockLevel_value(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StockLevel_averageCost(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_averageCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageCost(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnitCost) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_averageCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StockLevel_low(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_low(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Low(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_low(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _StockLevelConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockLevel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevelConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StockLevel) graphql.Marshaler {
+			return ec.marshalNStockLevel2ᚕᚖwmsᚋmodelᚐStockLevelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevelConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockLevelConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockLevelConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockLevel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevelConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.StockLevel]) graphql.Marshaler {
+			return ec.marshalNStockLevelEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevelConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockLevelConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockLevelEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockLevelConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockLevel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevelConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevelConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockLevelConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockLevelConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockLevel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevelConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevelConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevelConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StockLevelEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.StockLevel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevelEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevelEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevelEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockLevelEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.StockLevel]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevelEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockLevel) graphql.Marshaler {
+			return ec.marshalNStockLevel2ᚖwmsᚋmodelᚐStockLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevelEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockLevelEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockOut_id(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOut", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockOut_code(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOut", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockOut_reason(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StockOutReason) graphql.Marshaler {
+			return ec.marshalNStockOutReason2wmsᚋmodelᚐStockOutReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOut", field, false, false, "StockOutReason")
+}
+
+func (ec *executionContext) _StockOut_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOut", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockOut_note(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOut", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockOut_lines(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockOut().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StockOutLine) graphql.Marshaler {
+			return ec.marshalNStockOutLine2ᚕᚖwmsᚋmodelᚐStockOutLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOut",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOutLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockOut_totalCost(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_totalCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_totalCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOut", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockOut_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOut", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockOutConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockOut]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StockOut) graphql.Marshaler {
+			return ec.marshalNStockOut2ᚕᚖwmsᚋmodelᚐStockOutᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOutConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockOutConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockOut]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.StockOut]) graphql.Marshaler {
+			return ec.marshalNStockOutEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOutConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOutEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockOutConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockOut]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOutConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockOutConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockOut]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOutConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StockOutEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.StockOut]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOutEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockOutEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.StockOut]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalNStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOutEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockOutLine_goods(ctx context.Context, field graphql.CollectedField, obj *model.StockOutLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutLine_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockOutLine().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutLine_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOutLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockOutLine_quantity(ctx context.Context, field graphql.CollectedField, obj *model.StockOutLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOutLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockOutLine_cost(ctx context.Context, field graphql.CollectedField, obj *model.StockOutLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutLine_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutLine_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOutLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockOutLine_allocations(ctx context.Context, field graphql.CollectedField, obj *model.StockOutLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutLine_allocations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockOutLine().Allocations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Allocation) graphql.Marshaler {
+			return ec.marshalNAllocation2ᚕᚖwmsᚋmodelᚐAllocationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutLine_allocations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOutLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3906,6 +8292,265 @@ func UnmarshalCreateGoodsInput(ctx context.Context, raw any) (model.GoodsInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStockInInput(ctx context.Context, obj any) (model.StockInInput, error) {
+	var it model.StockInInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"type", "code", "occurredAt", "note", "idempotencyKey", "lines"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNStockInType2wmsᚋmodelᚐStockInType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "occurredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAt = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNStockInLineInput2ᚕᚖwmsᚋmodelᚐStockInLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStockInInput unmarshals raw into the StockInInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStockInInput(ctx context.Context, raw any) (model.StockInInput, error) {
+	var out model.StockInInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StockInInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStockInLineInput(ctx context.Context, obj any) (model.StockInLineInput, error) {
+	var it model.StockInLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"goodsId", "quantity", "unitCost"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "goodsId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goodsId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoodsID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "unitCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitCost"))
+			data, err := ec.unmarshalNDecimal2wmsᚋmodelᚐUnitCost(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitCost = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStockInLineInput unmarshals raw into the StockInLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStockInLineInput(ctx context.Context, raw any) (model.StockInLineInput, error) {
+	var out model.StockInLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StockInLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStockOutInput(ctx context.Context, obj any) (model.StockOutInput, error) {
+	var it model.StockOutInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reason", "code", "occurredAt", "note", "idempotencyKey", "lines"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNStockOutReason2wmsᚋmodelᚐStockOutReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "occurredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAt = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNStockOutLineInput2ᚕᚖwmsᚋmodelᚐStockOutLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStockOutInput unmarshals raw into the StockOutInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStockOutInput(ctx context.Context, raw any) (model.StockOutInput, error) {
+	var out model.StockOutInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StockOutInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStockOutLineInput(ctx context.Context, obj any) (model.StockOutLineInput, error) {
+	var it model.StockOutLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"goodsId", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "goodsId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goodsId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoodsID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStockOutLineInput unmarshals raw into the StockOutLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStockOutLineInput(ctx context.Context, raw any) (model.StockOutLineInput, error) {
+	var out model.StockOutLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StockOutLineInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateCategoryInput(ctx context.Context, obj any) (model.CategoryUpdate, error) {
 	var it model.CategoryUpdate
 	if obj == nil {
@@ -4060,6 +8705,55 @@ func UnmarshalUpdateGoodsInput(ctx context.Context, raw any) (UpdateGoodsInput, 
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var allocationImplementors = []string{"Allocation"}
+
+func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSet, obj *model.Allocation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, allocationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Allocation")
+		case "lot":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Allocation_lot(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._Allocation_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitCost":
+			out.Values[i] = ec._Allocation_unitCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._Allocation_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var categoryImplementors = []string{"Category"}
 
@@ -4269,6 +8963,12 @@ func (ec *executionContext) _Goods(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "stock":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Goods_stock(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4373,6 +9073,326 @@ func (ec *executionContext) _GoodsEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var ledgerEntryImplementors = []string{"LedgerEntry"}
+
+func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionSet, obj *model.LedgerEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerEntry")
+		case "id":
+			out.Values[i] = ec._LedgerEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._LedgerEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "goods":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerEntry_goods(ctx, field, obj)
+				})
+		case "direction":
+			out.Values[i] = ec._LedgerEntry_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._LedgerEntry_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitCost":
+			out.Values[i] = ec._LedgerEntry_unitCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._LedgerEntry_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentCode":
+			out.Values[i] = ec._LedgerEntry_documentCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stockIn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerEntry_stockIn(ctx, field, obj)
+				})
+		case "stockOut":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerEntry_stockOut(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ledgerEntryConnectionImplementors = []string{"LedgerEntryConnection"}
+
+func (ec *executionContext) _LedgerEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.LedgerEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerEntryConnection")
+		case "nodes":
+			out.Values[i] = ec._LedgerEntryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "edges":
+			out.Values[i] = ec._LedgerEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LedgerEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LedgerEntryConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ledgerEntryEdgeImplementors = []string{"LedgerEntryEdge"}
+
+func (ec *executionContext) _LedgerEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.LedgerEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._LedgerEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LedgerEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lotImplementors = []string{"Lot"}
+
+func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj *model.Lot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Lot")
+		case "id":
+			out.Values[i] = ec._Lot_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "goods":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lot_goods(ctx, field, obj)
+				})
+		case "receivedQuantity":
+			out.Values[i] = ec._Lot_receivedQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "remaining":
+			out.Values[i] = ec._Lot_remaining(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitCost":
+			out.Values[i] = ec._Lot_unitCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedAt":
+			out.Values[i] = ec._Lot_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stockIn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lot_stockIn(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lotConnectionImplementors = []string{"LotConnection"}
+
+func (ec *executionContext) _LotConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.Lot]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LotConnection")
+		case "nodes":
+			out.Values[i] = ec._LotConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "edges":
+			out.Values[i] = ec._LotConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LotConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LotConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lotEdgeImplementors = []string{"LotEdge"}
+
+func (ec *executionContext) _LotEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.Lot]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LotEdge")
+		case "cursor":
+			out.Values[i] = ec._LotEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LotEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -4437,6 +9457,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteGoods":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteGoods(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stockIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_stockIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stockOut":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_stockOut(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -4549,6 +9583,48 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_goodsList(ctx, field)
 				})
+		case "stock":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stock(ctx, field)
+				})
+		case "lots":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_lots(ctx, field)
+				})
+		case "stockIn":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stockIn(ctx, field)
+				})
+		case "stockIns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stockIns(ctx, field)
+				})
+		case "stockOut":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stockOut(ctx, field)
+				})
+		case "stockOuts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stockOuts(ctx, field)
+				})
+		case "ledger":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ledger(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -4563,6 +9639,563 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockInImplementors = []string{"StockIn"}
+
+func (ec *executionContext) _StockIn(ctx context.Context, sel ast.SelectionSet, obj *model.StockIn) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockInImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockIn")
+		case "id":
+			out.Values[i] = ec._StockIn_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._StockIn_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._StockIn_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._StockIn_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._StockIn_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockIn_lines(ctx, field, obj)
+				})
+		case "totalAmount":
+			out.Values[i] = ec._StockIn_totalAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._StockIn_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockInConnectionImplementors = []string{"StockInConnection"}
+
+func (ec *executionContext) _StockInConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.StockIn]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockInConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockInConnection")
+		case "nodes":
+			out.Values[i] = ec._StockInConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "edges":
+			out.Values[i] = ec._StockInConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StockInConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockInConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockInEdgeImplementors = []string{"StockInEdge"}
+
+func (ec *executionContext) _StockInEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.StockIn]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockInEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockInEdge")
+		case "cursor":
+			out.Values[i] = ec._StockInEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StockInEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockInLineImplementors = []string{"StockInLine"}
+
+func (ec *executionContext) _StockInLine(ctx context.Context, sel ast.SelectionSet, obj *model.Lot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockInLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockInLine")
+		case "goods":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockInLine_goods(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._StockInLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitCost":
+			out.Values[i] = ec._StockInLine_unitCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._StockInLine_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lot":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockInLine_lot(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockLevelImplementors = []string{"StockLevel"}
+
+func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSet, obj *model.StockLevel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockLevelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockLevel")
+		case "goods":
+			out.Values[i] = ec._StockLevel_goods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "onHand":
+			out.Values[i] = ec._StockLevel_onHand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._StockLevel_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageCost":
+			out.Values[i] = ec._StockLevel_averageCost(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "low":
+			out.Values[i] = ec._StockLevel_low(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockLevelConnectionImplementors = []string{"StockLevelConnection"}
+
+func (ec *executionContext) _StockLevelConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.StockLevel]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockLevelConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockLevelConnection")
+		case "nodes":
+			out.Values[i] = ec._StockLevelConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "edges":
+			out.Values[i] = ec._StockLevelConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StockLevelConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockLevelConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockLevelEdgeImplementors = []string{"StockLevelEdge"}
+
+func (ec *executionContext) _StockLevelEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.StockLevel]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockLevelEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockLevelEdge")
+		case "cursor":
+			out.Values[i] = ec._StockLevelEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StockLevelEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockOutImplementors = []string{"StockOut"}
+
+func (ec *executionContext) _StockOut(ctx context.Context, sel ast.SelectionSet, obj *model.StockOut) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockOutImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockOut")
+		case "id":
+			out.Values[i] = ec._StockOut_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._StockOut_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._StockOut_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._StockOut_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._StockOut_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockOut_lines(ctx, field, obj)
+				})
+		case "totalCost":
+			out.Values[i] = ec._StockOut_totalCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._StockOut_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockOutConnectionImplementors = []string{"StockOutConnection"}
+
+func (ec *executionContext) _StockOutConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.StockOut]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockOutConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockOutConnection")
+		case "nodes":
+			out.Values[i] = ec._StockOutConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "edges":
+			out.Values[i] = ec._StockOutConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StockOutConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockOutConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockOutEdgeImplementors = []string{"StockOutEdge"}
+
+func (ec *executionContext) _StockOutEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.StockOut]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockOutEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockOutEdge")
+		case "cursor":
+			out.Values[i] = ec._StockOutEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StockOutEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockOutLineImplementors = []string{"StockOutLine"}
+
+func (ec *executionContext) _StockOutLine(ctx context.Context, sel ast.SelectionSet, obj *model.StockOutLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockOutLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockOutLine")
+		case "goods":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockOutLine_goods(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._StockOutLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cost":
+			out.Values[i] = ec._StockOutLine_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allocations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockOutLine_allocations(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4942,6 +10575,30 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAllocation2ᚕᚖwmsᚋmodelᚐAllocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Allocation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAllocation2ᚖwmsᚋmodelᚐAllocation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAllocation2ᚖwmsᚋmodelᚐAllocation(ctx context.Context, sel ast.SelectionSet, v *model.Allocation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Allocation!")
+		return graphql.Null
+	}
+	return ec._Allocation(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5020,6 +10677,51 @@ func (ec *executionContext) unmarshalNCreateCategoryInput2wmsᚋmodelᚐCategory
 func (ec *executionContext) unmarshalNCreateGoodsInput2wmsᚋmodelᚐGoodsInput(ctx context.Context, v any) (model.GoodsInput, error) {
 	res, err := ec.unmarshalInputCreateGoodsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDecimal2wmsᚋmodelᚐMoney(ctx context.Context, v any) (model.Money, error) {
+	var res model.Money
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecimal2wmsᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v model.Money) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx context.Context, v any) (model.Quantity, error) {
+	var res model.Quantity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecimal2wmsᚋmodelᚐQuantity(ctx context.Context, sel ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDecimal2wmsᚋmodelᚐUnitCost(ctx context.Context, v any) (model.UnitCost, error) {
+	var res model.UnitCost
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx context.Context, sel ast.SelectionSet, v model.UnitCost) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDirection2wmsᚋmodelᚐDirection(ctx context.Context, v any) (model.Direction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.Direction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDirection2wmsᚋmodelᚐDirection(ctx context.Context, sel ast.SelectionSet, v model.Direction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Direction!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNGoods2ᚕᚖwmsᚋmodelᚐGoodsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Goods) graphql.Marshaler {
@@ -5106,12 +10808,418 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNLedgerEntry2ᚕᚖwmsᚋmodelᚐLedgerEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LedgerEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerEntry2ᚖwmsᚋmodelᚐLedgerEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLedgerEntry2ᚖwmsᚋmodelᚐLedgerEntry(ctx context.Context, sel ast.SelectionSet, v *model.LedgerEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LedgerEntry!")
+		return graphql.Null
+	}
+	return ec._LedgerEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLedgerEntryConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.LedgerEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LedgerEntryConnection!")
+		return graphql.Null
+	}
+	return ec._LedgerEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLedgerEntryEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.LedgerEntry]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerEntryEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLedgerEntryEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.LedgerEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LedgerEntryEdge!")
+		return graphql.Null
+	}
+	return ec._LedgerEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLot2ᚕᚖwmsᚋmodelᚐLotᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Lot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLot2ᚖwmsᚋmodelᚐLot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLot2ᚖwmsᚋmodelᚐLot(ctx context.Context, sel ast.SelectionSet, v *model.Lot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Lot!")
+		return graphql.Null
+	}
+	return ec._Lot(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLotConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.Lot]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LotConnection!")
+		return graphql.Null
+	}
+	return ec._LotConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLotEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.Lot]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLotEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLotEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.Lot]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LotEdge!")
+		return graphql.Null
+	}
+	return ec._LotEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockIn2ᚕᚖwmsᚋmodelᚐStockInᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StockIn) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockIn2ᚖwmsᚋmodelᚐStockIn(ctx context.Context, sel ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockIn!")
+		return graphql.Null
+	}
+	return ec._StockIn(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockInConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.StockIn]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockInConnection!")
+		return graphql.Null
+	}
+	return ec._StockInConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockInEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.StockIn]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockInEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockInEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.StockIn]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockInEdge!")
+		return graphql.Null
+	}
+	return ec._StockInEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStockInInput2wmsᚋmodelᚐStockInInput(ctx context.Context, v any) (model.StockInInput, error) {
+	res, err := ec.unmarshalInputStockInInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStockInLine2ᚕᚖwmsᚋmodelᚐLotᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Lot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockInLine2ᚖwmsᚋmodelᚐLot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockInLine2ᚖwmsᚋmodelᚐLot(ctx context.Context, sel ast.SelectionSet, v *model.Lot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockInLine!")
+		return graphql.Null
+	}
+	return ec._StockInLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStockInLineInput2ᚕᚖwmsᚋmodelᚐStockInLineInputᚄ(ctx context.Context, v any) ([]*model.StockInLineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.StockInLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStockInLineInput2ᚖwmsᚋmodelᚐStockInLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNStockInLineInput2ᚖwmsᚋmodelᚐStockInLineInput(ctx context.Context, v any) (*model.StockInLineInput, error) {
+	res, err := ec.unmarshalInputStockInLineInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStockInType2wmsᚋmodelᚐStockInType(ctx context.Context, v any) (model.StockInType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.StockInType(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStockInType2wmsᚋmodelᚐStockInType(ctx context.Context, sel ast.SelectionSet, v model.StockInType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StockInType!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNStockLevel2ᚕᚖwmsᚋmodelᚐStockLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StockLevel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockLevel2ᚖwmsᚋmodelᚐStockLevel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockLevel2ᚖwmsᚋmodelᚐStockLevel(ctx context.Context, sel ast.SelectionSet, v *model.StockLevel) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockLevel!")
+		return graphql.Null
+	}
+	return ec._StockLevel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockLevelConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.StockLevel]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockLevelConnection!")
+		return graphql.Null
+	}
+	return ec._StockLevelConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockLevelEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.StockLevel]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockLevelEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockLevelEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.StockLevel]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockLevelEdge!")
+		return graphql.Null
+	}
+	return ec._StockLevelEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockOut2ᚕᚖwmsᚋmodelᚐStockOutᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StockOut) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockOut2ᚖwmsᚋmodelᚐStockOut(ctx context.Context, sel ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockOut!")
+		return graphql.Null
+	}
+	return ec._StockOut(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockOutConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.StockOut]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockOutConnection!")
+		return graphql.Null
+	}
+	return ec._StockOutConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockOutEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.StockOut]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockOutEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockOutEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.StockOut]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockOutEdge!")
+		return graphql.Null
+	}
+	return ec._StockOutEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStockOutInput2wmsᚋmodelᚐStockOutInput(ctx context.Context, v any) (model.StockOutInput, error) {
+	res, err := ec.unmarshalInputStockOutInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStockOutLine2ᚕᚖwmsᚋmodelᚐStockOutLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StockOutLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockOutLine2ᚖwmsᚋmodelᚐStockOutLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockOutLine2ᚖwmsᚋmodelᚐStockOutLine(ctx context.Context, sel ast.SelectionSet, v *model.StockOutLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockOutLine!")
+		return graphql.Null
+	}
+	return ec._StockOutLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStockOutLineInput2ᚕᚖwmsᚋmodelᚐStockOutLineInputᚄ(ctx context.Context, v any) ([]*model.StockOutLineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.StockOutLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStockOutLineInput2ᚖwmsᚋmodelᚐStockOutLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNStockOutLineInput2ᚖwmsᚋmodelᚐStockOutLineInput(ctx context.Context, v any) (*model.StockOutLineInput, error) {
+	res, err := ec.unmarshalInputStockOutLineInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStockOutReason2wmsᚋmodelᚐStockOutReason(ctx context.Context, v any) (model.StockOutReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.StockOutReason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStockOutReason2wmsᚋmodelᚐStockOutReason(ctx context.Context, sel ast.SelectionSet, v model.StockOutReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StockOutReason!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -5366,6 +11474,41 @@ func (ec *executionContext) marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx contex
 	return v
 }
 
+func (ec *executionContext) unmarshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx context.Context, v any) (*model.UnitCost, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.UnitCost)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx context.Context, sel ast.SelectionSet, v *model.UnitCost) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODirection2ᚖwmsᚋmodelᚐDirection(ctx context.Context, v any) (*model.Direction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.Direction(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODirection2ᚖwmsᚋmodelᚐDirection(ctx context.Context, sel ast.SelectionSet, v *model.Direction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOGoods2ᚖwmsᚋmodelᚐGoods(ctx context.Context, sel ast.SelectionSet, v *model.Goods) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -5428,6 +11571,58 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOStockIn2ᚖwmsᚋmodelᚐStockIn(ctx context.Context, sel ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StockIn(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStockInType2ᚖwmsᚋmodelᚐStockInType(ctx context.Context, v any) (*model.StockInType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.StockInType(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStockInType2ᚖwmsᚋmodelᚐStockInType(ctx context.Context, sel ast.SelectionSet, v *model.StockInType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOStockOut2ᚖwmsᚋmodelᚐStockOut(ctx context.Context, sel ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StockOut(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStockOutReason2ᚖwmsᚋmodelᚐStockOutReason(ctx context.Context, v any) (*model.StockOutReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.StockOutReason(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStockOutReason2ᚖwmsᚋmodelᚐStockOutReason(ctx context.Context, sel ast.SelectionSet, v *model.StockOutReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -5443,6 +11638,24 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
 	return res
 }
 

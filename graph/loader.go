@@ -91,3 +91,18 @@ func (l *Loader[K, V]) run(ctx context.Context, b *batch[K, V], keys []K) {
 	}()
 	b.vals, b.err = l.fetch(ctx, keys)
 }
+
+// Prime records values already at hand (the rows of a page), so loading
+// their keys costs nothing.
+func (l *Loader[K, V]) Prime(vals map[K]V) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := &batch[K, V]{ready: make(chan struct{}), vals: vals}
+	close(b.ready)
+	for k := range vals {
+		if _, done := l.batches[k]; !done {
+			l.batches[k] = b
+			delete(l.expected, k)
+		}
+	}
+}

@@ -13,6 +13,14 @@ type Loaders struct {
 	Category   *Loader[int64, *model.Category]
 	GoodsCount *Loader[int64, int]
 	Goods      *Loader[int64, *model.Goods]
+
+	Lot           *Loader[int64, *model.Lot]
+	StockIn       *Loader[int64, *model.StockIn]
+	StockOut      *Loader[int64, *model.StockOut]
+	StockInLines  *Loader[int64, []*model.Lot]
+	StockOutLines *Loader[int64, []*model.StockOutLine]
+	// Allocations is keyed by stock-out id: every line's allocations at once.
+	Allocations *Loader[int64, map[int][]*model.Allocation]
 }
 
 type loadersKey struct{}
@@ -30,6 +38,7 @@ func newLoaders(s *db.Store) *Loaders {
 		l.expectGoods(gs)
 		return byID(gs, func(g *model.Goods) int64 { return g.ID }), err
 	})
+	l.newStockLoaders(s)
 	return l
 }
 

@@ -7,8 +7,13 @@ package graph
 
 import (
 	"context"
+	"time"
 	"wms/model"
 )
+
+func (r *allocationResolver) Lot(ctx context.Context, obj *model.Allocation) (*model.Lot, error) {
+	return loaders(ctx).Lot.Load(ctx, obj.LotID)
+}
 
 func (r *categoryResolver) GoodsCount(ctx context.Context, obj *model.Category) (int, error) {
 	return loaders(ctx).GoodsCount.Load(ctx, obj.ID)
@@ -16,6 +21,30 @@ func (r *categoryResolver) GoodsCount(ctx context.Context, obj *model.Category) 
 
 func (r *goodsResolver) Category(ctx context.Context, obj *model.Goods) (*model.Category, error) {
 	return loaders(ctx).Category.Load(ctx, obj.CategoryID)
+}
+
+func (r *goodsResolver) Stock(ctx context.Context, obj *model.Goods) (*model.StockLevel, error) {
+	return &model.StockLevel{Goods: obj}, nil
+}
+
+func (r *ledgerEntryResolver) Goods(ctx context.Context, obj *model.LedgerEntry) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *ledgerEntryResolver) StockIn(ctx context.Context, obj *model.LedgerEntry) (*model.StockIn, error) {
+	return optional(ctx, loaders(ctx).StockIn, obj.StockInID)
+}
+
+func (r *ledgerEntryResolver) StockOut(ctx context.Context, obj *model.LedgerEntry) (*model.StockOut, error) {
+	return optional(ctx, loaders(ctx).StockOut, obj.StockOutID)
+}
+
+func (r *lotResolver) Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *lotResolver) StockIn(ctx context.Context, obj *model.Lot) (*model.StockIn, error) {
+	return loaders(ctx).StockIn.Load(ctx, obj.StockInID)
 }
 
 func (r *mutationResolver) CreateCategory(ctx context.Context, input model.CategoryInput) (*model.Category, error) {
@@ -56,6 +85,14 @@ func (r *mutationResolver) DeleteGoods(ctx context.Context, id int64) (int64, er
 	return id, r.Store.DeleteGoods(ctx, id)
 }
 
+func (r *mutationResolver) StockIn(ctx context.Context, input model.StockInInput) (*model.StockIn, error) {
+	return r.Store.CreateStockIn(ctx, input)
+}
+
+func (r *mutationResolver) StockOut(ctx context.Context, input model.StockOutInput) (*model.StockOut, error) {
+	return r.Store.CreateStockOut(ctx, input)
+}
+
 func (r *queryResolver) Category(ctx context.Context, id int64) (*model.Category, error) {
 	return orNil(r.Store.Category(ctx, id))
 }
@@ -85,17 +122,132 @@ func (r *queryResolver) GoodsList(ctx context.Context, search *string, categoryI
 	return newConnection(p), nil
 }
 
+func (r *queryResolver) Stock(ctx context.Context, search *string, categoryID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.StockLevel], error) {
+	p, err := r.Store.Stock(ctx, model.StockFilter{
+		Search: deref(search), CategoryID: categoryID, LowOnly: deref(lowOnly), IncludeArchived: deref(includeArchived),
+	}, model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectStock(p.Items)
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) Lots(ctx context.Context, goodsID int64, includeEmpty *bool, first *int, after *string, offset *int) (*Connection[*model.Lot], error) {
+	p, err := r.Store.Lots(ctx, goodsID, deref(includeEmpty), model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectLots(p.Items)
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) StockIn(ctx context.Context, id int64) (*model.StockIn, error) {
+	d, err := orNil(r.Store.StockIn(ctx, id))
+	if d != nil {
+		loaders(ctx).expectStockIns([]*model.StockIn{d})
+	}
+	return d, err
+}
+
+func (r *queryResolver) StockIns(ctx context.Context, search *string, typeArg *model.StockInType, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error) {
+	p, err := r.Store.StockIns(ctx, model.StockInFilter{
+		Search: deref(search), Type: typeArg, GoodsID: goodsID, From: from, To: to,
+	}, model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectStockIns(p.Items)
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) StockOut(ctx context.Context, id int64) (*model.StockOut, error) {
+	d, err := orNil(r.Store.StockOut(ctx, id))
+	if d != nil {
+		loaders(ctx).expectStockOuts([]*model.StockOut{d})
+	}
+	return d, err
+}
+
+func (r *queryResolver) StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error) {
+	p, err := r.Store.StockOuts(ctx, model.StockOutFilter{
+		Search: deref(search), Reason: reason, GoodsID: goodsID, From: from, To: to,
+	}, model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectStockOuts(p.Items)
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) Ledger(ctx context.Context, goodsID *int64, categoryID *int64, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.LedgerEntry], error) {
+	p, err := r.Store.Ledger(ctx, model.LedgerFilter{
+		GoodsID: goodsID, CategoryID: categoryID, Search: deref(search), Direction: direction, From: from, To: to,
+	}, model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectLedger(p.Items)
+	return newConnection(p), nil
+}
+
+func (r *stockInResolver) Lines(ctx context.Context, obj *model.StockIn) ([]*model.Lot, error) {
+	return loaders(ctx).StockInLines.Load(ctx, obj.ID)
+}
+
+func (r *stockInLineResolver) Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *stockInLineResolver) Lot(ctx context.Context, obj *model.Lot) (*model.Lot, error) {
+	return obj, nil
+}
+
+func (r *stockOutResolver) Lines(ctx context.Context, obj *model.StockOut) ([]*model.StockOutLine, error) {
+	return loaders(ctx).StockOutLines.Load(ctx, obj.ID)
+}
+
+func (r *stockOutLineResolver) Goods(ctx context.Context, obj *model.StockOutLine) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *stockOutLineResolver) Allocations(ctx context.Context, obj *model.StockOutLine) ([]*model.Allocation, error) {
+	m, err := loaders(ctx).Allocations.Load(ctx, obj.StockOutID)
+	return m[obj.Line], err
+}
+
+func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{r} }
+
 func (r *Resolver) Category() CategoryResolver { return &categoryResolver{r} }
 
 func (r *Resolver) Goods() GoodsResolver { return &goodsResolver{r} }
+
+func (r *Resolver) LedgerEntry() LedgerEntryResolver { return &ledgerEntryResolver{r} }
+
+func (r *Resolver) Lot() LotResolver { return &lotResolver{r} }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) StockIn() StockInResolver { return &stockInResolver{r} }
+
+func (r *Resolver) StockInLine() StockInLineResolver { return &stockInLineResolver{r} }
+
+func (r *Resolver) StockOut() StockOutResolver { return &stockOutResolver{r} }
+
+func (r *Resolver) StockOutLine() StockOutLineResolver { return &stockOutLineResolver{r} }
+
 type (
-	categoryResolver struct{ *Resolver }
-	goodsResolver    struct{ *Resolver }
-	mutationResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
+	allocationResolver   struct{ *Resolver }
+	categoryResolver     struct{ *Resolver }
+	goodsResolver        struct{ *Resolver }
+	ledgerEntryResolver  struct{ *Resolver }
+	lotResolver          struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	stockInResolver      struct{ *Resolver }
+	stockInLineResolver  struct{ *Resolver }
+	stockOutResolver     struct{ *Resolver }
+	stockOutLineResolver struct{ *Resolver }
 )

@@ -58,6 +58,9 @@ type InsufficientStockError struct {
 	GoodsID   int64
 	Requested Quantity
 	Available Quantity
+	// Field is the input field of the line that cannot be served
+	// ("lines.2.quantity").
+	Field string
 }
 
 func (e *InsufficientStockError) Error() string {

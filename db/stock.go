@@ -1,0 +1,374 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"wms/model"
+)
+
+// Stock movements. Every stock-in and stock-out is one transaction that
+// locks the rows of the goods it touches first, in ascending id order, then
+// reads and changes their lots, writes the document, its lines and its ledger
+// entries, and moves the stock level kept on the goods row. Taking the goods
+// locks first and in one order means two documents touching the same goods
+// queue behind each other instead of deadlocking, and a FIFO read under that
+// lock sees every lot change committed before it: no quantity is allocated
+// twice. On MySQL those are row locks (SELECT … FOR UPDATE), so the rule holds
+// across any number of server processes; on SQLite the whole write
+// transaction is exclusive. A deadlock or lock wait timeout that still
+// happens (say, with a goods edit) rolls back and the whole transaction runs
+// again (Store.inTx).
+
+// Document code prefixes; generated codes are PREFIX-YYYYMMDD-NNNN.
+const (
+	stockInPrefix  = "IN"
+	stockOutPrefix = "OUT"
+)
+
+// generatedCode matches the form of generated codes, which a client may not
+// choose, so that a client's code can never take a number the counter will
+// hand out later.
+var generatedCode = regexp.MustCompile(`^(IN|OUT)-[0-9]{8}-[0-9]+$`)
+
+func checkClientCode(code string) error {
+	if generatedCode.MatchString(code) {
+		return model.Invalid("code", "codes like %q are reserved for generated codes; leave code out to get one", code)
+	}
+	return nil
+}
+
+// nextCode takes the next number of the day for prefix. It runs last in a
+// document's transaction, after the goods locks, so the counter row is held
+// only for the few statements that remain.
+func nextCode(ctx context.Context, tx bun.Tx, prefix string, now time.Time) (string, error) {
+	day := now.UTC().Format("20060102")
+	n, err := incrementCounter(ctx, tx, prefix, day)
+	if err != nil {
+		return "", fmt.Errorf("next %s code: %w", prefix, err)
+	}
+	return fmt.Sprintf("%s-%s-%04d", prefix, day, n), nil
+}
+
+// lockGoods locks the goods rows with these ids, in id order, and returns them
+// by id. Ids that do not exist are missing from the map.
+func lockGoods(ctx context.Context, tx bun.Tx, ids []int64) (map[int64]*model.Goods, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var gs []*model.Goods
+	q := tx.NewSelect().Model(&gs).Column("id", "on_hand", "stock_value").
+		Where("g.id IN (?)", bun.List(ids)).OrderExpr("g.id")
+	if err := forUpdate(q).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("lock goods: %w", err)
+	}
+	return byID(gs, func(g *model.Goods) int64 { return g.ID }), nil
+}
+
+// stockDelta is how much one document moves the stock of one goods.
+type stockDelta struct {
+	qty   model.Quantity
+	value model.Money
+}
+
+// moveStock applies the deltas to the stock level kept on the goods rows.
+func moveStock(ctx context.Context, tx bun.Tx, deltas map[int64]*stockDelta) error {
+	ids := make([]int64, 0, len(deltas))
+	for id := range deltas {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		d := deltas[id]
+		// "on_hand + ?" with spaces: a negative argument next to a minus
+		// sign would otherwise read as an SQL comment ("--").
+		_, err := tx.NewUpdate().Model((*model.Goods)(nil)).
+			Set("on_hand = on_hand + ?", d.qty).
+			Set("stock_value = stock_value + ?", d.value).
+			Where("id = ?", id).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("move stock of goods %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// CreateStockIn brings the lines of a receipt into stock: one lot and one ledger
+// entry per line, all in one transaction.
+func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*model.StockIn, error) {
+	doc, lots, err := model.NewStockIn(in, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if doc.Code != "" {
+		if err := checkClientCode(doc.Code); err != nil {
+			return nil, err
+		}
+	}
+	if doc.IdempotencyKey != nil {
+		if prev, err := s.replayStockIn(ctx, doc); prev != nil || err != nil {
+			return prev, err
+		}
+	}
+	clientCode := doc.Code
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		doc.ID, doc.Code, doc.CreatedAt = 0, clientCode, s.now()
+		ids := make([]int64, len(lots))
+		for i, l := range lots {
+			l.ID = 0
+			ids[i] = l.GoodsID
+		}
+		goods, err := lockGoods(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		deltas := map[int64]*stockDelta{}
+		for i, l := range lots {
+			if goods[l.GoodsID] == nil {
+				return model.Invalid(fmt.Sprintf("lines.%d.goodsId", i), "goods %d does not exist", l.GoodsID)
+			}
+			d := deltas[l.GoodsID]
+			if d == nil {
+				d = &stockDelta{}
+				deltas[l.GoodsID] = d
+			}
+			d.qty += l.ReceivedQuantity
+			d.value += l.Amount
+		}
+		if doc.Code == "" {
+			if doc.Code, err = nextCode(ctx, tx, stockInPrefix, doc.CreatedAt); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.NewInsert().Model(doc).Exec(ctx); err != nil {
+			return err
+		}
+		for _, l := range lots {
+			l.StockInID = doc.ID
+		}
+		if _, err := tx.NewInsert().Model(&lots).Exec(ctx); err != nil {
+			return fmt.Errorf("insert lots: %w", err)
+		}
+		// The ledger entries are copied from the lots just written, so their
+		// lot ids come from the database, not from guessing how a multi-row
+		// insert numbered its rows.
+		_, err = tx.NewRaw(`INSERT INTO ledger_entries
+			(at, goods_id, direction, quantity, unit_cost, amount, document_code, stock_in_id, lot_id)
+			SELECT received_at, goods_id, ?, received_quantity, unit_cost, amount, ?, stock_in_id, id
+			FROM lots WHERE stock_in_id = ? ORDER BY line`,
+			model.DirectionIn, doc.Code, doc.ID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("write ledger: %w", err)
+		}
+		return moveStock(ctx, tx, deltas)
+	})
+	if err != nil {
+		if isUniqueViolation(err) {
+			if doc.IdempotencyKey != nil {
+				if prev, rerr := s.replayStockIn(ctx, doc); prev != nil || rerr != nil {
+					return prev, rerr
+				}
+			}
+			return nil, &model.Error{Code: model.CodeConflict, Field: "code",
+				Message: fmt.Sprintf("a stock-in with code %q already exists", doc.Code)}
+		}
+		var me *model.Error
+		if errors.As(err, &me) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("stock in: %w", err)
+	}
+	return doc, nil
+}
+
+// replayStockIn returns the stock-in an idempotency key already made, when
+// the request is the same; a different request under the same key is a
+// CONFLICT; nil when the key is new.
+func (s *Store) replayStockIn(ctx context.Context, doc *model.StockIn) (*model.StockIn, error) {
+	prev := new(model.StockIn)
+	err := s.db.NewSelect().Model(prev).Where("si.idempotency_key = ?", *doc.IdempotencyKey).Scan(ctx)
+	if err != nil {
+		return nil, ignoreNoRows(err)
+	}
+	if prev.RequestHash != doc.RequestHash {
+		return nil, idempotencyConflict()
+	}
+	return prev, nil
+}
+
+func idempotencyConflict() error {
+	return &model.Error{Code: model.CodeConflict, Field: "idempotencyKey",
+		Message: "this idempotencyKey was already used for a different request"}
+}
+
+// lotChange is a lot's remaining before and after one stock-out.
+type lotChange struct {
+	lot    *model.Lot
+	before model.Quantity
+}
+
+// CreateStockOut takes the lines of a document out of stock, each from its goods'
+// lots oldest first (FIFO). A line that cannot be served fully fails the
+// whole document with INSUFFICIENT_STOCK, and nothing changes.
+func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*model.StockOut, error) {
+	doc, lines, err := model.NewStockOut(in, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if doc.Code != "" {
+		if err := checkClientCode(doc.Code); err != nil {
+			return nil, err
+		}
+	}
+	if doc.IdempotencyKey != nil {
+		if prev, err := s.replayStockOut(ctx, doc); prev != nil || err != nil {
+			return prev, err
+		}
+	}
+	clientCode := doc.Code
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		doc.ID, doc.Code, doc.CreatedAt, doc.TotalCost = 0, clientCode, s.now(), 0
+		ids := make([]int64, len(lines))
+		for i, l := range lines {
+			ids[i] = l.GoodsID
+		}
+		goods, err := lockGoods(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		for i, l := range lines {
+			if goods[l.GoodsID] == nil {
+				return model.Invalid(fmt.Sprintf("lines.%d.goodsId", i), "goods %d does not exist", l.GoodsID)
+			}
+		}
+		// The lots with something left, oldest first: (received_at, id), so
+		// that lots received at the same instant leave in the order they came.
+		var lots []*model.Lot
+		q := tx.NewSelect().Model(&lots).
+			Where("l.goods_id IN (?)", bun.List(ids)).Where("l.depleted = FALSE").
+			OrderExpr("l.goods_id, l.received_at, l.id")
+		if err := forUpdate(q).Scan(ctx); err != nil {
+			return fmt.Errorf("read lots: %w", err)
+		}
+		fifo := map[int64][]*model.Lot{}
+		changed := map[int64]*lotChange{}
+		var order []*lotChange
+		for _, l := range lots {
+			fifo[l.GoodsID] = append(fifo[l.GoodsID], l)
+		}
+		var entries []*model.LedgerEntry
+		deltas := map[int64]*stockDelta{}
+		for i, line := range lines {
+			gl := fifo[line.GoodsID]
+			for _, l := range gl {
+				if changed[l.ID] == nil && l.Remaining > 0 {
+					// Note the remaining before any line of this document takes from it.
+					c := &lotChange{lot: l, before: l.Remaining}
+					changed[l.ID] = c
+					order = append(order, c)
+				}
+			}
+			allocs, err := model.Allocate(line.GoodsID, gl, line.Quantity)
+			if err != nil {
+				var short *model.InsufficientStockError
+				if errors.As(err, &short) {
+					short.Field = fmt.Sprintf("lines.%d.quantity", i)
+				}
+				return err
+			}
+			line.Cost = 0
+			d := deltas[line.GoodsID]
+			if d == nil {
+				d = &stockDelta{}
+				deltas[line.GoodsID] = d
+			}
+			for _, a := range allocs {
+				line.Cost += a.Amount
+				lineNo := line.Line
+				entries = append(entries, &model.LedgerEntry{
+					GoodsID: line.GoodsID, Direction: model.DirectionOut,
+					Quantity: -a.Quantity, UnitCost: a.UnitCost, Amount: -a.Amount,
+					StockOutLine: &lineNo, LotID: a.LotID,
+				})
+			}
+			d.qty -= line.Quantity
+			d.value -= line.Cost
+			doc.TotalCost += line.Cost
+		}
+		if doc.Code == "" {
+			if doc.Code, err = nextCode(ctx, tx, stockOutPrefix, doc.CreatedAt); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.NewInsert().Model(doc).Exec(ctx); err != nil {
+			return err
+		}
+		for _, l := range lines {
+			l.StockOutID = doc.ID
+		}
+		if _, err := tx.NewInsert().Model(&lines).Exec(ctx); err != nil {
+			return fmt.Errorf("insert lines: %w", err)
+		}
+		for _, c := range order {
+			if c.lot.Remaining == c.before {
+				continue
+			}
+			// Compare-and-set on the remaining read under the goods lock: it
+			// cannot have moved, and if it ever did this fails loudly
+			// instead of allocating the same quantity twice.
+			res, err := tx.NewUpdate().Model((*model.Lot)(nil)).
+				Set("remaining = ?", c.lot.Remaining).Set("depleted = ?", c.lot.Remaining == 0).
+				Where("id = ?", c.lot.ID).Where("remaining = ?", c.before).Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("update lot %d: %w", c.lot.ID, err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("lot %d changed under its goods lock", c.lot.ID)
+			}
+		}
+		for _, e := range entries {
+			e.At, e.DocumentCode, e.StockOutID = doc.OccurredAt, doc.Code, &doc.ID
+		}
+		if _, err := tx.NewInsert().Model(&entries).Exec(ctx); err != nil {
+			return fmt.Errorf("write ledger: %w", err)
+		}
+		return moveStock(ctx, tx, deltas)
+	})
+	if err != nil {
+		if isUniqueViolation(err) {
+			if doc.IdempotencyKey != nil {
+				if prev, rerr := s.replayStockOut(ctx, doc); prev != nil || rerr != nil {
+					return prev, rerr
+				}
+			}
+			return nil, &model.Error{Code: model.CodeConflict, Field: "code",
+				Message: fmt.Sprintf("a stock-out with code %q already exists", doc.Code)}
+		}
+		var me *model.Error
+		var short *model.InsufficientStockError
+		if errors.As(err, &me) || errors.As(err, &short) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("stock out: %w", err)
+	}
+	return doc, nil
+}
+
+// replayStockOut is replayStockIn for stock-outs.
+func (s *Store) replayStockOut(ctx context.Context, doc *model.StockOut) (*model.StockOut, error) {
+	prev := new(model.StockOut)
+	err := s.db.NewSelect().Model(prev).Where("so.idempotency_key = ?", *doc.IdempotencyKey).Scan(ctx)
+	if err != nil {
+		return nil, ignoreNoRows(err)
+	}
+	if prev.RequestHash != doc.RequestHash {
+		return nil, idempotencyConflict()
+	}
+	return prev, nil
+}

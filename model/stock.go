@@ -1,0 +1,410 @@
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// StockInType says why goods came in.
+type StockInType string
+
+// Stock-in types.
+const (
+	StockInPurchase StockInType = "PURCHASE" // 采购
+	StockInSurplus  StockInType = "SURPLUS"  // 盘盈: found in a count
+	StockInGift     StockInType = "GIFT"     // 赠送
+)
+
+// Valid reports a known type.
+func (t StockInType) Valid() bool {
+	return t == StockInPurchase || t == StockInSurplus || t == StockInGift
+}
+
+// StockOutReason says why goods went out.
+type StockOutReason string
+
+// Stock-out reasons.
+const (
+	StockOutConsume StockOutReason = "CONSUME" // used or sold
+	StockOutLoss    StockOutReason = "LOSS"    // 盘亏: missing in a count
+	StockOutDamage  StockOutReason = "DAMAGE"
+	StockOutReturn  StockOutReason = "RETURN" // to the supplier
+)
+
+// Valid reports a known reason.
+func (r StockOutReason) Valid() bool {
+	return r == StockOutConsume || r == StockOutLoss || r == StockOutDamage || r == StockOutReturn
+}
+
+// Direction is which way a ledger entry moved stock.
+type Direction string
+
+// Directions.
+const (
+	DirectionIn  Direction = "IN"
+	DirectionOut Direction = "OUT"
+)
+
+// Valid reports a known direction.
+func (d Direction) Valid() bool { return d == DirectionIn || d == DirectionOut }
+
+// StockIn is a receipt (入库): one document bringing several lines into stock.
+// Each line is a Lot.
+type StockIn struct {
+	bun.BaseModel `bun:"table:stock_ins,alias:si"`
+
+	ID          int64       `bun:"id,pk,autoincrement"`
+	Code        string      `bun:"code,notnull"`
+	Type        StockInType `bun:"type,notnull"`
+	OccurredAt  time.Time   `bun:"occurred_at,notnull"`
+	Note        *string     `bun:"note"`
+	TotalAmount Money       `bun:"total_amount,notnull"`
+	// IdempotencyKey and RequestHash make a retried request return this
+	// document instead of bringing the goods in twice.
+	IdempotencyKey *string   `bun:"idempotency_key"`
+	RequestHash    string    `bun:"request_hash,notnull"`
+	CreatedAt      time.Time `bun:"created_at,notnull"`
+}
+
+// Lot is what one stock-in line brought in (批次), and what is left of it.
+// The stock-in line and its lot are one row: Line is its place in the
+// document, ReceivedQuantity × UnitCost its amount.
+type Lot struct {
+	bun.BaseModel `bun:"table:lots,alias:l"`
+
+	ID               int64     `bun:"id,pk,autoincrement"`
+	StockInID        int64     `bun:"stock_in_id,notnull"`
+	Line             int       `bun:"line,notnull"`
+	GoodsID          int64     `bun:"goods_id,notnull"`
+	ReceivedQuantity Quantity  `bun:"received_quantity,notnull"`
+	Remaining        Quantity  `bun:"remaining,notnull"`
+	UnitCost         UnitCost  `bun:"unit_cost,notnull"`
+	Amount           Money     `bun:"amount,notnull"`
+	ReceivedAt       time.Time `bun:"received_at,notnull"`
+	// Depleted is Remaining == 0, kept as a column so that FIFO reads only
+	// the lots with something left through an index, however many emptied
+	// lots a goods has behind it.
+	Depleted bool `bun:"depleted,notnull"`
+}
+
+// StockOut is one document taking several lines out of stock (出库).
+type StockOut struct {
+	bun.BaseModel `bun:"table:stock_outs,alias:so"`
+
+	ID             int64          `bun:"id,pk,autoincrement"`
+	Code           string         `bun:"code,notnull"`
+	Reason         StockOutReason `bun:"reason,notnull"`
+	OccurredAt     time.Time      `bun:"occurred_at,notnull"`
+	Note           *string        `bun:"note"`
+	TotalCost      Money          `bun:"total_cost,notnull"`
+	IdempotencyKey *string        `bun:"idempotency_key"`
+	RequestHash    string         `bun:"request_hash,notnull"`
+	CreatedAt      time.Time      `bun:"created_at,notnull"`
+}
+
+// StockOutLine is one line of a stock-out: the goods, how much, and what it
+// cost (the sum of its allocations).
+type StockOutLine struct {
+	bun.BaseModel `bun:"table:stock_out_lines,alias:sol"`
+
+	StockOutID int64    `bun:"stock_out_id,pk"`
+	Line       int      `bun:"line,pk"`
+	GoodsID    int64    `bun:"goods_id,notnull"`
+	Quantity   Quantity `bun:"quantity,notnull"`
+	Cost       Money    `bun:"cost,notnull"`
+}
+
+// LedgerEntry is one movement of stock (明细), append-only: +quantity for a
+// stock-in line, −quantity for each allocation of a stock-out line. Quantity
+// and Amount carry the sign.
+type LedgerEntry struct {
+	bun.BaseModel `bun:"table:ledger_entries,alias:le"`
+
+	ID           int64     `bun:"id,pk,autoincrement"`
+	At           time.Time `bun:"at,notnull"`
+	GoodsID      int64     `bun:"goods_id,notnull"`
+	Direction    Direction `bun:"direction,notnull"`
+	Quantity     Quantity  `bun:"quantity,notnull"`
+	UnitCost     UnitCost  `bun:"unit_cost,notnull"`
+	Amount       Money     `bun:"amount,notnull"`
+	DocumentCode string    `bun:"document_code,notnull"`
+	StockInID    *int64    `bun:"stock_in_id"`
+	StockOutID   *int64    `bun:"stock_out_id"`
+	// StockOutLine is the line number within the stock-out, for OUT entries.
+	StockOutLine *int  `bun:"stock_out_line"`
+	LotID        int64 `bun:"lot_id,notnull"`
+}
+
+// Allocation is how much of one lot one stock-out line took.
+type Allocation struct {
+	LotID    int64
+	Quantity Quantity
+	UnitCost UnitCost
+	Amount   Money
+}
+
+// StockLevel is the stock of one goods, read off the goods row where every
+// movement keeps it.
+type StockLevel struct {
+	Goods *Goods
+}
+
+// OnHand is Σ lot remaining.
+func (s StockLevel) OnHand() Quantity { return s.Goods.OnHand }
+
+// Value is Σ remaining × unit cost, which equals Σ ledger amount.
+func (s StockLevel) Value() Money { return s.Goods.StockValue }
+
+// AverageCost is value / on hand, or nil with nothing on hand.
+func (s StockLevel) AverageCost() *UnitCost {
+	if s.Goods.OnHand == 0 {
+		return nil
+	}
+	c := AverageCost(s.Goods.StockValue, s.Goods.OnHand)
+	return &c
+}
+
+// Low reports on hand at or below the goods' low-stock threshold.
+func (s StockLevel) Low() bool {
+	t := s.Goods.LowStockThreshold
+	return t != nil && s.Goods.OnHand <= *t
+}
+
+// Limits on stock documents.
+const (
+	DocumentCodeMax   = 40
+	DocumentLinesMax  = 500
+	IdempotencyKeyMax = 100
+)
+
+// StockInInput is what stockIn takes.
+type StockInInput struct {
+	Type           StockInType         `json:"type"`
+	Code           *string             `json:"code"`
+	OccurredAt     *time.Time          `json:"occurredAt"`
+	Note           *string             `json:"note"`
+	IdempotencyKey *string             `json:"idempotencyKey"`
+	Lines          []*StockInLineInput `json:"lines"`
+}
+
+// StockInLineInput is one line of a stock-in.
+type StockInLineInput struct {
+	GoodsID  int64    `json:"goodsId"`
+	Quantity Quantity `json:"quantity"`
+	UnitCost UnitCost `json:"unitCost"`
+}
+
+// StockOutInput is what stockOut takes.
+type StockOutInput struct {
+	Reason         StockOutReason       `json:"reason"`
+	Code           *string              `json:"code"`
+	OccurredAt     *time.Time           `json:"occurredAt"`
+	Note           *string              `json:"note"`
+	IdempotencyKey *string              `json:"idempotencyKey"`
+	Lines          []*StockOutLineInput `json:"lines"`
+}
+
+// StockOutLineInput is one line of a stock-out.
+type StockOutLineInput struct {
+	GoodsID  int64    `json:"goodsId"`
+	Quantity Quantity `json:"quantity"`
+}
+
+// documentHeader checks what stock-ins and stock-outs share: code, note,
+// idempotency key, a time, and a line count.
+func documentHeader(code, note, key *string, occurredAt *time.Time, lines int, now time.Time) (
+	c, n, k *string, at time.Time, err error,
+) {
+	if c, err = OptionalText("code", code, DocumentCodeMax); err != nil {
+		return
+	}
+	if n, err = Note("note", note, NoteMax); err != nil {
+		return
+	}
+	if k, err = OptionalText("idempotencyKey", key, IdempotencyKeyMax); err != nil {
+		return
+	}
+	at = now
+	if occurredAt != nil {
+		at = occurredAt.UTC().Truncate(time.Microsecond)
+	}
+	switch {
+	case lines == 0:
+		err = Invalid("lines", "a document needs at least one line")
+	case lines > DocumentLinesMax:
+		err = Invalid("lines", "a document has at most %d lines (got %d)", DocumentLinesMax, lines)
+	}
+	return
+}
+
+func lineField(i int, name string) string { return fmt.Sprintf("lines.%d.%s", i, name) }
+
+// NewStockIn checks a stockIn input and returns the document and its lots
+// (lines), with amounts computed. now is the default time.
+func NewStockIn(in StockInInput, now time.Time) (*StockIn, []*Lot, error) {
+	if !in.Type.Valid() {
+		return nil, nil, Invalid("type", "unknown stock-in type %q", in.Type)
+	}
+	code, note, key, at, err := documentHeader(in.Code, in.Note, in.IdempotencyKey, in.OccurredAt, len(in.Lines), now)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc := &StockIn{Type: in.Type, OccurredAt: at, Note: note, IdempotencyKey: key,
+		RequestHash: requestHash(in, func(v *StockInInput) { v.IdempotencyKey = nil })}
+	if code != nil {
+		doc.Code = *code
+	}
+	lots := make([]*Lot, len(in.Lines))
+	for i, l := range in.Lines {
+		if l == nil {
+			return nil, nil, Invalid(fmt.Sprintf("lines.%d", i), "line is missing")
+		}
+		if l.Quantity <= 0 {
+			return nil, nil, Invalid(lineField(i, "quantity"), "quantity must be greater than 0")
+		}
+		if l.UnitCost < 0 {
+			return nil, nil, Invalid(lineField(i, "unitCost"), "unitCost must not be negative")
+		}
+		amount := Amount(l.Quantity, l.UnitCost)
+		if doc.TotalAmount, err = addMoney(doc.TotalAmount, amount); err != nil {
+			return nil, nil, WithField(err, lineField(i, "quantity"))
+		}
+		lots[i] = &Lot{Line: i + 1, GoodsID: l.GoodsID, ReceivedQuantity: l.Quantity, Remaining: l.Quantity,
+			UnitCost: l.UnitCost, Amount: amount, ReceivedAt: at}
+	}
+	return doc, lots, nil
+}
+
+// NewStockOut checks a stockOut input and returns the document and its lines;
+// costs are filled in by Allocate.
+func NewStockOut(in StockOutInput, now time.Time) (*StockOut, []*StockOutLine, error) {
+	if !in.Reason.Valid() {
+		return nil, nil, Invalid("reason", "unknown stock-out reason %q", in.Reason)
+	}
+	code, note, key, at, err := documentHeader(in.Code, in.Note, in.IdempotencyKey, in.OccurredAt, len(in.Lines), now)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc := &StockOut{Reason: in.Reason, OccurredAt: at, Note: note, IdempotencyKey: key,
+		RequestHash: requestHash(in, func(v *StockOutInput) { v.IdempotencyKey = nil })}
+	if code != nil {
+		doc.Code = *code
+	}
+	lines := make([]*StockOutLine, len(in.Lines))
+	for i, l := range in.Lines {
+		if l == nil {
+			return nil, nil, Invalid(fmt.Sprintf("lines.%d", i), "line is missing")
+		}
+		if l.Quantity <= 0 {
+			return nil, nil, Invalid(lineField(i, "quantity"), "quantity must be greater than 0")
+		}
+		lines[i] = &StockOutLine{Line: i + 1, GoodsID: l.GoodsID, Quantity: l.Quantity}
+	}
+	return doc, lines, nil
+}
+
+// requestHash fingerprints an input, without its idempotency key, so that a
+// retry can be told from a different request that reuses the key.
+func requestHash[T any](in T, strip func(*T)) string {
+	strip(&in)
+	b, _ := json.Marshal(in)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func addMoney(a, b Money) (Money, error) {
+	s := a + b
+	if s > maxMoney || s < -maxMoney {
+		return 0, Invalid("", "the amount is too large")
+	}
+	return s, nil
+}
+
+// Allocate takes want from lots in FIFO order — the caller passes the goods'
+// lots with remaining > 0 sorted by (receivedAt, id), oldest first, so the
+// oldest stock leaves first and a lot received later never goes before an
+// earlier one. It lowers each lot's Remaining and returns the allocations;
+// when the lots hold less than want it changes nothing and returns an
+// InsufficientStockError.
+//
+// Each allocation's amount is the drop in its lot's value, where a lot's
+// value is round(remaining × unit cost): round(before × c) − round(after × c).
+// Every amount is then in cents and within a cent of quantity × unit cost, and
+// the amounts taken from a lot add up to exactly its value, so Σ ledger amount
+// equals Σ remaining × unit cost and an emptied lot is worth exactly 0.
+func Allocate(goodsID int64, lots []*Lot, want Quantity) ([]Allocation, error) {
+	var available Quantity
+	for _, l := range lots {
+		available += l.Remaining
+	}
+	if available < want {
+		return nil, &InsufficientStockError{GoodsID: goodsID, Requested: want, Available: available}
+	}
+	var out []Allocation
+	for _, l := range lots {
+		if want == 0 {
+			break
+		}
+		if l.Remaining <= 0 {
+			continue
+		}
+		take := min(l.Remaining, want)
+		before, after := l.Remaining, l.Remaining-take
+		out = append(out, Allocation{
+			LotID: l.ID, Quantity: take, UnitCost: l.UnitCost,
+			Amount: Amount(before, l.UnitCost) - Amount(after, l.UnitCost),
+		})
+		l.Remaining = after
+		want -= take
+	}
+	return out, nil
+}
+
+// StockInFilter selects stock-ins for a list, newest first.
+type StockInFilter struct {
+	Search  string
+	Type    *StockInType
+	GoodsID *int64
+	From    *time.Time
+	To      *time.Time
+}
+
+// StockOutFilter selects stock-outs for a list, newest first.
+type StockOutFilter struct {
+	Search  string
+	Reason  *StockOutReason
+	GoodsID *int64
+	From    *time.Time
+	To      *time.Time
+}
+
+// LedgerFilter selects ledger entries, newest first.
+type LedgerFilter struct {
+	GoodsID    *int64
+	CategoryID *int64
+	Search     string
+	Direction  *Direction
+	From       *time.Time
+	To         *time.Time
+}
+
+// StockFilter selects goods for the stock list.
+type StockFilter struct {
+	Search          string
+	CategoryID      *int64
+	LowOnly         bool
+	IncludeArchived bool
+}
+
+// CheckRange refuses a time range that ends before it starts.
+func CheckRange(from, to *time.Time) error {
+	if from != nil && to != nil && to.Before(*from) {
+		return Invalid("to", "to is before from")
+	}
+	return nil
+}
