@@ -45,7 +45,7 @@ func (s *Store) GoodsList(ctx context.Context, f model.GoodsFilter, p model.Page
 		ord = goodsOrders[model.GoodsOrderNameAsc]
 	}
 	base := func() *bun.SelectQuery {
-		return goodsWhere(s.db.NewSelect().Model((*model.Goods)(nil)), f)
+		return goodsWhere(s.db.NewSelect().Model((*model.Goods)(nil)).Relation("Category"), f)
 	}
 	return page(ctx, base, p, ord, goodsKeys(ord))
 }
@@ -53,7 +53,7 @@ func (s *Store) GoodsList(ctx context.Context, f model.GoodsFilter, p model.Page
 // Goods returns one goods, archived or not, or NOT_FOUND.
 func (s *Store) Goods(ctx context.Context, id int64) (*model.Goods, error) {
 	g := new(model.Goods)
-	if err := s.db.NewSelect().Model(g).Where("g.id = ?", id).Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(g).Relation("Category").Where("g.id = ?", id).Scan(ctx); err != nil {
 		return nil, notFound(err, model.NotFound("goods", id))
 	}
 	return g, nil
@@ -62,7 +62,7 @@ func (s *Store) Goods(ctx context.Context, id int64) (*model.Goods, error) {
 // GoodsByIDs returns the goods with these ids, in no order.
 func (s *Store) GoodsByIDs(ctx context.Context, ids []int64) ([]*model.Goods, error) {
 	var gs []*model.Goods
-	err := s.db.NewSelect().Model(&gs).Where("g.id IN (?)", bun.List(ids)).Scan(ctx)
+	err := s.db.NewSelect().Model(&gs).Relation("Category").Where("g.id IN (?)", bun.List(ids)).Scan(ctx)
 	return gs, err
 }
 
@@ -160,15 +160,13 @@ func goodsHasHistory(ctx context.Context, tx bun.IDB, goodsID int64) (bool, erro
 }
 
 // checkGoodsRefs checks that what g points to exists, so a bad id is a clear
-// BAD_USER_INPUT rather than a foreign key error.
+// BAD_USER_INPUT rather than a foreign key error, and attaches it to g.
 func (s *Store) checkGoodsRefs(ctx context.Context, tx bun.Tx, g *model.Goods) error {
-	ok, err := tx.NewSelect().TableExpr("categories").Where("id = ?", g.CategoryID).Exists(ctx)
-	if err != nil {
-		return err
+	c := new(model.Category)
+	if err := tx.NewSelect().Model(c).Where("c.id = ?", g.CategoryID).Scan(ctx); err != nil {
+		return notFound(err, model.Invalid("categoryId", "category %d does not exist", g.CategoryID))
 	}
-	if !ok {
-		return model.Invalid("categoryId", "category %d does not exist", g.CategoryID)
-	}
+	g.Category = c
 	return nil
 }
 

@@ -35,7 +35,7 @@ func timeRange(q *bun.SelectQuery, col string, from, to *time.Time) *bun.SelectQ
 func (s *Store) Stock(ctx context.Context, f model.StockFilter, p model.PageArgs) (*model.Page[*model.StockLevel], error) {
 	ord := goodsOrders[model.GoodsOrderNameAsc]
 	base := func() *bun.SelectQuery {
-		q := goodsWhere(s.db.NewSelect().Model((*model.Goods)(nil)), model.GoodsFilter{
+		q := goodsWhere(s.db.NewSelect().Model((*model.Goods)(nil)).Relation("Category"), model.GoodsFilter{
 			Search: f.Search, CategoryID: f.CategoryID, IncludeArchived: f.IncludeArchived,
 		})
 		if f.LowOnly {

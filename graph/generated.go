@@ -31,7 +31,6 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Allocation() AllocationResolver
 	Category() CategoryResolver
-	Goods() GoodsResolver
 	LedgerEntry() LedgerEntryResolver
 	Lot() LotResolver
 	Mutation() MutationResolver
@@ -271,11 +270,6 @@ type AllocationResolver interface {
 }
 type CategoryResolver interface {
 	GoodsCount(ctx context.Context, obj *model.Category) (int, error)
-}
-type GoodsResolver interface {
-	Category(ctx context.Context, obj *model.Goods) (*model.Category, error)
-
-	Stock(ctx context.Context, obj *model.Goods) (*model.StockLevel, error)
 }
 type LedgerEntryResolver interface {
 	Goods(ctx context.Context, obj *model.LedgerEntry) (*model.Goods, error)
@@ -3642,7 +3636,7 @@ func (ec *executionContext) _Goods_category(ctx context.Context, field graphql.C
 			return ec.fieldContext_Goods_category(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Goods().Category(ctx, obj)
+			return obj.Category, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Category) graphql.Marshaler {
@@ -3656,8 +3650,8 @@ func (ec *executionContext) fieldContext_Goods_category(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Goods",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
@@ -3789,7 +3783,7 @@ func (ec *executionContext) _Goods_stock(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Goods_stock(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Goods().Stock(ctx, obj)
+			return obj.Stock(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StockLevel) graphql.Marshaler {
@@ -3804,7 +3798,7 @@ func (ec *executionContext) fieldContext_Goods_stock(_ context.Context, field gr
 		Object:     "Goods",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StockLevel(ctx, field)
 		},
@@ -8910,65 +8904,63 @@ func (ec *executionContext) _Goods(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Goods_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Goods_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "unit":
 			out.Values[i] = ec._Goods_unit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "sku":
 			out.Values[i] = ec._Goods_sku(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "barcode":
 			out.Values[i] = ec._Goods_barcode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "category":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Goods_category(ctx, field, obj)
-				})
+			out.Values[i] = ec._Goods_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "lowStockThreshold":
 			out.Values[i] = ec._Goods_lowStockThreshold(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "note":
 			out.Values[i] = ec._Goods_note(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "archived":
 			out.Values[i] = ec._Goods_archived(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Goods_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Goods_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "stock":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Goods_stock(ctx, field, obj)
-				})
+			out.Values[i] = ec._Goods_stock(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -106,3 +106,20 @@ func (l *Loader[K, V]) Prime(vals map[K]V) {
 		}
 	}
 }
+
+// loadAll loads the value for each parent of a batch resolver, in order, in
+// one fetch.
+func loadAll[P any, V any](ctx context.Context, l *Loader[int64, V], parents []P, key func(P) int64) ([]V, error) {
+	for _, p := range parents {
+		l.Expect(key(p))
+	}
+	out := make([]V, len(parents))
+	for i, p := range parents {
+		v, err := l.Load(ctx, key(p))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}

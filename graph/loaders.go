@@ -10,7 +10,6 @@ import (
 // Loaders are the per-request loaders of the nested fields; see Loader for how
 // they batch without waiting.
 type Loaders struct {
-	Category   *Loader[int64, *model.Category]
 	GoodsCount *Loader[int64, int]
 	Goods      *Loader[int64, *model.Goods]
 
@@ -27,11 +26,6 @@ type loadersKey struct{}
 
 func newLoaders(s *db.Store) *Loaders {
 	l := &Loaders{}
-	l.Category = NewLoader(func(ctx context.Context, ids []int64) (map[int64]*model.Category, error) {
-		cs, err := s.CategoriesByIDs(ctx, ids)
-		l.expectCategories(cs)
-		return byID(cs, func(c *model.Category) int64 { return c.ID }), err
-	})
 	l.GoodsCount = NewLoader(s.GoodsCounts)
 	l.Goods = NewLoader(func(ctx context.Context, ids []int64) (map[int64]*model.Goods, error) {
 		gs, err := s.GoodsByIDs(ctx, ids)
@@ -45,7 +39,7 @@ func newLoaders(s *db.Store) *Loaders {
 // expectGoods announces what the fields of these goods will load.
 func (l *Loaders) expectGoods(gs []*model.Goods) {
 	for _, g := range gs {
-		l.Category.Expect(g.CategoryID)
+		l.GoodsCount.Expect(g.CategoryID)
 	}
 }
 

@@ -19,14 +19,6 @@ func (r *categoryResolver) GoodsCount(ctx context.Context, obj *model.Category) 
 	return loaders(ctx).GoodsCount.Load(ctx, obj.ID)
 }
 
-func (r *goodsResolver) Category(ctx context.Context, obj *model.Goods) (*model.Category, error) {
-	return loaders(ctx).Category.Load(ctx, obj.CategoryID)
-}
-
-func (r *goodsResolver) Stock(ctx context.Context, obj *model.Goods) (*model.StockLevel, error) {
-	return &model.StockLevel{Goods: obj}, nil
-}
-
 func (r *ledgerEntryResolver) Goods(ctx context.Context, obj *model.LedgerEntry) (*model.Goods, error) {
 	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
 }
@@ -220,8 +212,6 @@ func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{
 
 func (r *Resolver) Category() CategoryResolver { return &categoryResolver{r} }
 
-func (r *Resolver) Goods() GoodsResolver { return &goodsResolver{r} }
-
 func (r *Resolver) LedgerEntry() LedgerEntryResolver { return &ledgerEntryResolver{r} }
 
 func (r *Resolver) Lot() LotResolver { return &lotResolver{r} }
@@ -241,7 +231,6 @@ func (r *Resolver) StockOutLine() StockOutLineResolver { return &stockOutLineRes
 type (
 	allocationResolver   struct{ *Resolver }
 	categoryResolver     struct{ *Resolver }
-	goodsResolver        struct{ *Resolver }
 	ledgerEntryResolver  struct{ *Resolver }
 	lotResolver          struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }

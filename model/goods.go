@@ -29,6 +29,9 @@ type Goods struct {
 	StockValue Money     `bun:"stock_value,notnull"`
 	CreatedAt  time.Time `bun:"created_at,notnull"`
 	UpdatedAt  time.Time `bun:"updated_at,notnull"`
+	// Category is read with the goods (one join), so a page of goods with
+	// their categories is one query and needs no per-goods resolver.
+	Category *Category `bun:"rel:belongs-to,join:category_id=id"`
 }
 
 // Limits on goods fields, in characters.

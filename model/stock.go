@@ -408,3 +408,6 @@ func CheckRange(from, to *time.Time) error {
 	}
 	return nil
 }
+
+// Stock is the goods' stock level.
+func (g *Goods) Stock() *StockLevel { return &StockLevel{Goods: g} }
