@@ -477,3 +477,48 @@ func checkInvariants(t testing.TB, s *db.Store) {
 		seen[c] = true
 	}
 }
+
+// Paging the ledger with cursors while new movements are written: the pages
+// still to come hold exactly the entries that were there, none repeated and
+// none lost, because a cursor is a position in (time, id), not an offset.
+func TestLedgerCursorsAreStableUnderInserts(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
+		g := kitchen(t, s, 1)[0]
+		for range 7 {
+			mustStockIn(t, s, in(g.ID, "3", "1"))
+		}
+		all, err := s.Ledger(ctx, model.LedgerFilter{}, model.PageArgs{First: ptr(200)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seen []int64
+		var after *string
+		for {
+			p, err := s.Ledger(ctx, model.LedgerFilter{}, model.PageArgs{First: ptr(3), After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range p.Items {
+				seen = append(seen, e.ID)
+			}
+			// New stock movements between pages.
+			mustStockIn(t, s, in(g.ID, "1", "1"))
+			mustStockOut(t, s, out(g.ID, "1"))
+			if !p.HasNext {
+				break
+			}
+			after = &p.Cursors[len(p.Cursors)-1]
+		}
+		var want []int64
+		for _, e := range all.Items {
+			want = append(want, e.ID)
+		}
+		eq(t, "entries seen across pages", seen, want...)
+		_, err = s.Ledger(ctx, model.LedgerFilter{}, model.PageArgs{After: ptr("bm90IGEgY3Vyc29y")})
+		wantField(t, err, model.CodeInvalid, "after")
+		p, err := s.StockIns(ctx, model.StockInFilter{}, model.PageArgs{First: ptr(2), Offset: ptr(5)})
+		if err != nil || len(p.Items) != 2 || !p.HasPrev {
+			t.Errorf("offset page: %d items, hasPrev %v, %v", len(p.Items), p != nil && p.HasPrev, err)
+		}
+	})
+}
