@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"wms/db"
+	"wms/model"
 )
 
 // Config is the whole environment contract of SPEC §5, read once at start.
@@ -27,6 +28,7 @@ type Config struct {
 	MaxUploadBytes  int64
 	AdminUser       string
 	AdminPassword   string
+	SessionTTL      time.Duration
 	Playground      bool
 	Introspection   bool
 	// LogFormat is "console" or "json"; empty means console on a terminal.
@@ -123,8 +125,16 @@ var settings = []setting{
 		return nonEmpty(&c.AdminUser, v)
 	}},
 	{"WMS_ADMIN_PASSWORD", "", "its password (or WMS_ADMIN_PASSWORD_FILE); random and printed once when unset", true, func(c *Config, v string) error {
+		if v != "" {
+			if err := model.CheckPassword("", v); err != nil {
+				return err
+			}
+		}
 		c.AdminPassword = v
 		return nil
+	}},
+	{"WMS_SESSION_TTL", "168h", "a session ends this long after its last use", false, func(c *Config, v string) error {
+		return duration(&c.SessionTTL, v)
 	}},
 	{"WMS_PLAYGROUND", "true", "serve the GraphQL IDE at / and /playground", false, func(c *Config, v string) error {
 		return boolean(&c.Playground, v)

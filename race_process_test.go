@@ -80,10 +80,28 @@ type procAnswer struct {
 	} `json:"errors"`
 }
 
-func procQuery(ctx context.Context, base, query string, vars map[string]any) (procAnswer, error) {
+// procLogin signs in as the bootstrap admin and returns the token.
+func procLogin(t *testing.T, base string) string {
+	t.Helper()
+	a, err := procQuery(context.Background(), base, "", `mutation($p: String!) { login(username: "admin", password: $p) { token } }`,
+		map[string]any{"p": procPassword})
+	if err != nil || len(a.Errors) > 0 {
+		t.Fatalf("login: %v %+v", err, a.Errors)
+	}
+	var out struct{ Token string }
+	_ = json.Unmarshal(a.Data["login"], &out)
+	return out.Token
+}
+
+const procPassword = "race-test-password"
+
+func procQuery(ctx context.Context, base, token, query string, vars map[string]any) (procAnswer, error) {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return procAnswer{}, err
@@ -102,13 +120,14 @@ func procQuery(ctx context.Context, base, query string, vars map[string]any) (pr
 func TestStockOutRaceAcrossTwoProcesses(t *testing.T) {
 	dsn := dbtest.FreshMySQL(t)
 	bin := procBinary(t)
-	env := []string{"WMS_DB=mysql", "WMS_MYSQL_DSN=" + dsn}
+	env := []string{"WMS_DB=mysql", "WMS_MYSQL_DSN=" + dsn, "WMS_ADMIN_PASSWORD=" + procPassword}
 	servers := []string{procStart(t, bin, env...), procStart(t, bin, env...)}
 	ctx := context.Background()
+	token := procLogin(t, servers[1])
 
 	mustQ := func(base, q string, vars map[string]any) procAnswer {
 		t.Helper()
-		a, err := procQuery(ctx, base, q, vars)
+		a, err := procQuery(ctx, base, token, q, vars)
 		if err != nil || len(a.Errors) > 0 {
 			t.Fatalf("%s: %v %+v", q, err, a.Errors)
 		}
@@ -140,7 +159,7 @@ func TestStockOutRaceAcrossTwoProcesses(t *testing.T) {
 			if i%3 == 0 {
 				lines = []map[string]any{{"goodsId": ids[1], "quantity": "1"}, {"goodsId": ids[0], "quantity": "1"}}
 			}
-			a, err := procQuery(ctx, servers[i%2], `mutation($in: StockOutInput!) { stockOut(input: $in) { id } }`,
+			a, err := procQuery(ctx, servers[i%2], token, `mutation($in: StockOutInput!) { stockOut(input: $in) { id } }`,
 				map[string]any{"in": map[string]any{"reason": "CONSUME", "lines": lines}})
 			mu.Lock()
 			defer mu.Unlock()

@@ -20,6 +20,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/uptrace/bun"
 
+	"wms/auth"
 	"wms/db"
 	"wms/graph"
 )
@@ -35,6 +36,8 @@ const usage = `usage: wms [command]
 commands:
   serve     serve the API (the default)
   migrate   apply the database migrations and exit
+  user      manage users: user create NAME ROLE | user passwd NAME |
+            user disable NAME | user enable NAME (passwords are read from stdin)
   help      show this text
 
 Configuration is read from WMS_* environment variables; see README.md.
@@ -61,6 +64,8 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		return serve(ctx, cfg, log)
 	case "migrate":
 		return migrateOnly(ctx, cfg, log)
+	case "user":
+		return userCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "wms: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -190,10 +195,16 @@ func (m *Main) start(ctx context.Context) error {
 	}
 	store := db.NewStore(bdb)
 	store.Now = m.Now
+	users := auth.NewService(store, m.Config.SessionTTL, m.Log)
+	users.Now = m.Now
+	if err := bootstrapAdmin(ctx, users, m.Config, m.Log); err != nil {
+		_ = bdb.Close()
+		return err
+	}
 	opt := graph.DefaultOptions
 	opt.Introspection = m.Config.Introspection
 	opt.MaxUploadBytes = m.Config.MaxUploadBytes
-	resolver := &graph.Resolver{Store: store, Log: m.Log}
+	resolver := &graph.Resolver{Store: store, Auth: users, Log: m.Log}
 	m.app.Store(&app{db: bdb, store: store, graphql: graph.NewHandler(resolver, opt)})
 	m.Log.Info().Dur("startup", time.Since(m.started)).Msg("ready")
 	return nil

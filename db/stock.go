@@ -118,7 +118,7 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 	}
 	clientCode := doc.Code
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		doc.ID, doc.Code, doc.CreatedAt = 0, clientCode, s.now()
+		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy = 0, clientCode, s.now(), model.ActorFrom(ctx)
 		ids := make([]int64, len(lots))
 		for i, l := range lots {
 			l.ID = 0
@@ -233,7 +233,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 	}
 	clientCode := doc.Code
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		doc.ID, doc.Code, doc.CreatedAt, doc.TotalCost = 0, clientCode, s.now(), 0
+		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy, doc.TotalCost = 0, clientCode, s.now(), model.ActorFrom(ctx), 0
 		ids := make([]int64, len(lines))
 		for i, l := range lines {
 			ids[i] = l.GoodsID

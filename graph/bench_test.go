@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"wms/auth"
 	"wms/db"
 	"wms/db/dbtest"
 	"wms/graph"
@@ -66,12 +67,23 @@ func benchPage(b *testing.B, name, query string, workers int) {
 			}
 		}
 	}
-	srv := httptest.NewServer(graph.NewHandler(&graph.Resolver{Store: s, Log: zerolog.Nop()}, graph.DefaultOptions))
+	a := auth.NewService(s, time.Hour, zerolog.Nop())
+	if _, _, err := a.Bootstrap(ctx, "admin", testPassword); err != nil {
+		b.Fatal(err)
+	}
+	token, _, err := a.Login(ctx, "admin", testPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(graph.NewHandler(&graph.Resolver{Store: s, Auth: a, Log: zerolog.Nop()}, graph.DefaultOptions))
 	defer srv.Close()
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64}}
 	body, _ := json.Marshal(map[string]any{"query": query})
 	get := func() error {
-		res, err := hc.Post(srv.URL, "application/json", bytes.NewReader(body))
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := hc.Do(req)
 		if err != nil {
 			return err
 		}

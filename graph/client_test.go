@@ -11,9 +11,12 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"time"
+
 	"github.com/rs/zerolog"
 	"github.com/uptrace/bun"
 
+	"wms/auth"
 	"wms/db"
 	"wms/graph"
 )
@@ -22,6 +25,9 @@ import (
 type client struct {
 	t   *testing.T
 	srv *httptest.Server
+	// token is sent as Authorization: Bearer; empty sends none.
+	token string
+	auth  *auth.Service
 }
 
 type gqlError struct {
@@ -41,12 +47,46 @@ func newClient(t *testing.T, s *db.Store) *client {
 	return newClientWith(t, s, graph.DefaultOptions)
 }
 
+// newClientWith serves the API over s and signs in as an ADMIN.
 func newClientWith(t *testing.T, s *db.Store, o graph.Options) *client {
 	t.Helper()
-	h := graph.NewHandler(&graph.Resolver{Store: s, Log: zerolog.Nop()}, o)
+	a := auth.NewService(s, 7*24*time.Hour, zerolog.Nop())
+	h := graph.NewHandler(&graph.Resolver{Store: s, Auth: a, Log: zerolog.Nop()}, o)
+	c := newClientFor(t, h)
+	c.auth = a
+	if _, _, err := a.Bootstrap(context.Background(), "admin", testPassword); err != nil {
+		t.Fatal(err)
+	}
+	c.token = c.login("admin", testPassword)
+	return c
+}
+
+const testPassword = "correct horse battery"
+
+// newClientFor serves h and returns a client without a token.
+func newClientFor(t *testing.T, h http.Handler) *client {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &client{t: t, srv: srv}
+}
+
+// login signs in and returns the session token.
+func (c *client) login(username, password string) string {
+	c.t.Helper()
+	var out struct{ Login struct{ Token string } }
+	saved := c.token
+	c.token = ""
+	c.ok(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`,
+		map[string]any{"u": username, "p": password}, &out)
+	c.token = saved
+	return out.Login.Token
+}
+
+// as returns a client that sends token instead.
+func (c *client) as(token string) *client {
+	d := *c
+	d.token = token
+	return &d
 }
 
 // post sends a query with variables and decodes the answer.
@@ -61,6 +101,9 @@ func (c *client) send(method, contentType string, body io.Reader, header http.He
 	req, _ := http.NewRequest(method, c.srv.URL, body)
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	for k, v := range header {
 		req.Header[k] = v

@@ -76,3 +76,9 @@ type (
 	LedgerEntryConnection = Connection[*model.LedgerEntry]
 	LedgerEntryEdge       = Edge[*model.LedgerEntry]
 )
+
+// The user connection and edge types.
+type (
+	UserConnection = Connection[*model.User]
+	UserEdge       = Edge[*model.User]
+)

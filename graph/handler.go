@@ -12,6 +12,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"wms/auth"
+	"wms/model"
 )
 
 // Options are the limits of the GraphQL endpoint.
@@ -40,6 +43,7 @@ var DefaultOptions = Options{
 // NewHandler returns the GraphQL endpoint (POST, GET and multipart).
 func NewHandler(r *Resolver, o Options) http.Handler {
 	cfg := Config{Resolvers: r}
+	cfg.Directives.HasRole = hasRole
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
@@ -66,7 +70,16 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 		}
 		return next(withLoaders(ctx, newLoaders(r.Store)))
 	})
-	return limitBody(o, requirePreflight(srv))
+	return limitBody(o, requirePreflight(r.Auth.Middleware(srv)))
+}
+
+// hasRole is the @hasRole directive: the field runs only for a caller with
+// the role or a higher one.
+func hasRole(ctx context.Context, _ any, next graphql.Resolver, role model.Role) (any, error) {
+	if _, err := auth.Require(ctx, role); err != nil {
+		return nil, err
+	}
+	return next(ctx)
 }
 
 func operationName(oc *graphql.OperationContext) string {

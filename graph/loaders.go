@@ -12,6 +12,7 @@ import (
 type Loaders struct {
 	GoodsCount *Loader[int64, int]
 	Goods      *Loader[int64, *model.Goods]
+	User       *Loader[int64, *model.User]
 
 	Lot           *Loader[int64, *model.Lot]
 	StockIn       *Loader[int64, *model.StockIn]
@@ -32,6 +33,7 @@ func newLoaders(s *db.Store) *Loaders {
 		l.expectGoods(gs)
 		return byID(gs, func(g *model.Goods) int64 { return g.ID }), err
 	})
+	l.User = NewLoader(s.UsersByIDs)
 	l.newStockLoaders(s)
 	return l
 }

@@ -8,6 +8,20 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+// What createApiToken answers.
+type APITokenPayload struct {
+	// The secret, shown this once.
+	Token    string       `json:"token"`
+	APIToken *model.Token `json:"apiToken"`
+}
+
+// What login answers.
+type AuthPayload struct {
+	// The session token: send it as `Authorization: Bearer <token>`.
+	Token string      `json:"token"`
+	User  *model.User `json:"user"`
+}
+
 // Mutations that create or change take one `input`; deletes take the `id`.
 type Mutation struct {
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/rs/zerolog"
 
+	"wms/auth"
 	"wms/db"
 	"wms/model"
 )
@@ -16,7 +17,9 @@ import (
 // Resolver holds what the resolvers need; one is shared by every request.
 type Resolver struct {
 	Store *db.Store
-	Log   zerolog.Logger
+	// Auth signs users in; its middleware wraps the handler.
+	Auth *auth.Service
+	Log  zerolog.Logger
 }
 
 // deref reads an optional argument, the zero value when it is absent.

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"time"
+	"wms/auth"
 	"wms/model"
 )
 
@@ -83,6 +84,38 @@ func (r *mutationResolver) StockIn(ctx context.Context, input model.StockInInput
 
 func (r *mutationResolver) StockOut(ctx context.Context, input model.StockOutInput) (*model.StockOut, error) {
 	return r.Store.CreateStockOut(ctx, input)
+}
+
+func (r *mutationResolver) Login(ctx context.Context, username string, password string) (*AuthPayload, error) {
+	token, u, err := r.Auth.Login(ctx, username, password)
+	if err != nil {
+		return nil, err
+	}
+	return &AuthPayload{Token: token, User: u}, nil
+}
+
+func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
+	return true, r.Auth.Logout(ctx)
+}
+
+func (r *mutationResolver) CreateUser(ctx context.Context, input model.UserInput) (*model.User, error) {
+	return r.Auth.CreateUser(ctx, input)
+}
+
+func (r *mutationResolver) UpdateUser(ctx context.Context, input model.UserUpdate) (*model.User, error) {
+	return r.Auth.UpdateUser(ctx, input)
+}
+
+func (r *mutationResolver) CreateAPIToken(ctx context.Context, input model.APITokenInput) (*APITokenPayload, error) {
+	secret, t, err := r.Auth.CreateAPIToken(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	return &APITokenPayload{Token: secret, APIToken: t}, nil
+}
+
+func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id int64) (int64, error) {
+	return id, r.Auth.RevokeToken(ctx, id)
 }
 
 func (r *queryResolver) Category(ctx context.Context, id int64) (*model.Category, error) {
@@ -183,8 +216,36 @@ func (r *queryResolver) Ledger(ctx context.Context, goodsID *int64, categoryID *
 	return newConnection(p), nil
 }
 
+func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
+	return auth.CallerFrom(ctx).User, nil
+}
+
+func (r *queryResolver) Users(ctx context.Context, first *int, after *string, offset *int) (*Connection[*model.User], error) {
+	p, err := r.Store.Users(ctx, model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) APITokens(ctx context.Context, userID *int64) ([]*model.Token, error) {
+	c := auth.CallerFrom(ctx)
+	owner := c.User.ID
+	if userID != nil && *userID != owner {
+		if _, err := auth.Require(ctx, model.RoleAdmin); err != nil {
+			return nil, err
+		}
+		owner = *userID
+	}
+	return r.Store.Tokens(ctx, owner)
+}
+
 func (r *stockInResolver) Lines(ctx context.Context, obj *model.StockIn) ([]*model.Lot, error) {
 	return loaders(ctx).StockInLines.Load(ctx, obj.ID)
+}
+
+func (r *stockInResolver) CreatedBy(ctx context.Context, obj *model.StockIn) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
 }
 
 func (r *stockInLineResolver) Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error) {
@@ -197,6 +258,10 @@ func (r *stockInLineResolver) Lot(ctx context.Context, obj *model.Lot) (*model.L
 
 func (r *stockOutResolver) Lines(ctx context.Context, obj *model.StockOut) ([]*model.StockOutLine, error) {
 	return loaders(ctx).StockOutLines.Load(ctx, obj.ID)
+}
+
+func (r *stockOutResolver) CreatedBy(ctx context.Context, obj *model.StockOut) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
 }
 
 func (r *stockOutLineResolver) Goods(ctx context.Context, obj *model.StockOutLine) (*model.Goods, error) {

@@ -69,6 +69,7 @@ type StockIn struct {
 	IdempotencyKey *string   `bun:"idempotency_key"`
 	RequestHash    string    `bun:"request_hash,notnull"`
 	CreatedAt      time.Time `bun:"created_at,notnull"`
+	CreatedBy      *int64    `bun:"created_by"`
 }
 
 // Lot is what one stock-in line brought in (批次), and what is left of it.
@@ -105,6 +106,7 @@ type StockOut struct {
 	IdempotencyKey *string        `bun:"idempotency_key"`
 	RequestHash    string         `bun:"request_hash,notnull"`
 	CreatedAt      time.Time      `bun:"created_at,notnull"`
+	CreatedBy      *int64         `bun:"created_by"`
 }
 
 // StockOutLine is one line of a stock-out: the goods, how much, and what it

@@ -7,7 +7,8 @@ CREATE TABLE stock_ins (
   total_amount INTEGER NOT NULL,
   idempotency_key TEXT NULL,
   request_hash TEXT NOT NULL,
-  created_at TIMESTAMP NOT NULL
+  created_at TIMESTAMP NOT NULL,
+  created_by INTEGER NULL
 );
 --bun:split
 CREATE UNIQUE INDEX stock_ins_code ON stock_ins (code);
@@ -45,7 +46,8 @@ CREATE TABLE stock_outs (
   total_cost INTEGER NOT NULL,
   idempotency_key TEXT NULL,
   request_hash TEXT NOT NULL,
-  created_at TIMESTAMP NOT NULL
+  created_at TIMESTAMP NOT NULL,
+  created_by INTEGER NULL
 );
 --bun:split
 CREATE UNIQUE INDEX stock_outs_code ON stock_outs (code);

@@ -1,0 +1,100 @@
+// Package auth signs users in: password hashing, bearer tokens (stored only
+// as hashes), a limit on failed logins, and the HTTP middleware that puts the
+// caller in the request context.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Passwords are hashed with argon2id at the parameters OWASP recommends for
+// it (19 MiB, 2 passes, 1 lane), in the PHC string format, so the
+// parameters can be raised later and old hashes still check.
+const (
+	argonMemory  = 19 * 1024
+	argonTime    = 2
+	argonThreads = 1
+	argonKeyLen  = 32
+	argonSaltLen = 16
+)
+
+// hashing bounds how many password hashes run at once: each takes 19 MiB.
+var hashing = make(chan struct{}, 4)
+
+func argon(ctx context.Context, pw string, salt []byte, t, m uint32, p uint8, n uint32) ([]byte, error) {
+	select {
+	case hashing <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-hashing }()
+	return argon2.IDKey([]byte(pw), salt, t, m, p, n), nil
+}
+
+// HashPassword returns the argon2id hash of pw in PHC format.
+func HashPassword(ctx context.Context, pw string) (string, error) {
+	salt := make([]byte, argonSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key, err := argon(ctx, pw, salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	if err != nil {
+		return "", err
+	}
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+var errBadHash = errors.New("auth: not an argon2id hash")
+
+// VerifyPassword reports whether pw matches the hash, in constant time.
+func VerifyPassword(ctx context.Context, hash, pw string) (bool, error) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, errBadHash
+	}
+	var v int
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+		return false, errBadHash
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false, errBadHash
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[4])
+	want, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false, errBadHash
+	}
+	got, err := argon(ctx, pw, salt, t, m, p, uint32(len(want)))
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// dummyHash is checked against when a username does not exist, so that an
+// unknown user takes as long to refuse as a wrong password.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword(context.Background(), "no such user, no such password")
+	return h
+})
+
+// RandomPassword returns a password of 20 random URL-safe characters.
+func RandomPassword() string {
+	b := make([]byte, 15)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,69 @@
+package auth
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPasswordHashing(t *testing.T) {
+	ctx := context.Background()
+	h, err := HashPassword(ctx, "sesame-open")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") || strings.Contains(h, "sesame") {
+		t.Fatalf("hash %q", h)
+	}
+	h2, _ := HashPassword(ctx, "sesame-open")
+	if h == h2 {
+		t.Error("two hashes of one password are equal: no salt")
+	}
+	for pw, want := range map[string]bool{"sesame-open": true, "sesame-opem": false, "": false} {
+		if ok, err := VerifyPassword(ctx, h, pw); ok != want || err != nil {
+			t.Errorf("verify %q: %v %v", pw, ok, err)
+		}
+	}
+	if _, err := VerifyPassword(ctx, "plain", "plain"); err == nil {
+		t.Error("a non-argon2 hash verified")
+	}
+}
+
+func TestTokensAreStoredAsHashes(t *testing.T) {
+	s, h := newToken("SESSION")
+	if !strings.HasPrefix(s, sessionPrefix) || len(s) < 40 || h != HashToken(s) || strings.Contains(h, s[len(sessionPrefix):]) {
+		t.Errorf("secret %q hash %q", s, h)
+	}
+	if s2, _ := newToken("SESSION"); s2 == s {
+		t.Error("two tokens are equal")
+	}
+}
+
+func TestLimiterLocksOutAndForgives(t *testing.T) {
+	l := newLimiter()
+	now := time.Unix(1_000_000, 0)
+	for i := range freeFailures {
+		if w := l.wait("k", now); w != 0 {
+			t.Fatalf("locked after %d failures", i)
+		}
+		l.fail("k", now)
+	}
+	if w := l.wait("k", now); w != time.Second {
+		t.Errorf("after %d failures wait %v, want 1s", freeFailures, w)
+	}
+	l.fail("k", now)
+	if w := l.wait("k", now); w != 2*time.Second {
+		t.Errorf("next failure: wait %v, want 2s", w)
+	}
+	if w := l.wait("other", now); w != 0 {
+		t.Errorf("another username/address waits %v", w)
+	}
+	if w := l.wait("k", now.Add(failWindow+time.Second)); w != 0 {
+		t.Errorf("still locked after the window: %v", w)
+	}
+	l.succeed("k")
+	if w := l.wait("k", now); w != 0 {
+		t.Errorf("locked after a success: %v", w)
+	}
+}

@@ -1,0 +1,231 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"wms/model"
+)
+
+// Store is what the auth service needs from the database (db.Store).
+type Store interface {
+	CountUsers(ctx context.Context) (int, error)
+	CreateUser(ctx context.Context, u *model.User) error
+	UserByID(ctx context.Context, id int64) (*model.User, error)
+	UserByUsername(ctx context.Context, username string) (*model.User, error)
+	SaveUser(ctx context.Context, u *model.User) error
+	CreateToken(ctx context.Context, t *model.Token) error
+	TokenByHash(ctx context.Context, hash string) (*model.Token, *model.User, error)
+	TouchToken(ctx context.Context, id int64, usedAt time.Time, expiresAt *time.Time) error
+	RevokeToken(ctx context.Context, id int64, at time.Time) (bool, error)
+	RevokeUserTokens(ctx context.Context, userID int64, at time.Time) error
+	TokenByID(ctx context.Context, id int64) (*model.Token, error)
+}
+
+// Service signs users in and out and manages users and tokens.
+type Service struct {
+	Store Store
+	// SessionTTL is how long a session lasts after its last use.
+	SessionTTL time.Duration
+	// Now is the clock; tests may fix it.
+	Now func() time.Time
+	Log zerolog.Logger
+
+	limiter *limiter
+}
+
+// NewService returns a Service over the store.
+func NewService(s Store, sessionTTL time.Duration, log zerolog.Logger) *Service {
+	return &Service{Store: s, SessionTTL: sessionTTL, Now: time.Now, Log: log, limiter: newLimiter()}
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// Caller is who is making a request: the user and the token they sent.
+type Caller struct {
+	User  *model.User
+	Token *model.Token
+}
+
+// Role is what the caller may do: the token's role.
+func (c *Caller) Role() model.Role { return c.Token.Role }
+
+type callerKey struct{}
+
+// WithCaller returns ctx carrying the caller.
+func WithCaller(ctx context.Context, c *Caller) context.Context {
+	return model.WithActor(context.WithValue(ctx, callerKey{}, c), c.User.ID)
+}
+
+// CallerFrom returns the caller of the request, or nil for an anonymous one.
+func CallerFrom(ctx context.Context) *Caller {
+	c, _ := ctx.Value(callerKey{}).(*Caller)
+	return c
+}
+
+type clientIPKey struct{}
+
+// ClientIP is the address the request came from, as the middleware saw it.
+func ClientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(clientIPKey{}).(string)
+	return ip
+}
+
+var errSignIn = &model.Error{Code: model.CodeUnauthenticated, Message: "wrong username or password"}
+
+// Login checks a username and password and starts a session. An unknown
+// user, a wrong password and a disabled user all get the same answer, in
+// about the same time.
+func (s *Service) Login(ctx context.Context, username, password string) (string, *model.User, error) {
+	key := model.Fold(strings.TrimSpace(username)) + "\x00" + ClientIP(ctx)
+	now := s.now()
+	if wait := s.limiter.wait(key, now); wait > 0 {
+		return "", nil, &model.Error{Code: model.CodeUnauthenticated,
+			Message: fmt.Sprintf("too many failed logins; try again in %d s", int(wait.Seconds())+1)}
+	}
+	u, err := s.Store.UserByUsername(ctx, username)
+	if err != nil && model.ErrorCode(err) != model.CodeNotFound {
+		return "", nil, err
+	}
+	hash := dummyHash()
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	ok, err := VerifyPassword(ctx, hash, password)
+	if err != nil {
+		return "", nil, fmt.Errorf("check password: %w", err)
+	}
+	if u == nil || !ok || u.Disabled {
+		s.limiter.fail(key, now)
+		s.Log.Info().Str("username", username).Str("ip", ClientIP(ctx)).Msg("login refused")
+		return "", nil, errSignIn
+	}
+	s.limiter.succeed(key)
+	secret, hashed := newToken(model.TokenSession)
+	exp := now.Add(s.SessionTTL)
+	t := &model.Token{UserID: u.ID, Kind: model.TokenSession, Hash: hashed, Role: u.Role, CreatedAt: now, ExpiresAt: &exp}
+	if err := s.Store.CreateToken(ctx, t); err != nil {
+		return "", nil, err
+	}
+	u.LastLoginAt = &now
+	if err := s.Store.SaveUser(ctx, u); err != nil {
+		return "", nil, err
+	}
+	s.Log.Info().Int64("user", u.ID).Str("username", u.Username).Msg("login")
+	return secret, u, nil
+}
+
+// Logout revokes the token the caller signed in with.
+func (s *Service) Logout(ctx context.Context) error {
+	c := CallerFrom(ctx)
+	if c == nil {
+		return errUnauthenticated
+	}
+	_, err := s.Store.RevokeToken(ctx, c.Token.ID, s.now())
+	return err
+}
+
+var errUnauthenticated = &model.Error{Code: model.CodeUnauthenticated, Message: "sign in first: send Authorization: Bearer <token>"}
+
+// errBadToken is the answer to a token that is unknown, expired or revoked.
+var errBadToken = &model.Error{Code: model.CodeUnauthenticated, Message: "the token is invalid, expired or revoked; sign in again"}
+
+// Authenticate returns the caller a token secret belongs to. A session that
+// has used up half its time is extended (sliding expiry), so an active user
+// stays signed in and each request does not cost a write.
+func (s *Service) Authenticate(ctx context.Context, secret string) (*Caller, error) {
+	t, u, err := s.Store.TokenByHash(ctx, HashToken(secret))
+	if err != nil {
+		if model.ErrorCode(err) == model.CodeNotFound {
+			return nil, errBadToken
+		}
+		return nil, err
+	}
+	now := s.now()
+	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) || u.Disabled {
+		return nil, errBadToken
+	}
+	if t.Kind == model.TokenSession {
+		// A session follows its user's role as it is now.
+		t.Role = u.Role
+		if t.ExpiresAt != nil && t.ExpiresAt.Sub(now) < s.SessionTTL/2 {
+			exp := now.Add(s.SessionTTL)
+			if err := s.Store.TouchToken(ctx, t.ID, now, &exp); err != nil {
+				return nil, err
+			}
+			t.ExpiresAt = &exp
+		}
+	} else if !u.Role.Allows(t.Role) {
+		// An API token never does more than its user may do now.
+		t.Role = u.Role
+	}
+	return &Caller{User: u, Token: t}, nil
+}
+
+// Middleware reads Authorization: Bearer <token> and puts the caller in the
+// request context. A request without the header goes on anonymously; a bad
+// token is refused with 401, so a client with an expired session learns it
+// at once rather than as a FORBIDDEN further on.
+func (s *Service) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), clientIPKey{}, remoteIP(r))
+		h := r.Header.Get("Authorization")
+		if h != "" {
+			scheme, secret, _ := strings.Cut(h, " ")
+			secret = strings.TrimSpace(secret)
+			if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+				unauthorized(w, "send Authorization: Bearer <token>")
+				return
+			}
+			c, err := s.Authenticate(ctx, secret)
+			if err != nil {
+				var me *model.Error
+				if errors.As(err, &me) {
+					unauthorized(w, me.Message)
+					return
+				}
+				s.Log.Error().Err(err).Msg("authenticate")
+				http.Error(w, `{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`, http.StatusInternalServerError)
+				return
+			}
+			ctx = WithCaller(ctx, c)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func unauthorized(w http.ResponseWriter, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("WWW-Authenticate", `Bearer realm="wms"`)
+	w.WriteHeader(http.StatusUnauthorized)
+	fmt.Fprintf(w, `{"errors":[{"message":%q,"extensions":{"code":"UNAUTHENTICATED"}}]}`, msg)
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Require checks the caller may do what needs role: UNAUTHENTICATED without
+// a caller, FORBIDDEN with too small a role.
+func Require(ctx context.Context, role model.Role) (*Caller, error) {
+	c := CallerFrom(ctx)
+	if c == nil {
+		return nil, errUnauthenticated
+	}
+	if !c.Role().Allows(role) {
+		return nil, &model.Error{Code: model.CodeForbidden,
+			Message: fmt.Sprintf("this needs the %s role; you have %s", role, c.Role())}
+	}
+	return c, nil
+}

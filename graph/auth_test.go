@@ -1,0 +1,414 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/uptrace/bun"
+
+	"wms/auth"
+	"wms/db"
+	"wms/db/dbtest"
+	"wms/graph"
+	"wms/model"
+)
+
+// introspected is the part of the schema the access test walks.
+type introspected struct {
+	Schema struct {
+		QueryType    struct{ Fields []fieldDef }
+		MutationType struct{ Fields []fieldDef }
+		Types        []struct {
+			Name        string
+			Kind        string
+			InputFields []struct {
+				Name string
+				Type typeRef
+			}
+			EnumValues []struct{ Name string }
+		}
+	} `json:"__schema"`
+}
+
+type fieldDef struct {
+	Name string
+	Args []struct {
+		Name string
+		Type typeRef
+	}
+}
+
+type typeRef struct {
+	Kind   string
+	Name   *string
+	OfType *typeRef
+}
+
+const introspectionQuery = `{ __schema {
+  queryType { fields { name args { name type { ...T } } } }
+  mutationType { fields { name args { name type { ...T } } } }
+  types { name kind inputFields { name type { ...T } } enumValues { name } }
+} }
+fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`
+
+// sample writes a GraphQL literal of type t: enough to get past argument
+// checking, so that what answers is the access rule.
+func (s introspected) sample(t typeRef) string {
+	switch t.Kind {
+	case "NON_NULL":
+		return s.sample(*t.OfType)
+	case "LIST":
+		return "[" + s.sample(*t.OfType) + "]"
+	}
+	switch *t.Name {
+	case "ID":
+		return `"1"`
+	case "String":
+		return `"sample text"`
+	case "Int":
+		return "1"
+	case "Boolean":
+		return "true"
+	case "Decimal":
+		return `"1"`
+	case "Time":
+		return `"2030-01-01T00:00:00Z"`
+	}
+	for _, ty := range s.Schema.Types {
+		if ty.Name != *t.Name {
+			continue
+		}
+		switch ty.Kind {
+		case "ENUM":
+			return ty.EnumValues[0].Name
+		case "INPUT_OBJECT":
+			var parts []string
+			for _, f := range ty.InputFields {
+				if f.Type.Kind == "NON_NULL" {
+					parts = append(parts, f.Name+": "+s.sample(f.Type))
+				}
+			}
+			return "{" + strings.Join(parts, ", ") + "}"
+		}
+	}
+	panic("no sample for " + *t.Name)
+}
+
+// call writes an operation calling field with sample arguments and __typename.
+func (s introspected) call(op string, f fieldDef) string {
+	var args []string
+	for _, a := range f.Args {
+		if a.Type.Kind == "NON_NULL" {
+			args = append(args, a.Name+": "+s.sample(a.Type))
+		}
+	}
+	sel := ""
+	t := f.returnType(s)
+	if t != "scalar" {
+		sel = " { __typename }"
+	}
+	a := ""
+	if len(args) > 0 {
+		a = "(" + strings.Join(args, ", ") + ")"
+	}
+	return fmt.Sprintf("%s { %s%s%s }", op, f.Name, a, sel)
+}
+
+// returnType says whether a field returns a scalar; the introspection query
+// above leaves out field types, so read them from a second query.
+func (f fieldDef) returnType(s introspected) string { return returnKinds[f.Name] }
+
+var returnKinds = map[string]string{}
+
+func TestEveryFieldNeedsItsRole(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
+		admin := newClient(t, s)
+		var schema introspected
+		admin.ok(introspectionQuery, nil, &schema)
+		var kinds struct {
+			Schema struct {
+				QueryType, MutationType struct {
+					Fields []struct {
+						Name string
+						Type typeRef
+					}
+				}
+			} `json:"__schema"`
+		}
+		admin.ok(`{ __schema { queryType { fields { name type { ...T } } } mutationType { fields { name type { ...T } } } } }
+			fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`, nil, &kinds)
+		for _, f := range append(kinds.Schema.QueryType.Fields, kinds.Schema.MutationType.Fields...) {
+			t := f.Type
+			for t.OfType != nil {
+				t = *t.OfType
+			}
+			if t.Kind == "SCALAR" || t.Kind == "ENUM" {
+				returnKinds[f.Name] = "scalar"
+			}
+		}
+		var viewer struct{ CreateUser struct{ ID string } }
+		admin.ok(`mutation { createUser(input: {username: "vera", password: "viewer-password", role: VIEWER}) { id } }`, nil, &viewer)
+		anon := admin.as("")
+		view := admin.as(admin.login("vera", "viewer-password"))
+
+		if len(schema.Schema.MutationType.Fields) < 15 {
+			t.Fatalf("only %d mutations introspected", len(schema.Schema.MutationType.Fields))
+		}
+		for _, f := range schema.Schema.MutationType.Fields {
+			doc := schema.call("mutation", f)
+			if f.Name != "login" {
+				anon.fail(doc, nil, "UNAUTHENTICATED")
+			}
+			if f.Name != "login" && f.Name != "logout" {
+				view.fail(doc, nil, "FORBIDDEN")
+			}
+		}
+		for _, f := range schema.Schema.QueryType.Fields {
+			anon.fail(schema.call("query", f), nil, "UNAUTHENTICATED")
+			r := view.post(schema.call("query", f), nil)
+			if f.Name == "users" {
+				if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "FORBIDDEN" {
+					t.Errorf("VIEWER read users: %s", r.Raw)
+				}
+			} else if len(r.Errors) > 0 && r.Errors[0].Extensions["code"] == "FORBIDDEN" || r.Errors != nil && r.Errors[0].Extensions["code"] == "UNAUTHENTICATED" {
+				t.Errorf("VIEWER refused query %s: %s", f.Name, r.Raw)
+			}
+		}
+		// Introspection itself is open (the playground needs it).
+		anon.ok(`{ __schema { queryType { name } } }`, nil, nil)
+		// A bad token is refused outright, not served anonymously.
+		if r := admin.as("wmss_not-a-token").post(`{ __typename }`, nil); r.Status != 401 {
+			t.Errorf("bad token: %d %s", r.Status, r.Raw)
+		}
+	})
+}
+
+func TestSessionsExpireSlideAndEndAtLogout(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
+		c := newClient(t, s)
+		now := time.Now()
+		c.auth.Now = func() time.Time { return now }
+		tok := c.login("admin", testPassword)
+		me := `{ me { username role } }`
+		c.as(tok).ok(me, nil, nil)
+		// Used after 4 days of 7: extended to 7 days from then.
+		now = now.Add(4 * 24 * time.Hour)
+		c.as(tok).ok(me, nil, nil)
+		now = now.Add(6 * 24 * time.Hour)
+		c.as(tok).ok(me, nil, nil)
+		// Unused for longer than the session lasts: gone.
+		now = now.Add(8 * 24 * time.Hour)
+		if r := c.as(tok).post(me, nil); r.Status != 401 || !strings.Contains(r.Raw, "UNAUTHENTICATED") {
+			t.Errorf("expired session: %d %s", r.Status, r.Raw)
+		}
+		tok = c.login("admin", testPassword)
+		c.as(tok).ok(`mutation { logout }`, nil, nil)
+		if r := c.as(tok).post(me, nil); r.Status != 401 {
+			t.Errorf("session after logout: %d %s", r.Status, r.Raw)
+		}
+	})
+}
+
+func TestAPITokensAreScopedAndRevocable(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
+		admin := newClient(t, s)
+		admin.ok(`mutation { createUser(input: {username: "Clara", password: "clerk-password", role: CLERK}) { id } }`, nil, nil)
+		clerk := admin.as(admin.login("clara", "clerk-password"))
+		var made struct {
+			CreateAPIToken struct {
+				Token    string
+				APIToken struct{ ID, Name, Role string }
+			} `json:"createApiToken"`
+		}
+		clerk.ok(`mutation { createApiToken(input: {name: "nightly report", role: VIEWER}) { token apiToken { id name role } } }`, nil, &made)
+		if !strings.HasPrefix(made.CreateAPIToken.Token, "wmsa_") || made.CreateAPIToken.APIToken.Role != "VIEWER" {
+			t.Fatalf("made %+v", made)
+		}
+		script := admin.as(made.CreateAPIToken.Token)
+		script.ok(`{ goodsList { totalCount } }`, nil, nil)
+		script.fail(`mutation { createCategory(input: {name: "x"}) { id } }`, nil, "FORBIDDEN")
+		// No more than one's own role.
+		clerk.fail(`mutation { createApiToken(input: {name: "root", role: ADMIN}) { token } }`, nil, "FORBIDDEN")
+		clerk.fail(`mutation { createApiToken(input: {name: "old", expiresAt: "2001-01-01T00:00:00Z"}) { token } }`, nil, "BAD_USER_INPUT")
+		// Listed without secrets; another user's tokens only for an ADMIN.
+		var list struct {
+			APITokens []struct{ Name string } `json:"apiTokens"`
+		}
+		clerk.ok(`{ apiTokens { name } }`, nil, &list)
+		if len(list.APITokens) != 1 || list.APITokens[0].Name != "nightly report" {
+			t.Errorf("listed %+v", list)
+		}
+		clerk.fail(`{ apiTokens(userId: "1") { name } }`, nil, "FORBIDDEN")
+		clerk.ok(`mutation($id: ID!) { revokeApiToken(id: $id) }`, map[string]any{"id": made.CreateAPIToken.APIToken.ID}, nil)
+		if r := script.post(`{ goodsList { totalCount } }`, nil); r.Status != 401 {
+			t.Errorf("revoked token still works: %d %s", r.Status, r.Raw)
+		}
+		// An expiring token stops at its time.
+		now := time.Now()
+		admin.auth.Now = func() time.Time { return now }
+		clerk.ok(`mutation($at: Time!) { createApiToken(input: {name: "day", expiresAt: $at}) { token } }`,
+			map[string]any{"at": now.Add(24 * time.Hour).Format(time.RFC3339)}, &made)
+		day := admin.as(made.CreateAPIToken.Token)
+		day.ok(`{ me { username } }`, nil, nil)
+		now = now.Add(25 * time.Hour)
+		if r := day.post(`{ me { username } }`, nil); r.Status != 401 {
+			t.Errorf("expired API token: %d", r.Status)
+		}
+	})
+}
+
+func TestDisabledUsersCannotSignIn(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
+		admin := newClient(t, s)
+		var u struct{ CreateUser struct{ ID string } }
+		admin.ok(`mutation { createUser(input: {username: "dan", password: "dan-password", role: CLERK}) { id } }`, nil, &u)
+		dan := admin.as(admin.login("dan", "dan-password"))
+		dan.ok(`{ me { username } }`, nil, nil)
+		admin.ok(`mutation($id: ID!) { updateUser(input: {id: $id, disabled: true}) { disabled } }`, map[string]any{"id": u.CreateUser.ID}, nil)
+		if r := dan.post(`{ me { username } }`, nil); r.Status != 401 {
+			t.Errorf("disabled user's session still works: %d", r.Status)
+		}
+		wrong := admin.as("").fail(`mutation { login(username: "nobody", password: "whatever-pass") { token } }`, nil, "UNAUTHENTICATED")
+		disabled := admin.as("").fail(`mutation { login(username: "dan", password: "dan-password") { token } }`, nil, "UNAUTHENTICATED")
+		if wrong.Message != disabled.Message {
+			t.Errorf("a disabled user is told apart: %q vs %q", disabled.Message, wrong.Message)
+		}
+		admin.fail(`mutation { createUser(input: {username: "DAN", password: "another-pass", role: VIEWER}) { id } }`, nil, "CONFLICT")
+		admin.fail(`mutation { createUser(input: {username: "eve", password: "short", role: VIEWER}) { id } }`, nil, "BAD_USER_INPUT")
+	})
+}
+
+func TestFailedLoginsAreLimited(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
+		c := newClient(t, s)
+		now := time.Now()
+		c.auth.Now = func() time.Time { return now }
+		anon := c.as("")
+		login := `mutation($p: String!) { login(username: "admin", password: $p) { token } }`
+		for range 5 {
+			anon.fail(login, map[string]any{"p": "guess-guess"}, "UNAUTHENTICATED")
+		}
+		e := anon.fail(login, map[string]any{"p": testPassword}, "UNAUTHENTICATED")
+		if !strings.Contains(e.Message, "too many failed logins") {
+			t.Errorf("right password during lockout: %q", e.Message)
+		}
+		now = now.Add(2 * time.Second)
+		anon.ok(login, map[string]any{"p": testPassword}, nil)
+	})
+}
+
+func TestPasswordsAreNeverStoredOrLogged(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, bdb *bun.DB) {
+		var logs bytes.Buffer
+		log := zerolog.New(&logs)
+		s := db.NewStore(bdb)
+		a := auth.NewService(s, time.Hour, log)
+		const first, second, wrong = "Pa55word-first-XYZ", "Pa55word-second-QRS", "Pa55word-wrong-LMN"
+		if _, _, err := a.Bootstrap(context.Background(), "root", first); err != nil {
+			t.Fatal(err)
+		}
+		c := newClientWithAuth(t, s, a, log)
+		c.token = c.login("root", first)
+		c.as("").fail(`mutation($p: String!) { login(username: "root", password: $p) { token } }`, map[string]any{"p": wrong}, "UNAUTHENTICATED")
+		var u struct{ Me struct{ ID string } }
+		c.ok(`{ me { id } }`, nil, &u)
+		c.ok(`mutation($id: ID!, $p: String!) { updateUser(input: {id: $id, password: $p}) { id } }`, map[string]any{"id": u.Me.ID, "p": second}, nil)
+		tok := c.login("root", second)
+		var tables []string
+		if err := bdb.NewRaw(tablesQuery(bdb)).Scan(context.Background(), &tables); err != nil {
+			t.Fatal(err)
+		}
+		var dump strings.Builder
+		for _, tb := range tables {
+			rows, err := bdb.QueryContext(context.Background(), "SELECT * FROM "+tb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, _ := rows.Columns()
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				_ = rows.Scan(ptrs...)
+				fmt.Fprintf(&dump, "%s %s\n", tb, vals)
+				for _, v := range vals {
+					if b, ok := v.([]byte); ok {
+						dump.Write(b)
+					}
+				}
+			}
+			rows.Close()
+		}
+		for _, secret := range []string{first, second, wrong, tok} {
+			if strings.Contains(dump.String(), secret) {
+				t.Errorf("a password or token is stored in plain text")
+			}
+			if strings.Contains(logs.String(), secret) {
+				t.Errorf("a password or token is in the log")
+			}
+		}
+		if !strings.Contains(dump.String(), "$argon2id$") {
+			t.Errorf("no argon2id hash stored")
+		}
+		if !strings.Contains(logs.String(), "login refused") {
+			t.Errorf("the log is not captured: %s", logs.String())
+		}
+	})
+}
+
+func tablesQuery(bdb *bun.DB) string {
+	if bdb.Dialect().Name().String() == "mysql" {
+		return "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+	}
+	return "SELECT name FROM sqlite_master WHERE type = 'table'"
+}
+
+func TestBootstrapAdmin(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
+		a := auth.NewService(s, time.Hour, zerolog.Nop())
+		created, generated, err := a.Bootstrap(context.Background(), "boss", "")
+		if err != nil || !created || len(generated) < 16 {
+			t.Fatalf("bootstrap without a password: %v %q %v", created, generated, err)
+		}
+		if _, _, err := a.Login(context.Background(), "boss", generated); err != nil {
+			t.Errorf("sign in with the generated password: %v", err)
+		}
+		again, _, err := a.Bootstrap(context.Background(), "other", "another-password")
+		if err != nil || again {
+			t.Errorf("second bootstrap created a user: %v %v", again, err)
+		}
+		if _, _, err := a.Login(context.Background(), "other", "another-password"); model.ErrorCode(err) != model.CodeUnauthenticated {
+			t.Errorf("a second admin was made: %v", err)
+		}
+	})
+}
+
+func TestDocumentsRecordWhoMadeThem(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
+		c := newClient(t, s)
+		g := goodsFor(c, "蔬菜", "葱")
+		var out struct {
+			StockIn struct{ CreatedBy struct{ Username string } }
+		}
+		c.ok(`mutation($g: ID!) { stockIn(input: {type: GIFT, lines: [{goodsId: $g, quantity: 1, unitCost: 0}]}) { createdBy { username } } }`,
+			map[string]any{"g": g}, &out)
+		if out.StockIn.CreatedBy.Username != "admin" {
+			t.Errorf("createdBy %+v", out.StockIn.CreatedBy)
+		}
+	})
+}
+
+func newClientWithAuth(t *testing.T, s *db.Store, a *auth.Service, log zerolog.Logger) *client {
+	t.Helper()
+	h := graph.NewHandler(&graph.Resolver{Store: s, Auth: a, Log: log}, graph.DefaultOptions)
+	c := newClientFor(t, h)
+	c.auth = a
+	return c
+}
