@@ -96,6 +96,23 @@ func (c *client) post(query string, vars map[string]any) response {
 	return c.send(http.MethodPost, "application/json", bytes.NewReader(body), nil)
 }
 
+// postBody sends any JSON body.
+func (c *client) postBody(body map[string]any) response {
+	c.t.Helper()
+	b, _ := json.Marshal(body)
+	return c.send(http.MethodPost, "application/json", bytes.NewReader(b), nil)
+}
+
+// get sends a GET to the endpoint with a query string.
+func (c *client) get(query string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.srv.URL+query, nil)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	return c.do(req)
+}
+
 func (c *client) send(method, contentType string, body io.Reader, header http.Header) response {
 	c.t.Helper()
 	req, _ := http.NewRequest(method, c.srv.URL, body)
@@ -108,6 +125,11 @@ func (c *client) send(method, contentType string, body io.Reader, header http.He
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	return c.do(req)
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)

@@ -1,7 +1,11 @@
 package graph
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -128,18 +132,38 @@ func isMultipart(r *http.Request) bool {
 }
 
 // limitBody caps what a request may send: gqlgen's POST transport reads the
-// body without limit.
+// body without limit. A JSON body (at most MaxBodyBytes) is read here, so
+// one too large is a clear 413 whether or not it declared its length; a
+// multipart body streams, capped, to the upload handling.
 func limitBody(o Options, next http.Handler) http.Handler {
+	tooLarge := func(w http.ResponseWriter, limit int64) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		fmt.Fprintf(w, `{"errors":[{"message":"request body too large (at most %d bytes)","extensions":{"code":"BAD_USER_INPUT"}}]}`, limit)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := o.MaxBodyBytes
 		if isMultipart(r) {
 			limit = o.MaxUploadBytes + o.MaxBodyBytes
 		}
 		if r.ContentLength > limit {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			tooLarge(w, limit)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if r.Method == http.MethodPost && !isMultipart(r) {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					tooLarge(w, limit)
+					return
+				}
+				http.Error(w, "cannot read the request body", http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		next.ServeHTTP(w, r)
 	})
 }
