@@ -50,10 +50,14 @@ func accessLog(log zerolog.Logger, next http.Handler) http.Handler {
 
 		level := zerolog.InfoLevel
 		switch {
+		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
+			// Probes every few seconds would drown the log; why the server
+			// is not ready is logged where it is found out.
+			level = zerolog.DebugLevel
+		case rec.status == http.StatusServiceUnavailable:
+			level = zerolog.WarnLevel // starting, or the database is away
 		case rec.status >= 500:
 			level = zerolog.ErrorLevel
-		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
-			level = zerolog.DebugLevel // probes every few seconds would drown the log
 		}
 		ev := rl.WithLevel(level).Str("method", r.Method).Str("path", r.URL.Path).
 			Int("status", rec.status).Int64("bytes", rec.bytes).Dur("duration", time.Since(start))
