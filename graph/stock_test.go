@@ -155,26 +155,27 @@ func TestStockPagesCostTheSameStatementsForOneOrManyRows(t *testing.T) {
 			}
 			return n
 		}
-		docs := func(k int) {
+		// k goods pairs, each with stockIns stock-ins and one stock-out.
+		docs := func(k, stockIns int) {
 			for i := range k {
-				g := goodsFor(c, fmt.Sprintf("c%d-%d", k, i), "g")
-				h := goodsFor(c, fmt.Sprintf("d%d-%d", k, i), "h")
-				for range 2 {
+				g := goodsFor(c, fmt.Sprintf("c%d-%d-%d", k, stockIns, i), "g")
+				h := goodsFor(c, fmt.Sprintf("d%d-%d-%d", k, stockIns, i), "h")
+				for range stockIns {
 					c.ok(stockInMutation, map[string]any{"in": map[string]any{"type": "PURCHASE", "lines": []any{
 						map[string]any{"goodsId": g, "quantity": "2", "unitCost": "1"},
 						map[string]any{"goodsId": h, "quantity": "2", "unitCost": "3"}}}}, nil)
 				}
 				c.ok(stockOutMutation, map[string]any{"in": map[string]any{"reason": "CONSUME", "lines": []any{
-					map[string]any{"goodsId": g, "quantity": "3"}, map[string]any{"goodsId": h, "quantity": "1"}}}}, nil)
+					map[string]any{"goodsId": g, "quantity": "1.5"}, map[string]any{"goodsId": h, "quantity": "1"}}}}, nil)
 			}
 		}
-		docs(1)
+		docs(1, 1) // one stock-in, one stock-out
 		one := statements()
-		docs(50)
+		docs(99, 1) // 100 of each
 		many := statements()
 		for i := range pages {
 			if one[i] != many[i] {
-				t.Errorf("%s\n1 document: %d statements; 100: %d", pages[i], one[i], many[i])
+				t.Errorf("%s\n1 document: %d statements; 100 documents: %d", pages[i], one[i], many[i])
 			}
 		}
 		t.Logf("statements per page: %v", one)
