@@ -26,6 +26,7 @@ type Config struct {
 	DBWait          time.Duration
 	MediaDir        string
 	MaxUploadBytes  int64
+	UploadTypes     []string
 	AdminUser       string
 	AdminPassword   string
 	SessionTTL      time.Duration
@@ -119,6 +120,22 @@ var settings = []setting{
 			return errors.New("must be a positive number of bytes")
 		}
 		c.MaxUploadBytes = n
+		return nil
+	}},
+	{"WMS_UPLOAD_TYPES", "image/jpeg,image/png,image/gif,image/webp,application/pdf", "content types accepted for upload, as sniffed from the bytes", false, func(c *Config, v string) error {
+		c.UploadTypes = nil
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); t == "" {
+				continue
+			}
+			if !strings.Contains(t, "/") {
+				return fmt.Errorf("%q is not a content type such as image/png", t)
+			}
+			c.UploadTypes = append(c.UploadTypes, t)
+		}
+		if len(c.UploadTypes) == 0 {
+			return errors.New("must list at least one content type")
+		}
 		return nil
 	}},
 	{"WMS_ADMIN_USER", "admin", "the first ADMIN, created only when there are no users", false, func(c *Config, v string) error {

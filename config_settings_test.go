@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -23,10 +24,10 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	want := Config{Addr: ":8080", DB: "sqlite", SQLitePath: "./data/wms.db", MaxOpenConns: 20,
 		ConnMaxLifetime: 3 * time.Minute, ConnMaxIdleTime: time.Minute, DBWait: time.Minute,
-		MediaDir: "./data/media", MaxUploadBytes: 10485760, AdminUser: "admin", SessionTTL: 168 * time.Hour,
+		MediaDir: "./data/media", MaxUploadBytes: 10485760, UploadTypes: []string{"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}, AdminUser: "admin", SessionTTL: 168 * time.Hour,
 		Playground: true, Introspection: true, LogLevel: zerolog.InfoLevel}
 	want.MySQL = c.MySQL
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", c, want)
 	}
 	if c.MySQL.Host != "mysql" || c.MySQL.Port != 3306 || c.MySQL.User != "wms" || c.MySQL.Database != "wms" || c.MySQL.DSN != "" {

@@ -23,6 +23,7 @@ import (
 	"wms/auth"
 	"wms/db"
 	"wms/graph"
+	"wms/media"
 )
 
 func main() {
@@ -126,18 +127,25 @@ type Main struct {
 	failed   chan error
 	stop     context.CancelFunc
 	startup  sync.WaitGroup
+	// background runs the periodic jobs; they stop with the start context.
+	background sync.WaitGroup
 }
 
 // app is what serves once the database is ready.
 type app struct {
-	db      *bun.DB
-	store   *db.Store
-	graphql http.Handler
+	db       *bun.DB
+	store    *db.Store
+	graphql  http.Handler
+	upload   http.Handler
+	download http.Handler
 }
 
 // NewMain returns a Main for the configuration.
 func NewMain(cfg Config, log zerolog.Logger) *Main {
-	return &Main{Config: cfg, Log: log, Now: time.Now, ShutdownTimeout: 20 * time.Second, failed: make(chan error, 1)}
+	m := &Main{Config: cfg, Log: log, Now: time.Now, ShutdownTimeout: 20 * time.Second, failed: make(chan error, 1)}
+	starting := "starting" // until start runs: Run serves before it does
+	m.waiting.Store(&starting)
+	return m
 }
 
 // Run listens on the configured address, serves, and connects to the
@@ -201,11 +209,22 @@ func (m *Main) start(ctx context.Context) error {
 		_ = bdb.Close()
 		return err
 	}
+	files := media.NewService(store, media.Folder{Dir: m.Config.MediaDir}, m.Config.MaxUploadBytes, m.Log)
+	files.Now = m.Now
+	files.Allowed = m.Config.UploadTypes
+	m.background.Add(1)
+	go func() {
+		defer m.background.Done()
+		files.RunCleaner(ctx, time.Hour)
+	}()
 	opt := graph.DefaultOptions
 	opt.Introspection = m.Config.Introspection
 	opt.MaxUploadBytes = m.Config.MaxUploadBytes
-	resolver := &graph.Resolver{Store: store, Auth: users, Log: m.Log}
-	m.app.Store(&app{db: bdb, store: store, graphql: graph.NewHandler(resolver, opt)})
+	resolver := &graph.Resolver{Store: store, Auth: users, Media: files, Log: m.Log}
+	m.app.Store(&app{db: bdb, store: store, graphql: graph.NewHandler(resolver, opt),
+		upload:   users.Middleware(http.HandlerFunc(files.Upload)),
+		download: users.Middleware(http.HandlerFunc(files.Download)),
+	})
 	m.Log.Info().Dur("startup", time.Since(m.started)).Msg("ready")
 	return nil
 }
@@ -242,6 +261,7 @@ func (m *Main) Close() error {
 		}
 	}
 	m.startup.Wait()
+	m.background.Wait()
 	if a := m.app.Load(); a != nil {
 		if err := a.db.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close database: %w", err))
@@ -257,6 +277,8 @@ func (m *Main) routes() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", m.readyz)
 	mux.Handle("/query", m.whenReady(func(a *app) http.Handler { return a.graphql }))
+	mux.Handle("POST /upload", m.whenReady(func(a *app) http.Handler { return a.upload }))
+	mux.Handle("GET /media/{id}/{filename}", m.whenReady(func(a *app) http.Handler { return a.download }))
 	if m.Config.Playground {
 		page, assets := graph.Playground("/query")
 		mux.Handle("GET /{$}", page)

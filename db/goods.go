@@ -69,7 +69,7 @@ func (s *Store) GoodsByIDs(ctx context.Context, ids []int64) ([]*model.Goods, er
 // goodsColumns are the columns createGoods and updateGoods write; the stock
 // columns belong to stock movements alone.
 var goodsColumns = []string{"name", "name_key", "category_id", "unit", "sku", "barcode",
-	"low_stock_threshold", "note", "archived", "search_text", "updated_at"}
+	"low_stock_threshold", "note", "image_id", "archived", "search_text", "updated_at"}
 
 // CreateGoods adds goods to an existing category.
 func (s *Store) CreateGoods(ctx context.Context, in model.GoodsInput) (*model.Goods, error) {
@@ -167,6 +167,15 @@ func (s *Store) checkGoodsRefs(ctx context.Context, tx bun.Tx, g *model.Goods) e
 		return notFound(err, model.Invalid("categoryId", "category %d does not exist", g.CategoryID))
 	}
 	g.Category = c
+	if g.ImageID != nil {
+		ok, err := tx.NewSelect().Model((*model.Media)(nil)).Where("m.id = ?", *g.ImageID).Exists(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return model.Invalid("imageId", "media %d does not exist", *g.ImageID)
+		}
+	}
 	return nil
 }
 

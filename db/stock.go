@@ -149,6 +149,9 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		if _, err := tx.NewInsert().Model(doc).Exec(ctx); err != nil {
 			return err
 		}
+		if err := attach(ctx, tx, doc.ID, in.AttachmentIDs); err != nil {
+			return err
+		}
 		for _, l := range lots {
 			l.StockInID = doc.ID
 		}
@@ -371,4 +374,41 @@ func (s *Store) replayStockOut(ctx context.Context, doc *model.StockOut) (*model
 		return nil, idempotencyConflict()
 	}
 	return prev, nil
+}
+
+// attach links media to a stock-in, in the order given; unknown ids are
+// BAD_USER_INPUT.
+func attach(ctx context.Context, tx bun.Tx, stockInID int64, mediaIDs []int64) error {
+	if len(mediaIDs) == 0 {
+		return nil
+	}
+	ids := slices.Clone(mediaIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	n, err := tx.NewSelect().Model((*model.Media)(nil)).Where("m.id IN (?)", bun.List(ids)).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if int(n) != len(ids) {
+		return model.Invalid("attachmentIds", "an attachment does not exist; upload it first")
+	}
+	rows := make([]*attachment, 0, len(ids))
+	seen := map[int64]bool{}
+	for _, id := range mediaIDs {
+		if !seen[id] {
+			seen[id] = true
+			rows = append(rows, &attachment{StockInID: stockInID, MediaID: id, Position: len(rows)})
+		}
+	}
+	_, err = tx.NewInsert().Model(&rows).Exec(ctx)
+	return err
+}
+
+// attachment links a media to a stock-in.
+type attachment struct {
+	bun.BaseModel `bun:"table:stock_in_attachments,alias:sa"`
+
+	StockInID int64 `bun:"stock_in_id,pk"`
+	MediaID   int64 `bun:"media_id,pk"`
+	Position  int   `bun:"position,notnull"`
 }

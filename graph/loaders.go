@@ -13,6 +13,9 @@ type Loaders struct {
 	GoodsCount *Loader[int64, int]
 	Goods      *Loader[int64, *model.Goods]
 	User       *Loader[int64, *model.User]
+	Media      *Loader[int64, *model.Media]
+	// Attachments is keyed by stock-in id.
+	Attachments *Loader[int64, []*model.Media]
 
 	Lot           *Loader[int64, *model.Lot]
 	StockIn       *Loader[int64, *model.StockIn]
@@ -34,6 +37,8 @@ func newLoaders(s *db.Store) *Loaders {
 		return byID(gs, func(g *model.Goods) int64 { return g.ID }), err
 	})
 	l.User = NewLoader(s.UsersByIDs)
+	l.Media = NewLoader(s.MediaByIDs)
+	l.Attachments = NewLoader(s.Attachments)
 	l.newStockLoaders(s)
 	return l
 }
@@ -42,6 +47,9 @@ func newLoaders(s *db.Store) *Loaders {
 func (l *Loaders) expectGoods(gs []*model.Goods) {
 	for _, g := range gs {
 		l.GoodsCount.Expect(g.CategoryID)
+		if g.ImageID != nil {
+			l.Media.Expect(*g.ImageID)
+		}
 	}
 }
 

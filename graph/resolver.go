@@ -11,6 +11,7 @@ import (
 
 	"wms/auth"
 	"wms/db"
+	"wms/media"
 	"wms/model"
 )
 
@@ -19,7 +20,9 @@ type Resolver struct {
 	Store *db.Store
 	// Auth signs users in; its middleware wraps the handler.
 	Auth *auth.Service
-	Log  zerolog.Logger
+	// Media stores uploads.
+	Media *media.Service
+	Log   zerolog.Logger
 }
 
 // deref reads an optional argument, the zero value when it is absent.

@@ -10,6 +10,8 @@ import (
 	"time"
 	"wms/auth"
 	"wms/model"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 func (r *allocationResolver) Lot(ctx context.Context, obj *model.Allocation) (*model.Lot, error) {
@@ -18,6 +20,10 @@ func (r *allocationResolver) Lot(ctx context.Context, obj *model.Allocation) (*m
 
 func (r *categoryResolver) GoodsCount(ctx context.Context, obj *model.Category) (int, error) {
 	return loaders(ctx).GoodsCount.Load(ctx, obj.ID)
+}
+
+func (r *goodsResolver) Image(ctx context.Context, obj *model.Goods) (*model.Media, error) {
+	return optional(ctx, loaders(ctx).Media, obj.ImageID)
 }
 
 func (r *ledgerEntryResolver) Goods(ctx context.Context, obj *model.LedgerEntry) (*model.Goods, error) {
@@ -66,6 +72,7 @@ func (r *mutationResolver) UpdateGoods(ctx context.Context, input UpdateGoodsInp
 		Barcode:           change(input.Barcode),
 		LowStockThreshold: change(input.LowStockThreshold),
 		Note:              change(input.Note),
+		ImageID:           change(input.ImageID),
 		Archived:          change(input.Archived),
 	})
 }
@@ -116,6 +123,10 @@ func (r *mutationResolver) CreateAPIToken(ctx context.Context, input model.APITo
 
 func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id int64) (int64, error) {
 	return id, r.Auth.RevokeToken(ctx, id)
+}
+
+func (r *mutationResolver) UploadMedia(ctx context.Context, file graphql.Upload) (*model.Media, error) {
+	return r.Media.Save(ctx, file.Filename, file.File)
 }
 
 func (r *queryResolver) Category(ctx context.Context, id int64) (*model.Category, error) {
@@ -240,8 +251,16 @@ func (r *queryResolver) APITokens(ctx context.Context, userID *int64) ([]*model.
 	return r.Store.Tokens(ctx, owner)
 }
 
+func (r *queryResolver) Media(ctx context.Context, id int64) (*model.Media, error) {
+	return orNil(r.Store.Media(ctx, id))
+}
+
 func (r *stockInResolver) Lines(ctx context.Context, obj *model.StockIn) ([]*model.Lot, error) {
 	return loaders(ctx).StockInLines.Load(ctx, obj.ID)
+}
+
+func (r *stockInResolver) Attachments(ctx context.Context, obj *model.StockIn) ([]*model.Media, error) {
+	return loaders(ctx).Attachments.Load(ctx, obj.ID)
 }
 
 func (r *stockInResolver) CreatedBy(ctx context.Context, obj *model.StockIn) (*model.User, error) {
@@ -277,6 +296,8 @@ func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{
 
 func (r *Resolver) Category() CategoryResolver { return &categoryResolver{r} }
 
+func (r *Resolver) Goods() GoodsResolver { return &goodsResolver{r} }
+
 func (r *Resolver) LedgerEntry() LedgerEntryResolver { return &ledgerEntryResolver{r} }
 
 func (r *Resolver) Lot() LotResolver { return &lotResolver{r} }
@@ -296,6 +317,7 @@ func (r *Resolver) StockOutLine() StockOutLineResolver { return &stockOutLineRes
 type (
 	allocationResolver   struct{ *Resolver }
 	categoryResolver     struct{ *Resolver }
+	goodsResolver        struct{ *Resolver }
 	ledgerEntryResolver  struct{ *Resolver }
 	lotResolver          struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }

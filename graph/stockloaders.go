@@ -74,6 +74,7 @@ func (l *Loaders) expectLots(lots []*model.Lot) {
 func (l *Loaders) expectStockIns(docs []*model.StockIn) {
 	for _, d := range docs {
 		l.StockInLines.Expect(d.ID)
+		l.Attachments.Expect(d.ID)
 	}
 	l.StockIn.Prime(byID(docs, func(d *model.StockIn) int64 { return d.ID }))
 }

@@ -22,6 +22,7 @@ type Goods struct {
 	Barcode           *string   `bun:"barcode"`
 	LowStockThreshold *Quantity `bun:"low_stock_threshold"`
 	Note              *string   `bun:"note"`
+	ImageID           *int64    `bun:"image_id"`
 	Archived          bool      `bun:"archived,notnull"`
 	// SearchText is the folded name, SKU and barcode that `search` matches.
 	SearchText string    `bun:"search_text,notnull"`
@@ -55,6 +56,7 @@ type GoodsInput struct {
 	Barcode           *string   `json:"barcode"`
 	LowStockThreshold *Quantity `json:"lowStockThreshold"`
 	Note              *string   `json:"note"`
+	ImageID           *int64    `json:"imageId"`
 }
 
 // GoodsUpdate lists the fields updateGoods changes; fields not Set stay.
@@ -67,6 +69,7 @@ type GoodsUpdate struct {
 	Barcode           Change[string]
 	LowStockThreshold Change[Quantity]
 	Note              Change[string]
+	ImageID           Change[int64]
 	Archived          Change[bool]
 }
 
@@ -82,6 +85,7 @@ func NewGoods(in GoodsInput) (*Goods, error) {
 		SKU: Change[string]{Set: true, Value: in.SKU}, Barcode: Change[string]{Set: true, Value: in.Barcode},
 		LowStockThreshold: Change[Quantity]{Set: true, Value: in.LowStockThreshold},
 		Note:              Change[string]{Set: true, Value: in.Note},
+		ImageID:           Change[int64]{Set: true, Value: in.ImageID},
 	}
 	if err := g.Apply(u); err != nil {
 		return nil, err
@@ -136,6 +140,9 @@ func (g *Goods) Apply(u GoodsUpdate) error {
 		if g.Note, err = Note("note", u.Note.Value, NoteMax); err != nil {
 			return err
 		}
+	}
+	if u.ImageID.Set {
+		g.ImageID = u.ImageID.Value
 	}
 	if u.Archived.Set {
 		g.Archived = u.Archived.Value != nil && *u.Archived.Value

@@ -191,6 +191,7 @@ type StockInInput struct {
 	OccurredAt     *time.Time          `json:"occurredAt"`
 	Note           *string             `json:"note"`
 	IdempotencyKey *string             `json:"idempotencyKey"`
+	AttachmentIDs  []int64             `json:"attachmentIds"`
 	Lines          []*StockInLineInput `json:"lines"`
 }
 

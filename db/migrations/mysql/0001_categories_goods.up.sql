@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS goods (
   barcode VARCHAR(64) COLLATE utf8mb4_bin NULL,
   low_stock_threshold BIGINT NULL,
   note TEXT NULL,
+  image_id BIGINT NULL,
   archived BOOLEAN NOT NULL DEFAULT FALSE,
   search_text VARCHAR(600) COLLATE utf8mb4_bin NOT NULL,
   on_hand BIGINT NOT NULL DEFAULT 0,
@@ -31,5 +32,6 @@ CREATE TABLE IF NOT EXISTS goods (
   KEY goods_category_name (category_id, name_key, id),
   KEY goods_created (created_at, id),
   KEY goods_barcode (barcode),
+  KEY goods_image (image_id),
   CONSTRAINT goods_category_fk FOREIGN KEY (category_id) REFERENCES categories (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -20,6 +20,7 @@ CREATE TABLE goods (
   barcode TEXT NULL,
   low_stock_threshold INTEGER NULL,
   note TEXT NULL,
+  image_id INTEGER NULL,
   archived BOOLEAN NOT NULL DEFAULT FALSE,
   search_text TEXT NOT NULL,
   on_hand INTEGER NOT NULL DEFAULT 0,
