@@ -24,6 +24,7 @@ type Config struct {
 	ConnMaxLifetime time.Duration
 	ConnMaxIdleTime time.Duration
 	DBWait          time.Duration
+	RequestTimeout  time.Duration
 	MediaDir        string
 	MaxUploadBytes  int64
 	UploadTypes     []string
@@ -110,6 +111,9 @@ var settings = []setting{
 	}},
 	{"WMS_DB_WAIT", "60s", "how long start-up keeps retrying an unreachable database", false, func(c *Config, v string) error {
 		return duration(&c.DBWait, v)
+	}},
+	{"WMS_REQUEST_TIMEOUT", "5s", "an API request that takes longer fails with UNAVAILABLE (say, while the database is away)", false, func(c *Config, v string) error {
+		return duration(&c.RequestTimeout, v)
 	}},
 	{"WMS_MEDIA_DIR", "./data/media", "where uploaded and generated files are stored", false, func(c *Config, v string) error {
 		return nonEmpty(&c.MediaDir, v)

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,9 @@ commands:
   migrate   apply the database migrations and exit
   user      manage users: user create NAME ROLE | user passwd NAME |
             user disable NAME | user enable NAME (passwords are read from stdin)
+  healthcheck
+            exit 0 if the server on WMS_ADDR is ready (GET /readyz), else 1:
+            for container health checks, with no curl or shell needed
   help      show this text
 
 Configuration is read from WMS_* environment variables; see README.md.
@@ -67,6 +71,8 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		return migrateOnly(ctx, cfg, log)
 	case "user":
 		return userCommand(ctx, cfg, log, args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, cfg, stderr)
 	default:
 		fmt.Fprintf(stderr, "wms: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -129,6 +135,7 @@ type Main struct {
 	startup  sync.WaitGroup
 	// background runs the periodic jobs; they stop with the start context.
 	background sync.WaitGroup
+	metrics    *metrics
 }
 
 // app is what serves once the database is ready.
@@ -142,7 +149,8 @@ type app struct {
 
 // NewMain returns a Main for the configuration.
 func NewMain(cfg Config, log zerolog.Logger) *Main {
-	m := &Main{Config: cfg, Log: log, Now: time.Now, ShutdownTimeout: 20 * time.Second, failed: make(chan error, 1)}
+	m := &Main{Config: cfg, Log: log, Now: time.Now, ShutdownTimeout: 20 * time.Second, failed: make(chan error, 1),
+		metrics: newMetrics()}
 	starting := "starting" // until start runs: Run serves before it does
 	m.waiting.Store(&starting)
 	return m
@@ -158,7 +166,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.listener = ln
 	m.server = &http.Server{
-		Handler:           accessLog(m.Log, m.routes()),
+		Handler:           accessLog(m.Log, m.metrics.instrument(m.routes())),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          nil,
@@ -201,10 +209,12 @@ func (m *Main) start(ctx context.Context) error {
 		_ = bdb.Close()
 		return err
 	}
+	m.metrics.observeDB(bdb.DB)
 	store := db.NewStore(bdb)
 	store.Now = m.Now
 	users := auth.NewService(store, m.Config.SessionTTL, m.Log)
 	users.Now = m.Now
+	users.Unavailable = db.IsUnavailable
 	if err := bootstrapAdmin(ctx, users, m.Config, m.Log); err != nil {
 		_ = bdb.Close()
 		return err
@@ -220,8 +230,9 @@ func (m *Main) start(ctx context.Context) error {
 	opt := graph.DefaultOptions
 	opt.Introspection = m.Config.Introspection
 	opt.MaxUploadBytes = m.Config.MaxUploadBytes
+	opt.Observe = m.metrics.observeOperation
 	resolver := &graph.Resolver{Store: store, Auth: users, Media: files, Log: m.Log}
-	m.app.Store(&app{db: bdb, store: store, graphql: graph.NewHandler(resolver, opt),
+	m.app.Store(&app{db: bdb, store: store, graphql: withTimeout(m.Config.RequestTimeout, graph.NewHandler(resolver, opt)),
 		upload:   users.Middleware(http.HandlerFunc(files.Upload)),
 		download: users.Middleware(http.HandlerFunc(files.Download)),
 	})
@@ -259,6 +270,7 @@ func (m *Main) Close() error {
 		if err := m.server.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
+		m.Log.Info().Msg("requests finished")
 	}
 	m.startup.Wait()
 	m.background.Wait()
@@ -266,6 +278,7 @@ func (m *Main) Close() error {
 		if err := a.db.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close database: %w", err))
 		}
+		m.Log.Info().Msg("database closed")
 	}
 	return errors.Join(errs...)
 }
@@ -276,6 +289,7 @@ func (m *Main) routes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", m.readyz)
+	mux.Handle("GET /metrics", m.metrics.handler())
 	mux.Handle("/query", m.whenReady(func(a *app) http.Handler { return a.graphql }))
 	mux.Handle("POST /upload", m.whenReady(func(a *app) http.Handler { return a.upload }))
 	mux.Handle("GET /media/{id}/{filename}", m.whenReady(func(a *app) http.Handler { return a.download }))
@@ -335,8 +349,45 @@ func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
+// withTimeout bounds how long a request may take: while the database is
+// away, a request fails with UNAVAILABLE after d instead of hanging.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// healthcheck asks the server on the configured address whether it is ready.
+func healthcheck(ctx context.Context, cfg Config, stderr io.Writer) int {
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "healthcheck: WMS_ADDR %q: %v\n", cfg.Addr, err)
+		return 1
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "healthcheck: %v\n", err)
+		return 1
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+	if res.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "healthcheck: %s %s\n", res.Status, bytes.TrimSpace(body))
+		return 1
+	}
+	return 0
 }

@@ -37,6 +37,9 @@ type Service struct {
 	// Now is the clock; tests may fix it.
 	Now func() time.Time
 	Log zerolog.Logger
+	// Unavailable tells errors that mean the database is away (answered
+	// with 503) from other failures (500).
+	Unavailable func(error) bool
 
 	limiter *limiter
 }
@@ -191,8 +194,17 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 					unauthorized(w, me.Message)
 					return
 				}
+				w.Header().Set("Content-Type", "application/json")
+				if s.Unavailable != nil && s.Unavailable(err) || errors.Is(err, context.DeadlineExceeded) {
+					s.Log.Warn().Err(err).Msg("authenticate: database unavailable")
+					w.Header().Set("Retry-After", "2")
+					w.WriteHeader(http.StatusServiceUnavailable)
+					fmt.Fprint(w, `{"errors":[{"message":"the database is unavailable; try again shortly","extensions":{"code":"UNAVAILABLE"}}]}`)
+					return
+				}
 				s.Log.Error().Err(err).Msg("authenticate")
-				http.Error(w, `{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`, http.StatusInternalServerError)
+				w.WriteHeader(http.StatusInternalServerError)
+				fmt.Fprint(w, `{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 				return
 			}
 			ctx = WithCaller(ctx, c)

@@ -6,12 +6,12 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
@@ -61,6 +61,11 @@ const (
 // server for its version when it is created and silently turns features off
 // when that first query fails.
 func Open(ctx context.Context, o Options) (*bun.DB, error) {
+	if o.Driver == MySQL {
+		// The driver's own messages (a dead pooled connection dropped and
+		// retried) go to our log as JSON, not to stderr as plain text.
+		_ = mysql.SetLogger(driverLog{o.Log})
+	}
 	sqldb, err := openSQL(o)
 	if err != nil {
 		return nil, err
@@ -157,34 +162,46 @@ func MySQLConfig(o MySQLOptions) (*mysql.Config, error) {
 }
 
 // waitFor pings the database until it answers or o.Wait has passed, logging
-// every failed attempt with the time until the next one.
+// every failed attempt with the time until the next one. Pauses grow
+// exponentially up to 5 s, and the last one is cut short so that the final
+// attempt happens at the deadline, not a pause before it.
 func waitFor(ctx context.Context, sqldb *sql.DB, o Options) error {
 	bo := backoff.NewExponentialBackOff()
 	bo.InitialInterval = 200 * time.Millisecond
 	bo.MaxInterval = 5 * time.Second
-	attempt := 0
-	ping := func() (struct{}, error) {
-		attempt++
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		return struct{}{}, sqldb.PingContext(pctx)
-	}
-	_, err := backoff.Retry(ctx, ping,
-		backoff.WithBackOff(bo),
-		backoff.WithMaxElapsedTime(o.Wait),
-		backoff.WithNotify(func(err error, next time.Duration) {
-			if o.Notify != nil {
-				o.Notify(err)
-			}
-			o.Log.Warn().Err(err).Int("attempt", attempt).Dur("retry_in", next).
-				Str("driver", o.Driver).Msg("database not reachable yet")
-		}))
-	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return err
+	deadline := time.Now().Add(o.Wait)
+	for attempt := 1; ; attempt++ {
+		pctx, cancel := context.WithTimeout(ctx, min(5*time.Second, max(time.Until(deadline), time.Second)))
+		err := sqldb.PingContext(pctx)
+		cancel()
+		if err == nil {
+			o.Log.Info().Int("attempts", attempt).Str("driver", o.Driver).Msg("database reachable")
+			return nil
 		}
-		return fmt.Errorf("database not reachable after %s (%d attempts): %w", o.Wait, attempt, err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return fmt.Errorf("database not reachable after %s (%d attempts): %w", o.Wait, attempt, err)
+		}
+		next := min(bo.NextBackOff(), left)
+		if o.Notify != nil {
+			o.Notify(err)
+		}
+		o.Log.Warn().Err(err).Int("attempt", attempt).Dur("retry_in", next).
+			Str("driver", o.Driver).Msg("database not reachable yet")
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(next):
+		}
 	}
-	o.Log.Info().Int("attempts", attempt).Str("driver", o.Driver).Msg("database reachable")
-	return nil
+}
+
+// driverLog passes go-sql-driver/mysql's messages to zerolog.
+type driverLog struct{ log zerolog.Logger }
+
+func (d driverLog) Print(v ...any) {
+	d.log.Warn().Str("driver", "mysql").Msg(strings.TrimSpace(fmt.Sprint(v...)))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"wms/db"
 	"wms/model"
 )
 
@@ -71,6 +72,10 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		gerr.Extensions["field"] = argumentPath(ctx, gerr)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		gerr.Message = "the request was cancelled or took too long"
+		gerr.Extensions["code"] = string(model.CodeUnavailable)
+	case db.IsUnavailable(err):
+		zerolog.Ctx(ctx).Warn().Err(err).Str("path", gerr.Path.String()).Msg("database unavailable")
+		gerr.Message = "the database is unavailable; try again shortly"
 		gerr.Extensions["code"] = string(model.CodeUnavailable)
 	case errors.As(err, new(*gqlerror.Error)) && errors.Unwrap(err) == nil:
 		// An error gqlgen made itself (a null where the schema forbids one):

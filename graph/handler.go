@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -33,6 +34,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes caps a multipart request body.
 	MaxUploadBytes int64
+	// Observe, when set, hears of every operation: its name, its outcome
+	// ("ok" or the code of its first error) and how long it took.
+	Observe func(operation, outcome string, d time.Duration)
 }
 
 // DefaultOptions are the limits wms runs with.
@@ -72,7 +76,24 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 		if info := requestInfoFrom(ctx); info != nil && oc != nil {
 			info.setOperation(operationName(oc))
 		}
-		return next(withLoaders(ctx, newLoaders(r.Store)))
+		handle := next(withLoaders(ctx, newLoaders(r.Store)))
+		if o.Observe == nil || oc == nil {
+			return handle
+		}
+		return func(ctx context.Context) *graphql.Response {
+			resp := handle(ctx)
+			if resp != nil {
+				outcome := "ok"
+				if len(resp.Errors) > 0 {
+					outcome = "error"
+					if code, ok := resp.Errors[0].Extensions["code"].(string); ok {
+						outcome = code
+					}
+				}
+				o.Observe(operationName(oc), outcome, time.Since(oc.Stats.OperationStart))
+			}
+			return resp
+		}
 	})
 	return limitBody(o, requirePreflight(r.Auth.Middleware(srv)))
 }
