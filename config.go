@@ -28,6 +28,7 @@ type Config struct {
 	MediaDir        string
 	MaxUploadBytes  int64
 	UploadTypes     []string
+	ExportTTL       time.Duration
 	AdminUser       string
 	AdminPassword   string
 	SessionTTL      time.Duration
@@ -141,6 +142,9 @@ var settings = []setting{
 			return errors.New("must list at least one content type")
 		}
 		return nil
+	}},
+	{"WMS_EXPORT_TTL", "24h", "how long a generated report is kept before it is removed", false, func(c *Config, v string) error {
+		return duration(&c.ExportTTL, v)
 	}},
 	{"WMS_ADMIN_USER", "admin", "the first ADMIN, created only when there are no users", false, func(c *Config, v string) error {
 		return nonEmpty(&c.AdminUser, v)

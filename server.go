@@ -23,6 +23,7 @@ import (
 
 	"wms/auth"
 	"wms/db"
+	"wms/export"
 	"wms/graph"
 	"wms/media"
 )
@@ -231,7 +232,8 @@ func (m *Main) start(ctx context.Context) error {
 	opt.Introspection = m.Config.Introspection
 	opt.MaxUploadBytes = m.Config.MaxUploadBytes
 	opt.Observe = m.metrics.observeOperation
-	resolver := &graph.Resolver{Store: store, Auth: users, Media: files, Log: m.Log}
+	reports := &export.Exporter{Store: store, Media: files, TTL: m.Config.ExportTTL, Now: m.Now}
+	resolver := &graph.Resolver{Store: store, Auth: users, Media: files, Export: reports, Log: m.Log}
 	m.app.Store(&app{db: bdb, store: store, graphql: withTimeout(m.Config.RequestTimeout, graph.NewHandler(resolver, opt)),
 		upload:   users.Middleware(http.HandlerFunc(files.Upload)),
 		download: users.Middleware(http.HandlerFunc(files.Download)),

@@ -31,10 +31,10 @@ func timeRange(q *bun.SelectQuery, col string, from, to *time.Time) *bun.SelectQ
 	return q
 }
 
-// Stock lists the stock level of goods, by goods name.
-func (s *Store) Stock(ctx context.Context, f model.StockFilter, p model.PageArgs) (*model.Page[*model.StockLevel], error) {
-	ord := goodsOrders[model.GoodsOrderNameAsc]
-	base := func() *bun.SelectQuery {
+var stockOrder = goodsOrders[model.GoodsOrderNameAsc]
+
+func (s *Store) stockBase(f model.StockFilter) func() *bun.SelectQuery {
+	return func() *bun.SelectQuery {
 		q := goodsWhere(s.db.NewSelect().Model((*model.Goods)(nil)).Relation("Category"), model.GoodsFilter{
 			Search: f.Search, CategoryID: f.CategoryID, IncludeArchived: f.IncludeArchived,
 		})
@@ -43,7 +43,12 @@ func (s *Store) Stock(ctx context.Context, f model.StockFilter, p model.PageArgs
 		}
 		return q
 	}
-	gp, err := page(ctx, base, p, ord, goodsKeys(ord))
+}
+
+// Stock lists the stock level of goods, by goods name.
+func (s *Store) Stock(ctx context.Context, f model.StockFilter, p model.PageArgs) (*model.Page[*model.StockLevel], error) {
+	ord := stockOrder
+	gp, err := page(ctx, s.stockBase(f), p, ord, goodsKeys(ord))
 	if err != nil {
 		return nil, err
 	}
@@ -58,14 +63,22 @@ func (s *Store) Stock(ctx context.Context, f model.StockFilter, p model.PageArgs
 // Lots lists the lots of one goods oldest first (the order stock leaves
 // in); emptied lots only when asked.
 func (s *Store) Lots(ctx context.Context, goodsID int64, includeEmpty bool, p model.PageArgs) (*model.Page[*model.Lot], error) {
-	base := func() *bun.SelectQuery {
-		q := s.db.NewSelect().Model((*model.Lot)(nil)).Where("l.goods_id = ?", goodsID)
+	return page(ctx, s.lotsBase(&goodsID, includeEmpty), p, lotOrder, lotKeys)
+}
+
+func lotKeys(l *model.Lot) []any { return []any{l.ReceivedAt, l.ID} }
+
+func (s *Store) lotsBase(goodsID *int64, includeEmpty bool) func() *bun.SelectQuery {
+	return func() *bun.SelectQuery {
+		q := s.db.NewSelect().Model((*model.Lot)(nil))
+		if goodsID != nil {
+			q = q.Where("l.goods_id = ?", *goodsID)
+		}
 		if !includeEmpty {
 			q = q.Where("l.depleted = FALSE")
 		}
 		return q
 	}
-	return page(ctx, base, p, lotOrder, func(l *model.Lot) []any { return []any{l.ReceivedAt, l.ID} })
 }
 
 // LotsByIDs returns the lots with these ids.
@@ -109,7 +122,13 @@ func (s *Store) StockIns(ctx context.Context, f model.StockInFilter, p model.Pag
 	if err := model.CheckRange(f.From, f.To); err != nil {
 		return nil, err
 	}
-	base := func() *bun.SelectQuery {
+	return page(ctx, s.stockInsBase(f), p, stockInOrder, stockInKeys)
+}
+
+func stockInKeys(d *model.StockIn) []any { return []any{d.OccurredAt, d.ID} }
+
+func (s *Store) stockInsBase(f model.StockInFilter) func() *bun.SelectQuery {
+	return func() *bun.SelectQuery {
 		q := s.db.NewSelect().Model((*model.StockIn)(nil))
 		if f.Type != nil {
 			q = q.Where("si.type = ?", *f.Type)
@@ -125,7 +144,6 @@ func (s *Store) StockIns(ctx context.Context, f model.StockInFilter, p model.Pag
 		}
 		return timeRange(q, "si.occurred_at", f.From, f.To)
 	}
-	return page(ctx, base, p, stockInOrder, func(d *model.StockIn) []any { return []any{d.OccurredAt, d.ID} })
 }
 
 // StockOut returns one stock-out, or NOT_FOUND.
@@ -149,7 +167,13 @@ func (s *Store) StockOuts(ctx context.Context, f model.StockOutFilter, p model.P
 	if err := model.CheckRange(f.From, f.To); err != nil {
 		return nil, err
 	}
-	base := func() *bun.SelectQuery {
+	return page(ctx, s.stockOutsBase(f), p, stockOutOrder, stockOutKeys)
+}
+
+func stockOutKeys(d *model.StockOut) []any { return []any{d.OccurredAt, d.ID} }
+
+func (s *Store) stockOutsBase(f model.StockOutFilter) func() *bun.SelectQuery {
+	return func() *bun.SelectQuery {
 		q := s.db.NewSelect().Model((*model.StockOut)(nil))
 		if f.Reason != nil {
 			q = q.Where("so.reason = ?", *f.Reason)
@@ -165,7 +189,6 @@ func (s *Store) StockOuts(ctx context.Context, f model.StockOutFilter, p model.P
 		}
 		return timeRange(q, "so.occurred_at", f.From, f.To)
 	}
-	return page(ctx, base, p, stockOutOrder, func(d *model.StockOut) []any { return []any{d.OccurredAt, d.ID} })
 }
 
 // StockOutLines returns the lines of these stock-outs, in line order.
@@ -211,7 +234,13 @@ func (s *Store) Ledger(ctx context.Context, f model.LedgerFilter, p model.PageAr
 	if f.Direction != nil && !f.Direction.Valid() {
 		return nil, model.Invalid("direction", "unknown direction %q", *f.Direction)
 	}
-	base := func() *bun.SelectQuery {
+	return page(ctx, s.ledgerBase(f), p, ledgerOrder, ledgerKeys)
+}
+
+func ledgerKeys(e *model.LedgerEntry) []any { return []any{e.At, e.ID} }
+
+func (s *Store) ledgerBase(f model.LedgerFilter) func() *bun.SelectQuery {
+	return func() *bun.SelectQuery {
 		q := s.db.NewSelect().Model((*model.LedgerEntry)(nil))
 		if f.GoodsID != nil {
 			q = q.Where("le.goods_id = ?", *f.GoodsID)
@@ -229,5 +258,4 @@ func (s *Store) Ledger(ctx context.Context, f model.LedgerFilter, p model.PageAr
 		}
 		return timeRange(q, "le.at", f.From, f.To)
 	}
-	return page(ctx, base, p, ledgerOrder, func(e *model.LedgerEntry) []any { return []any{e.At, e.ID} })
 }

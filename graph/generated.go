@@ -188,6 +188,7 @@ type ComplexityRoot struct {
 		CreateUser     func(childComplexity int, input model.UserInput) int
 		DeleteCategory func(childComplexity int, id int64) int
 		DeleteGoods    func(childComplexity int, id int64) int
+		ExportReport   func(childComplexity int, input model.ExportInput) int
 		Login          func(childComplexity int, username string, password string) int
 		Logout         func(childComplexity int) int
 		RevokeAPIToken func(childComplexity int, id int64) int
@@ -371,6 +372,7 @@ type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input model.APITokenInput) (*APITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, id int64) (int64, error)
 	UploadMedia(ctx context.Context, file graphql.Upload) (*model.Media, error)
+	ExportReport(ctx context.Context, input model.ExportInput) (*model.Media, error)
 }
 type QueryResolver interface {
 	Category(ctx context.Context, id int64) (*model.Category, error)
@@ -1016,6 +1018,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteGoods(childComplexity, args["id"].(int64)), true
+	case "Mutation.exportReport":
+		if e.ComplexityRoot.Mutation.ExportReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_exportReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExportReport(childComplexity, args["input"].(model.ExportInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1703,6 +1716,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
 			graphql.NewInputUnmarshaler("CreateGoodsInput", ec.unmarshalInputCreateGoodsInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("ExportInput", ec.unmarshalInputExportInput),
 			graphql.NewInputUnmarshaler("StockInInput", ec.unmarshalInputStockInInput),
 			graphql.NewInputUnmarshaler("StockInLineInput", ec.unmarshalInputStockInLineInput),
 			graphql.NewInputUnmarshaler("StockOutInput", ec.unmarshalInputStockOutInput),
@@ -2508,6 +2522,65 @@ type Media {
   "For generated files: when it is removed."
   expiresAt: Time
 }
+
+# ─── Exports ────────────────────────────────────────────────────────────────
+
+extend type Mutation {
+  """
+  Write the whole filtered list (not one page) of a kind as an XLSX or CSV
+  file and answer its Media: download it from ` + "`" + `url` + "`" + ` with the same token. The
+  filters are those of the matching list query; those that do not apply to
+  the kind are ignored. Files expire after WMS_EXPORT_TTL (a day).
+  """
+  exportReport(input: ExportInput!): Media! @hasRole(role: CLERK)
+}
+
+"Which list a report exports."
+enum ExportKind {
+  "The stock list: one row per goods."
+  STOCK
+  "Lots, oldest first."
+  LOTS
+  "Stock-ins, one row per line, newest first."
+  STOCK_INS
+  "Stock-outs, one row per line, newest first."
+  STOCK_OUTS
+  "The ledger, newest first."
+  LEDGER
+}
+
+"The file format of a report."
+enum ExportFormat {
+  "Excel, with typed cells (numbers, dates) and a frozen header row."
+  XLSX
+  "UTF-8 with a byte order mark, so Excel opens Chinese text correctly."
+  CSV
+}
+
+"The language of a report's column headers and words."
+enum Locale {
+  EN
+  ZH
+}
+
+"What exportReport takes."
+input ExportInput {
+  kind: ExportKind!
+  format: ExportFormat!
+  locale: Locale = EN
+  search: String
+  categoryId: ID
+  goodsId: ID
+  lowOnly: Boolean
+  includeArchived: Boolean
+  "LOTS: also emptied lots."
+  includeEmpty: Boolean
+  type: StockInType
+  reason: StockOutReason
+  direction: Direction
+  from: Time
+  to: Time
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3239,6 +3312,20 @@ func (ec *executionContext) field_Mutation_deleteGoods_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_exportReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ExportInput, error) {
+			return ec.unmarshalNExportInput2wmsᚋmodelᚐExportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -7074,6 +7161,68 @@ func (ec *executionContext) fieldContext_Mutation_uploadMedia(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_uploadMedia_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_exportReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_exportReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExportReport(ctx, fc.Args["input"].(model.ExportInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Media
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Media
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Media) graphql.Marshaler {
+			return ec.marshalNMedia2ᚖwmsᚋmodelᚐMedia(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_exportReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Media(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_exportReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11167,6 +11316,143 @@ func UnmarshalCreateUserInput(ctx context.Context, raw any) (model.UserInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExportInput(ctx context.Context, obj any) (model.ExportInput, error) {
+	var it model.ExportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["locale"]; !present {
+		asMap["locale"] = "EN"
+	}
+
+	fieldsInOrder := [...]string{"kind", "format", "locale", "search", "categoryId", "goodsId", "lowOnly", "includeArchived", "includeEmpty", "type", "reason", "direction", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNExportKind2wmsᚋmodelᚐExportKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalNExportFormat2wmsᚋmodelᚐExportFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOLocale2ᚖwmsᚋmodelᚐLocale(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "goodsId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goodsId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoodsID = data
+		case "lowOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lowOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LowOnly = data
+		case "includeArchived":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeArchived"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeArchived = data
+		case "includeEmpty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeEmpty"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeEmpty = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOStockInType2ᚖwmsᚋmodelᚐStockInType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOStockOutReason2ᚖwmsᚋmodelᚐStockOutReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalODirection2ᚖwmsᚋmodelᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExportInput unmarshals raw into the ExportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExportInput(ctx context.Context, raw any) (model.ExportInput, error) {
+	var out model.ExportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStockInInput(ctx context.Context, obj any) (model.StockInInput, error) {
 	var it model.StockInInput
 	if obj == nil {
@@ -12687,6 +12973,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "exportReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_exportReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14173,6 +14466,41 @@ func (ec *executionContext) marshalNDirection2wmsᚋmodelᚐDirection(ctx contex
 	return res
 }
 
+func (ec *executionContext) unmarshalNExportFormat2wmsᚋmodelᚐExportFormat(ctx context.Context, v any) (model.ExportFormat, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.ExportFormat(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExportFormat2wmsᚋmodelᚐExportFormat(ctx context.Context, sel ast.SelectionSet, v model.ExportFormat) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ExportFormat!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNExportInput2wmsᚋmodelᚐExportInput(ctx context.Context, v any) (model.ExportInput, error) {
+	res, err := ec.unmarshalInputExportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNExportKind2wmsᚋmodelᚐExportKind(ctx context.Context, v any) (model.ExportKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.ExportKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExportKind2wmsᚋmodelᚐExportKind(ctx context.Context, sel ast.SelectionSet, v model.ExportKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ExportKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNGoods2ᚕᚖwmsᚋmodelᚐGoodsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Goods) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -15198,6 +15526,25 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOLocale2ᚖwmsᚋmodelᚐLocale(ctx context.Context, v any) (*model.Locale, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.Locale(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLocale2ᚖwmsᚋmodelᚐLocale(ctx context.Context, sel ast.SelectionSet, v *model.Locale) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

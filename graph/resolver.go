@@ -6,11 +6,14 @@ package graph
 //go:generate go tool gqlgen generate
 
 import (
+	"time"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/rs/zerolog"
 
 	"wms/auth"
 	"wms/db"
+	"wms/export"
 	"wms/media"
 	"wms/model"
 )
@@ -22,7 +25,9 @@ type Resolver struct {
 	Auth *auth.Service
 	// Media stores uploads.
 	Media *media.Service
-	Log   zerolog.Logger
+	// Export writes reports.
+	Export *export.Exporter
+	Log    zerolog.Logger
 }
 
 // deref reads an optional argument, the zero value when it is absent.
@@ -52,3 +57,6 @@ func orNil[T any](v *T, err error) (*T, error) {
 	}
 	return v, err
 }
+
+// exportTimeout bounds how long one report may take to write.
+const exportTimeout = 5 * time.Minute

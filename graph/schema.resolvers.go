@@ -129,6 +129,14 @@ func (r *mutationResolver) UploadMedia(ctx context.Context, file graphql.Upload)
 	return r.Media.Save(ctx, file.Filename, file.File)
 }
 
+func (r *mutationResolver) ExportReport(ctx context.Context, input model.ExportInput) (*model.Media, error) {
+	// A report may take longer than an ordinary request: it gets its own
+	// deadline, and keeps the caller (for createdBy).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), exportTimeout)
+	defer cancel()
+	return r.Export.Report(ctx, input)
+}
+
 func (r *queryResolver) Category(ctx context.Context, id int64) (*model.Category, error) {
 	return orNil(r.Store.Category(ctx, id))
 }

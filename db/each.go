@@ -1,0 +1,79 @@
+package db
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"wms/model"
+)
+
+// The Each methods read a whole filtered list, in the order and with the
+// filters of the matching list query, in keyset batches: memory holds one
+// batch at a time, however long the list. Exports are built on them.
+
+// ExportBatch is how many rows the Each methods read at a time.
+const ExportBatch = 1000
+
+func each[T any](ctx context.Context, base func() *bun.SelectQuery, ord listOrder, keys func(*T) []any,
+	fn func([]*T) error,
+) error {
+	var last []any
+	for {
+		q := base()
+		if last != nil {
+			q = after(q, ord, last)
+		}
+		var items []*T
+		if err := orderBy(q, ord).Limit(ExportBatch).Scan(ctx, &items); err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		if err := fn(items); err != nil {
+			return err
+		}
+		if len(items) < ExportBatch {
+			return nil
+		}
+		last = keys(items[len(items)-1])
+	}
+}
+
+// EachStock reads the stock list (goods with their category), by name.
+func (s *Store) EachStock(ctx context.Context, f model.StockFilter, fn func([]*model.Goods) error) error {
+	return each(ctx, s.stockBase(f), stockOrder, goodsKeys(stockOrder), fn)
+}
+
+// EachLot reads lots oldest first, of one goods or of all.
+func (s *Store) EachLot(ctx context.Context, goodsID *int64, includeEmpty bool, fn func([]*model.Lot) error) error {
+	return each(ctx, s.lotsBase(goodsID, includeEmpty), lotOrder, lotKeys, fn)
+}
+
+// EachStockIn reads stock-ins, newest first.
+func (s *Store) EachStockIn(ctx context.Context, f model.StockInFilter, fn func([]*model.StockIn) error) error {
+	if err := model.CheckRange(f.From, f.To); err != nil {
+		return err
+	}
+	return each(ctx, s.stockInsBase(f), stockInOrder, stockInKeys, fn)
+}
+
+// EachStockOut reads stock-outs, newest first.
+func (s *Store) EachStockOut(ctx context.Context, f model.StockOutFilter, fn func([]*model.StockOut) error) error {
+	if err := model.CheckRange(f.From, f.To); err != nil {
+		return err
+	}
+	return each(ctx, s.stockOutsBase(f), stockOutOrder, stockOutKeys, fn)
+}
+
+// EachLedger reads ledger entries, newest first.
+func (s *Store) EachLedger(ctx context.Context, f model.LedgerFilter, fn func([]*model.LedgerEntry) error) error {
+	if err := model.CheckRange(f.From, f.To); err != nil {
+		return err
+	}
+	if f.Direction != nil && !f.Direction.Valid() {
+		return model.Invalid("direction", "unknown direction %q", *f.Direction)
+	}
+	return each(ctx, s.ledgerBase(f), ledgerOrder, ledgerKeys, fn)
+}

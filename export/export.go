@@ -1,0 +1,295 @@
+// Package export writes the lists of wms as XLSX or CSV reports: the whole
+// filtered list, read in batches and written as it comes, so memory stays
+// bounded whatever the row count.
+package export
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"wms/db"
+	"wms/media"
+	"wms/model"
+)
+
+// Exporter makes reports and stores them as expiring media.
+type Exporter struct {
+	Store *db.Store
+	Media *media.Service
+	// TTL is how long a report is kept.
+	TTL time.Duration
+	Now func() time.Time
+}
+
+// Content types of the formats.
+const (
+	ContentTypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	ContentTypeCSV  = "text/csv; charset=utf-8"
+)
+
+// Report writes the report in to a file and returns its Media.
+func (e *Exporter) Report(ctx context.Context, in model.ExportInput) (*model.Media, error) {
+	_, ok := columns[in.Kind]
+	if !ok {
+		return nil, model.Invalid("kind", "unknown report kind %q", in.Kind)
+	}
+	if in.Format != model.FormatXLSX && in.Format != model.FormatCSV {
+		return nil, model.Invalid("format", "unknown format %q", in.Format)
+	}
+	locale := model.LocaleEN
+	if in.Locale != nil {
+		locale = *in.Locale
+	}
+	if locale != model.LocaleEN && locale != model.LocaleZH {
+		return nil, model.Invalid("locale", "unknown locale %q", locale)
+	}
+	if err := model.CheckRange(in.From, in.To); err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp("", "wms-export-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if err := Write(ctx, e.Store, tmp, in, locale); err != nil {
+		return nil, err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	now := e.Now().UTC()
+	ext, ctype := "xlsx", ContentTypeXLSX
+	if in.Format == model.FormatCSV {
+		ext, ctype = "csv", ContentTypeCSV
+	}
+	name := fmt.Sprintf("%s-%s.%s", strings.ReplaceAll(strings.ToLower(string(in.Kind)), "_", "-"), now.Format("2006-01-02"), ext)
+	return e.Media.SaveGenerated(ctx, name, ctype, tmp, now.Add(e.TTL))
+}
+
+// Write writes the report to w.
+func Write(ctx context.Context, s *db.Store, w io.Writer, in model.ExportInput, l model.Locale) error {
+	var sh sheet
+	var err error
+	if in.Format == model.FormatCSV {
+		sh, err = newCSV(w, l)
+	} else {
+		sh, err = newXLSX(sheetName(in.Kind, l), l)
+	}
+	if err != nil {
+		return err
+	}
+	if err := sh.header(columns[in.Kind]); err != nil {
+		return err
+	}
+	r := &rows{s: s, sh: sh, l: l, goods: map[int64]*model.Goods{}}
+	switch in.Kind {
+	case model.ExportStock:
+		err = r.stock(ctx, in)
+	case model.ExportLots:
+		err = r.lots(ctx, in)
+	case model.ExportStockIns:
+		err = r.stockIns(ctx, in)
+	case model.ExportStockOuts:
+		err = r.stockOuts(ctx, in)
+	case model.ExportLedger:
+		err = r.ledger(ctx, in)
+	}
+	if err != nil {
+		return err
+	}
+	return sh.finish(w)
+}
+
+func sheetName(k model.ExportKind, l model.Locale) string {
+	zh := map[model.ExportKind]string{model.ExportStock: "库存", model.ExportLots: "批次", model.ExportStockIns: "入库",
+		model.ExportStockOuts: "出库", model.ExportLedger: "明细"}
+	if l == model.LocaleZH {
+		return zh[k]
+	}
+	return strings.ReplaceAll(strings.ToLower(string(k)), "_", " ")
+}
+
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
+// rows turns batches of the lists into report rows, looking up the goods
+// they name a batch at a time (and keeping what it looked up).
+type rows struct {
+	s     *db.Store
+	sh    sheet
+	l     model.Locale
+	goods map[int64]*model.Goods
+}
+
+func (r *rows) loadGoods(ctx context.Context, ids []int64) error {
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := r.goods[id]; !ok {
+			missing = append(missing, id)
+			r.goods[id] = nil
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	gs, err := r.s.GoodsByIDs(ctx, missing)
+	for _, g := range gs {
+		r.goods[g.ID] = g
+	}
+	return err
+}
+
+func (r *rows) name(id int64) (name, unit, category string) {
+	g := r.goods[id]
+	if g == nil {
+		return "", "", ""
+	}
+	if g.Category != nil {
+		category = g.Category.Name
+	}
+	return g.Name, g.Unit, category
+}
+
+func (r *rows) stock(ctx context.Context, in model.ExportInput) error {
+	f := model.StockFilter{Search: deref(in.Search), CategoryID: in.CategoryID, LowOnly: deref(in.LowOnly), IncludeArchived: deref(in.IncludeArchived)}
+	return r.s.EachStock(ctx, f, func(gs []*model.Goods) error {
+		for _, g := range gs {
+			lvl := model.StockLevel{Goods: g}
+			cat := ""
+			if g.Category != nil {
+				cat = g.Category.Name
+			}
+			if err := r.sh.row([]any{g.Name, deref(g.SKU), cat, g.Unit, lvl.OnHand(), lvl.Value(), lvl.AverageCost(), Flag(r.l, lvl.Low())}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (r *rows) lots(ctx context.Context, in model.ExportInput) error {
+	return r.s.EachLot(ctx, in.GoodsID, deref(in.IncludeEmpty), func(ls []*model.Lot) error {
+		goodsIDs := make([]int64, len(ls))
+		docIDs := make([]int64, len(ls))
+		for i, l := range ls {
+			goodsIDs[i], docIDs[i] = l.GoodsID, l.StockInID
+		}
+		if err := r.loadGoods(ctx, goodsIDs); err != nil {
+			return err
+		}
+		docs, err := r.s.StockInsByIDs(ctx, docIDs)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			name, unit, _ := r.name(l.GoodsID)
+			code := ""
+			if d := docs[l.StockInID]; d != nil {
+				code = d.Code
+			}
+			if err := r.sh.row([]any{l.ID, name, unit, l.ReceivedAt, code, l.ReceivedQuantity, l.Remaining, l.UnitCost,
+				model.Amount(l.Remaining, l.UnitCost)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (r *rows) stockIns(ctx context.Context, in model.ExportInput) error {
+	f := model.StockInFilter{Search: deref(in.Search), Type: in.Type, GoodsID: in.GoodsID, From: in.From, To: in.To}
+	return r.s.EachStockIn(ctx, f, func(docs []*model.StockIn) error {
+		ids := make([]int64, len(docs))
+		for i, d := range docs {
+			ids[i] = d.ID
+		}
+		lines, err := r.s.StockInLines(ctx, ids)
+		if err != nil {
+			return err
+		}
+		var goodsIDs []int64
+		for _, ls := range lines {
+			for _, l := range ls {
+				goodsIDs = append(goodsIDs, l.GoodsID)
+			}
+		}
+		if err := r.loadGoods(ctx, goodsIDs); err != nil {
+			return err
+		}
+		for _, d := range docs {
+			for _, l := range lines[d.ID] {
+				name, unit, _ := r.name(l.GoodsID)
+				if err := r.sh.row([]any{d.Code, Word(r.l, string(d.Type)), d.OccurredAt, name, unit,
+					l.ReceivedQuantity, l.UnitCost, l.Amount, deref(d.Note)}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (r *rows) stockOuts(ctx context.Context, in model.ExportInput) error {
+	f := model.StockOutFilter{Search: deref(in.Search), Reason: in.Reason, GoodsID: in.GoodsID, From: in.From, To: in.To}
+	return r.s.EachStockOut(ctx, f, func(docs []*model.StockOut) error {
+		ids := make([]int64, len(docs))
+		for i, d := range docs {
+			ids[i] = d.ID
+		}
+		lines, err := r.s.StockOutLines(ctx, ids)
+		if err != nil {
+			return err
+		}
+		var goodsIDs []int64
+		for _, ls := range lines {
+			for _, l := range ls {
+				goodsIDs = append(goodsIDs, l.GoodsID)
+			}
+		}
+		if err := r.loadGoods(ctx, goodsIDs); err != nil {
+			return err
+		}
+		for _, d := range docs {
+			for _, l := range lines[d.ID] {
+				name, unit, _ := r.name(l.GoodsID)
+				if err := r.sh.row([]any{d.Code, Word(r.l, string(d.Reason)), d.OccurredAt, name, unit,
+					l.Quantity, l.Cost, deref(d.Note)}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (r *rows) ledger(ctx context.Context, in model.ExportInput) error {
+	f := model.LedgerFilter{GoodsID: in.GoodsID, CategoryID: in.CategoryID, Search: deref(in.Search),
+		Direction: in.Direction, From: in.From, To: in.To}
+	return r.s.EachLedger(ctx, f, func(es []*model.LedgerEntry) error {
+		ids := make([]int64, len(es))
+		for i, e := range es {
+			ids[i] = e.GoodsID
+		}
+		if err := r.loadGoods(ctx, ids); err != nil {
+			return err
+		}
+		for _, e := range es {
+			name, unit, cat := r.name(e.GoodsID)
+			if err := r.sh.row([]any{e.At, e.DocumentCode, Word(r.l, string(e.Direction)), name, cat, unit,
+				e.Quantity, e.UnitCost, e.Amount}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
