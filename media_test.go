@@ -240,6 +240,9 @@ func TestUploadMediaThroughGraphQL(t *testing.T) {
 		return body
 	}
 	id := out.Data.UploadMedia.ID
+	if body := q(`{ media(id: "` + id + `") { filename createdBy { username } } }`); !strings.Contains(body, `"createdBy":{"username":"admin"}`) {
+		t.Errorf("media createdBy: %s", body)
+	}
 	q(`mutation { createCategory(input: {name: "干货"}) { id } }`)
 	body := q(`mutation { createGoods(input: {name: "香菇", categoryId: "1", imageId: "` + id + `"}) { id image { id contentType url } } }`)
 	if !strings.Contains(body, `"image":{"id":"`+id+`"`) {

@@ -112,7 +112,7 @@ func (p *dbProxy) addr() string { return p.ln.Addr().String() }
 type opsServer struct {
 	cmd  *exec.Cmd
 	base string
-	logs *syncBuffer
+	logs *logSink
 	done chan struct{} // closed when the process has exited
 	err  error         // its exit status, once done
 }
@@ -135,7 +135,7 @@ func startOps(t *testing.T, proxy *dbProxy, dsnParams map[string]string, extra .
 	}
 	bin := procBinary(t)
 	addr := procFreeAddr(t)
-	s := &opsServer{cmd: exec.Command(bin), base: "http://" + addr, logs: &syncBuffer{}, done: make(chan struct{})}
+	s := &opsServer{cmd: exec.Command(bin), base: "http://" + addr, logs: &logSink{}, done: make(chan struct{})}
 	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "WMS_ADDR=" + addr, "WMS_DB=mysql",
 		"WMS_MYSQL_DSN=" + cfg.FormatDSN(), "WMS_ADMIN_PASSWORD=" + procPassword, "WMS_REQUEST_TIMEOUT=2s",
 		"WMS_PLAYGROUND=false"}, extra...)

@@ -102,17 +102,28 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger) int {
 }
 
 func migrateOnly(ctx context.Context, cfg Config, log zerolog.Logger) int {
-	bdb, err := db.Open(ctx, cfg.dbOptions(log))
-	if err != nil {
-		log.Error().Err(err).Msg("cannot open the database")
+	bdb := openMigrated(ctx, cfg, log)
+	if bdb == nil {
 		return 1
 	}
 	defer bdb.Close()
+	return 0
+}
+
+// openMigrated opens the database and applies the migrations for the
+// one-shot commands, logging why when it cannot (and answering nil).
+func openMigrated(ctx context.Context, cfg Config, log zerolog.Logger) *bun.DB {
+	bdb, err := db.Open(ctx, cfg.dbOptions(log))
+	if err != nil {
+		log.Error().Err(err).Msg("cannot open the database")
+		return nil
+	}
 	if err := db.Migrate(ctx, bdb, log); err != nil {
 		log.Error().Err(err).Msg("migration failed")
-		return 1
+		_ = bdb.Close()
+		return nil
 	}
-	return 0
+	return bdb
 }
 
 // Main is the running program. Run listens at once, so /healthz and /readyz
@@ -233,7 +244,7 @@ func (m *Main) start(ctx context.Context) error {
 	opt.MaxUploadBytes = m.Config.MaxUploadBytes
 	opt.Observe = m.metrics.observeOperation
 	reports := &export.Exporter{Store: store, Media: files, TTL: m.Config.ExportTTL, Now: m.Now}
-	resolver := &graph.Resolver{Store: store, Auth: users, Media: files, Export: reports, Log: m.Log}
+	resolver := &graph.Resolver{Store: store, Auth: users, Files: files, Export: reports, Log: m.Log}
 	m.app.Store(&app{db: bdb, store: store, graphql: withTimeout(m.Config.RequestTimeout, graph.NewHandler(resolver, opt)),
 		upload:   users.Middleware(http.HandlerFunc(files.Upload)),
 		download: users.Middleware(http.HandlerFunc(files.Download)),

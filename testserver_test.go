@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,26 +17,8 @@ func env(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startMain runs the program in-process with the given settings.
-func startMain(t *testing.T, settings map[string]string) (*Main, string, *syncBuffer) {
+func startMain(t *testing.T, settings map[string]string) (*Main, string, *logSink) {
 	t.Helper()
 	all := map[string]string{"WMS_ADDR": "127.0.0.1:0", "WMS_ADMIN_PASSWORD": "startup-password"}
 	for k, v := range settings {
@@ -47,7 +28,7 @@ func startMain(t *testing.T, settings map[string]string) (*Main, string, *syncBu
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &logSink{}
 	m := NewMain(cfg, zerolog.New(logs))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)

@@ -45,16 +45,11 @@ func userCommand(ctx context.Context, cfg Config, log zerolog.Logger, args []str
 	if len(args) < 2 {
 		return usage()
 	}
-	bdb, err := db.Open(ctx, cfg.dbOptions(log))
-	if err != nil {
-		log.Error().Err(err).Msg("cannot open the database")
+	bdb := openMigrated(ctx, cfg, log)
+	if bdb == nil {
 		return 1
 	}
 	defer bdb.Close()
-	if err := db.Migrate(ctx, bdb, log); err != nil {
-		log.Error().Err(err).Msg("migration failed")
-		return 1
-	}
 	users := auth.NewService(db.NewStore(bdb), cfg.SessionTTL, log)
 	name := args[1]
 	switch {

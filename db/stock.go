@@ -172,20 +172,9 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		return moveStock(ctx, tx, deltas)
 	})
 	if err != nil {
-		if isUniqueViolation(err) {
-			if doc.IdempotencyKey != nil {
-				if prev, rerr := s.replayStockIn(ctx, doc); prev != nil || rerr != nil {
-					return prev, rerr
-				}
-			}
-			return nil, &model.Error{Code: model.CodeConflict, Field: "code",
-				Message: fmt.Sprintf("a stock-in with code %q already exists", doc.Code)}
-		}
-		var me *model.Error
-		if errors.As(err, &me) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("stock in: %w", err)
+		return documentError(err, "stock-in", doc.Code, doc.IdempotencyKey, func() (*model.StockIn, error) {
+			return s.replayStockIn(ctx, doc)
+		})
 	}
 	return doc, nil
 }
@@ -194,15 +183,40 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 // the request is the same; a different request under the same key is a
 // CONFLICT; nil when the key is new.
 func (s *Store) replayStockIn(ctx context.Context, doc *model.StockIn) (*model.StockIn, error) {
-	prev := new(model.StockIn)
-	err := s.db.NewSelect().Model(prev).Where("si.idempotency_key = ?", *doc.IdempotencyKey).Scan(ctx)
-	if err != nil {
+	return replay(ctx, s, "si.idempotency_key", *doc.IdempotencyKey, doc.RequestHash,
+		func(d *model.StockIn) string { return d.RequestHash })
+}
+
+func replay[T any](ctx context.Context, s *Store, column, key, hash string, hashOf func(*T) string) (*T, error) {
+	prev := new(T)
+	if err := s.db.NewSelect().Model(prev).Where(column+" = ?", key).Scan(ctx); err != nil {
 		return nil, ignoreNoRows(err)
 	}
-	if prev.RequestHash != doc.RequestHash {
+	if hashOf(prev) != hash {
 		return nil, idempotencyConflict()
 	}
 	return prev, nil
+}
+
+// documentError makes the failure of a document's transaction an answer: a
+// duplicate key is a replay of the idempotency key when there is one (two
+// retries raced), else a code taken; domain errors pass; the rest is wrapped.
+func documentError[T any](err error, kind, code string, key *string, again func() (*T, error)) (*T, error) {
+	if isUniqueViolation(err) {
+		if key != nil {
+			if prev, rerr := again(); prev != nil || rerr != nil {
+				return prev, rerr
+			}
+		}
+		return nil, &model.Error{Code: model.CodeConflict, Field: "code",
+			Message: fmt.Sprintf("a %s with code %q already exists", kind, code)}
+	}
+	var me *model.Error
+	var short *model.InsufficientStockError
+	if errors.As(err, &me) || errors.As(err, &short) {
+		return nil, err
+	}
+	return nil, fmt.Errorf("%s: %w", kind, err)
 }
 
 func idempotencyConflict() error {
@@ -344,36 +358,17 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		return moveStock(ctx, tx, deltas)
 	})
 	if err != nil {
-		if isUniqueViolation(err) {
-			if doc.IdempotencyKey != nil {
-				if prev, rerr := s.replayStockOut(ctx, doc); prev != nil || rerr != nil {
-					return prev, rerr
-				}
-			}
-			return nil, &model.Error{Code: model.CodeConflict, Field: "code",
-				Message: fmt.Sprintf("a stock-out with code %q already exists", doc.Code)}
-		}
-		var me *model.Error
-		var short *model.InsufficientStockError
-		if errors.As(err, &me) || errors.As(err, &short) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("stock out: %w", err)
+		return documentError(err, "stock-out", doc.Code, doc.IdempotencyKey, func() (*model.StockOut, error) {
+			return s.replayStockOut(ctx, doc)
+		})
 	}
 	return doc, nil
 }
 
 // replayStockOut is replayStockIn for stock-outs.
 func (s *Store) replayStockOut(ctx context.Context, doc *model.StockOut) (*model.StockOut, error) {
-	prev := new(model.StockOut)
-	err := s.db.NewSelect().Model(prev).Where("so.idempotency_key = ?", *doc.IdempotencyKey).Scan(ctx)
-	if err != nil {
-		return nil, ignoreNoRows(err)
-	}
-	if prev.RequestHash != doc.RequestHash {
-		return nil, idempotencyConflict()
-	}
-	return prev, nil
+	return replay(ctx, s, "so.idempotency_key", *doc.IdempotencyKey, doc.RequestHash,
+		func(d *model.StockOut) string { return d.RequestHash })
 }
 
 // attach links media to a stock-in, in the order given; unknown ids are

@@ -250,8 +250,7 @@ func (s *Store) ledgerBase(f model.LedgerFilter) func() *bun.SelectQuery {
 		}
 		if f.Search != "" {
 			like := likeContains(f.Search)
-			q = q.Where(`(LOWER(le.document_code) LIKE ? ESCAPE '!'
-				OR le.goods_id IN (SELECT fg.id FROM goods AS fg WHERE fg.search_text LIKE ? ESCAPE '!'))`, like, like)
+			q = q.Where("le.goods_id IN (SELECT fg.id FROM goods AS fg WHERE fg.search_text LIKE ? ESCAPE '!')", like)
 		}
 		if f.Direction != nil {
 			q = q.Where("le.direction = ?", *f.Direction)

@@ -208,62 +208,54 @@ func (r *rows) lots(ctx context.Context, in model.ExportInput) error {
 
 func (r *rows) stockIns(ctx context.Context, in model.ExportInput) error {
 	f := model.StockInFilter{Search: deref(in.Search), Type: in.Type, GoodsID: in.GoodsID, From: in.From, To: in.To}
-	return r.s.EachStockIn(ctx, f, func(docs []*model.StockIn) error {
-		ids := make([]int64, len(docs))
-		for i, d := range docs {
-			ids[i] = d.ID
-		}
-		lines, err := r.s.StockInLines(ctx, ids)
-		if err != nil {
-			return err
-		}
-		var goodsIDs []int64
-		for _, ls := range lines {
-			for _, l := range ls {
-				goodsIDs = append(goodsIDs, l.GoodsID)
-			}
-		}
-		if err := r.loadGoods(ctx, goodsIDs); err != nil {
-			return err
-		}
-		for _, d := range docs {
-			for _, l := range lines[d.ID] {
-				name, unit, _ := r.name(l.GoodsID)
-				if err := r.sh.row([]any{d.Code, Word(r.l, string(d.Type)), d.OccurredAt, name, unit,
-					l.ReceivedQuantity, l.UnitCost, l.Amount, deref(d.Note)}); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	return documentLines(ctx, r,
+		func(fn func([]*model.StockIn) error) error { return r.s.EachStockIn(ctx, f, fn) },
+		func(d *model.StockIn) int64 { return d.ID }, r.s.StockInLines,
+		func(l *model.Lot) int64 { return l.GoodsID },
+		func(d *model.StockIn, l *model.Lot, name, unit string) []any {
+			return []any{d.Code, Word(r.l, string(d.Type)), d.OccurredAt, name, unit, l.ReceivedQuantity, l.UnitCost, l.Amount, deref(d.Note)}
+		})
 }
 
 func (r *rows) stockOuts(ctx context.Context, in model.ExportInput) error {
 	f := model.StockOutFilter{Search: deref(in.Search), Reason: in.Reason, GoodsID: in.GoodsID, From: in.From, To: in.To}
-	return r.s.EachStockOut(ctx, f, func(docs []*model.StockOut) error {
+	return documentLines(ctx, r,
+		func(fn func([]*model.StockOut) error) error { return r.s.EachStockOut(ctx, f, fn) },
+		func(d *model.StockOut) int64 { return d.ID }, r.s.StockOutLines,
+		func(l *model.StockOutLine) int64 { return l.GoodsID },
+		func(d *model.StockOut, l *model.StockOutLine, name, unit string) []any {
+			return []any{d.Code, Word(r.l, string(d.Reason)), d.OccurredAt, name, unit, l.Quantity, l.Cost, deref(d.Note)}
+		})
+}
+
+// documentLines writes one row per line of each document, reading the lines
+// and their goods a batch of documents at a time.
+func documentLines[D, L any](ctx context.Context, r *rows, each func(func([]*D) error) error, id func(*D) int64,
+	linesOf func(context.Context, []int64) (map[int64][]*L, error), goodsOf func(*L) int64,
+	row func(d *D, l *L, name, unit string) []any,
+) error {
+	return each(func(docs []*D) error {
 		ids := make([]int64, len(docs))
 		for i, d := range docs {
-			ids[i] = d.ID
+			ids[i] = id(d)
 		}
-		lines, err := r.s.StockOutLines(ctx, ids)
+		lines, err := linesOf(ctx, ids)
 		if err != nil {
 			return err
 		}
 		var goodsIDs []int64
 		for _, ls := range lines {
 			for _, l := range ls {
-				goodsIDs = append(goodsIDs, l.GoodsID)
+				goodsIDs = append(goodsIDs, goodsOf(l))
 			}
 		}
 		if err := r.loadGoods(ctx, goodsIDs); err != nil {
 			return err
 		}
 		for _, d := range docs {
-			for _, l := range lines[d.ID] {
-				name, unit, _ := r.name(l.GoodsID)
-				if err := r.sh.row([]any{d.Code, Word(r.l, string(d.Reason)), d.OccurredAt, name, unit,
-					l.Quantity, l.Cost, deref(d.Note)}); err != nil {
+			for _, l := range lines[id(d)] {
+				name, unit, _ := r.name(goodsOf(l))
+				if err := r.sh.row(row(d, l, name, unit)); err != nil {
 					return err
 				}
 			}

@@ -34,6 +34,7 @@ type ResolverRoot interface {
 	Goods() GoodsResolver
 	LedgerEntry() LedgerEntryResolver
 	Lot() LotResolver
+	Media() MediaResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	StockIn() StockInResolver
@@ -172,6 +173,7 @@ type ComplexityRoot struct {
 	Media struct {
 		ContentType func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		CreatedBy   func(childComplexity int) int
 		ExpiresAt   func(childComplexity int) int
 		Filename    func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -354,6 +356,9 @@ type LotResolver interface {
 	Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error)
 
 	StockIn(ctx context.Context, obj *model.Lot) (*model.StockIn, error)
+}
+type MediaResolver interface {
+	CreatedBy(ctx context.Context, obj *model.Media) (*model.User, error)
 }
 type MutationResolver interface {
 	CreateCategory(ctx context.Context, input model.CategoryInput) (*model.Category, error)
@@ -904,6 +909,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Media.CreatedAt(childComplexity), true
+	case "Media.createdBy":
+		if e.ComplexityRoot.Media.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Media.CreatedBy(childComplexity), true
 	case "Media.expiresAt":
 		if e.ComplexityRoot.Media.ExpiresAt == nil {
 			break
@@ -2088,7 +2099,7 @@ extend type Query {
   ledger(
     goodsId: ID
     categoryId: ID
-    "The document code, or the goods' name, SKU or barcode."
+    "The goods' name, SKU or barcode contains this text (any case)."
     search: String
     direction: Direction
     from: Time
@@ -2519,6 +2530,8 @@ type Media {
   "Where to download it (send the same Authorization header)."
   url: String!
   createdAt: Time!
+  "Who uploaded or generated it."
+  createdBy: User
   "For generated files: when it is removed."
   expiresAt: Time
 }
@@ -2849,6 +2862,8 @@ func (ec *executionContext) childFields_Media(ctx context.Context, field graphql
 		return ec.fieldContext_Media_url(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Media_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Media_createdBy(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_Media_expiresAt(ctx, field)
 	}
@@ -6189,6 +6204,38 @@ func (ec *executionContext) _Media_createdAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Media_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Media", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Media_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Media_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Media().CreatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Media_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Media",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Media_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Media) (ret graphql.Marshaler) {
@@ -12788,42 +12835,48 @@ func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Media_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "filename":
 			out.Values[i] = ec._Media_filename(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "contentType":
 			out.Values[i] = ec._Media_contentType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "size":
 			out.Values[i] = ec._Media_size(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sha256":
 			out.Values[i] = ec._Media_sha256(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "url":
 			out.Values[i] = ec._Media_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Media_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "createdBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Media_createdBy(ctx, field, obj)
+				})
 		case "expiresAt":
 			out.Values[i] = ec._Media_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -23,8 +23,8 @@ type Resolver struct {
 	Store *db.Store
 	// Auth signs users in; its middleware wraps the handler.
 	Auth *auth.Service
-	// Media stores uploads.
-	Media *media.Service
+	// Files stores uploads.
+	Files *media.Service
 	// Export writes reports.
 	Export *export.Exporter
 	Log    zerolog.Logger

@@ -46,6 +46,10 @@ func (r *lotResolver) StockIn(ctx context.Context, obj *model.Lot) (*model.Stock
 	return loaders(ctx).StockIn.Load(ctx, obj.StockInID)
 }
 
+func (r *mediaResolver) CreatedBy(ctx context.Context, obj *model.Media) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
+}
+
 func (r *mutationResolver) CreateCategory(ctx context.Context, input model.CategoryInput) (*model.Category, error) {
 	return r.Store.CreateCategory(ctx, input)
 }
@@ -126,7 +130,7 @@ func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id int64) (int64,
 }
 
 func (r *mutationResolver) UploadMedia(ctx context.Context, file graphql.Upload) (*model.Media, error) {
-	return r.Media.Save(ctx, file.Filename, file.File)
+	return r.Files.Save(ctx, file.Filename, file.File)
 }
 
 func (r *mutationResolver) ExportReport(ctx context.Context, input model.ExportInput) (*model.Media, error) {
@@ -310,6 +314,8 @@ func (r *Resolver) LedgerEntry() LedgerEntryResolver { return &ledgerEntryResolv
 
 func (r *Resolver) Lot() LotResolver { return &lotResolver{r} }
 
+func (r *Resolver) Media() MediaResolver { return &mediaResolver{r} }
+
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
@@ -328,6 +334,7 @@ type (
 	goodsResolver        struct{ *Resolver }
 	ledgerEntryResolver  struct{ *Resolver }
 	lotResolver          struct{ *Resolver }
+	mediaResolver        struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	stockInResolver      struct{ *Resolver }
