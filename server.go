@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -29,6 +30,12 @@ import (
 )
 
 func main() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		// A request allocates much and keeps little: collecting less often
+		// buys about a fifth more throughput for a few MB of heap. GOGC
+		// set in the environment wins.
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr))

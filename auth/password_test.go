@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wms/model"
 )
 
 func TestPasswordHashing(t *testing.T) {
@@ -65,5 +67,28 @@ func TestLimiterLocksOutAndForgives(t *testing.T) {
 	l.succeed("k")
 	if w := l.wait("k", now); w != 0 {
 		t.Errorf("locked after a success: %v", w)
+	}
+}
+
+func TestTokenCache(t *testing.T) {
+	var tc tokenCache
+	now := time.Unix(1_000_000, 0)
+	exp := now.Add(time.Hour)
+	c := &Caller{User: &model.User{ID: 7}, Token: &model.Token{ID: 3, ExpiresAt: &exp}}
+	tc.put("h", c, now.Add(time.Second))
+	if tc.get("h", now.Add(500*time.Millisecond)) != c {
+		t.Error("not remembered within the TTL")
+	}
+	if tc.get("h", now.Add(time.Second)) != nil {
+		t.Error("remembered past the TTL")
+	}
+	tc.put("h", c, now.Add(2*time.Hour))
+	if tc.get("h", exp) != nil {
+		t.Error("remembered past the token's own expiry")
+	}
+	tc.put("h", c, now.Add(time.Second))
+	tc.drop(func(k *Caller) bool { return k.User.ID == 7 })
+	if tc.get("h", now) != nil {
+		t.Error("still there after drop")
 	}
 }

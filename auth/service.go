@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -40,13 +41,18 @@ type Service struct {
 	// Unavailable tells errors that mean the database is away (answered
 	// with 503) from other failures (500).
 	Unavailable func(error) bool
+	// CacheTTL is how long an authenticated token is remembered (see
+	// tokenCache); 0 turns the cache off.
+	CacheTTL time.Duration
 
 	limiter *limiter
+	cache   tokenCache
 }
 
 // NewService returns a Service over the store.
 func NewService(s Store, sessionTTL time.Duration, log zerolog.Logger) *Service {
-	return &Service{Store: s, SessionTTL: sessionTTL, Now: time.Now, Log: log, limiter: newLimiter()}
+	return &Service{Store: s, SessionTTL: sessionTTL, Now: time.Now, Log: log, limiter: newLimiter(),
+		CacheTTL: time.Second}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -131,6 +137,7 @@ func (s *Service) Logout(ctx context.Context) error {
 	if c == nil {
 		return errUnauthenticated
 	}
+	s.cache.drop(func(k *Caller) bool { return k.Token.ID == c.Token.ID })
 	_, err := s.Store.RevokeToken(ctx, c.Token.ID, s.now())
 	return err
 }
@@ -144,14 +151,26 @@ var errBadToken = &model.Error{Code: model.CodeUnauthenticated, Message: "the to
 // has used up half its time is extended (sliding expiry), so an active user
 // stays signed in and each request does not cost a write.
 func (s *Service) Authenticate(ctx context.Context, secret string) (*Caller, error) {
-	t, u, err := s.Store.TokenByHash(ctx, HashToken(secret))
+	hash := HashToken(secret)
+	now := s.now()
+	if c := s.cache.get(hash, now); c != nil {
+		return c, nil
+	}
+	c, err := s.authenticate(ctx, hash, now)
+	if err == nil && s.CacheTTL > 0 {
+		s.cache.put(hash, c, now.Add(s.CacheTTL))
+	}
+	return c, err
+}
+
+func (s *Service) authenticate(ctx context.Context, hash string, now time.Time) (*Caller, error) {
+	t, u, err := s.Store.TokenByHash(ctx, hash)
 	if err != nil {
 		if model.ErrorCode(err) == model.CodeNotFound {
 			return nil, errBadToken
 		}
 		return nil, err
 	}
-	now := s.now()
 	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) || u.Disabled {
 		return nil, errBadToken
 	}
@@ -240,4 +259,52 @@ func Require(ctx context.Context, role model.Role) (*Caller, error) {
 			Message: fmt.Sprintf("this needs the %s role; you have %s", role, c.Role())}
 	}
 	return c, nil
+}
+
+// tokenCache remembers recently authenticated tokens for a moment (CacheTTL,
+// a second by default), so that a client sending many requests does not cost
+// a token lookup for each. Logout, revocation, disabling a user and a new
+// password drop the entries they concern at once in this process; done
+// through another replica, they take effect here within CacheTTL.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]cachedCaller
+}
+
+type cachedCaller struct {
+	c     *Caller
+	until time.Time
+}
+
+// tokenCacheMax bounds the cache; when full it starts afresh.
+const tokenCacheMax = 10_000
+
+func (tc *tokenCache) get(hash string, now time.Time) *Caller {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	e, ok := tc.m[hash]
+	if !ok || !now.Before(e.until) || (e.c.Token.ExpiresAt != nil && !now.Before(*e.c.Token.ExpiresAt)) {
+		return nil
+	}
+	return e.c
+}
+
+func (tc *tokenCache) put(hash string, c *Caller, until time.Time) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.m == nil || len(tc.m) >= tokenCacheMax {
+		tc.m = map[string]cachedCaller{}
+	}
+	tc.m[hash] = cachedCaller{c: c, until: until}
+}
+
+// drop forgets the entries that match.
+func (tc *tokenCache) drop(match func(*Caller) bool) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	for k, e := range tc.m {
+		if match(e.c) {
+			delete(tc.m, k)
+		}
+	}
 }

@@ -61,6 +61,9 @@ func (s *Service) UpdateUser(ctx context.Context, in model.UserUpdate) (*model.U
 	if err := s.Store.SaveUser(ctx, u); err != nil {
 		return nil, err
 	}
+	// A role, a disabled flag or a password changed: cached callers of this
+	// user are stale.
+	s.cache.drop(func(c *Caller) bool { return c.User.ID == u.ID })
 	if revoke {
 		if err := s.Store.RevokeUserTokens(ctx, u.ID, s.now()); err != nil {
 			return nil, err
@@ -148,6 +151,7 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 	if t.UserID != c.User.ID && !c.Role().Allows(model.RoleAdmin) {
 		return model.NotFound("token", id)
 	}
+	s.cache.drop(func(c *Caller) bool { return c.Token.ID == id })
 	_, err = s.Store.RevokeToken(ctx, id, s.now())
 	return err
 }

@@ -100,6 +100,7 @@ func (s *Store) UpdateGoods(ctx context.Context, u model.GoodsUpdate) (*model.Go
 		if err := forUpdate(tx.NewSelect().Model(g).Where("g.id = ?", u.ID)).Scan(ctx); err != nil {
 			return notFound(err, model.NotFound("goods", u.ID))
 		}
+		before := g.CategoryID
 		if err := g.Apply(u); err != nil {
 			return err
 		}
@@ -107,8 +108,17 @@ func (s *Store) UpdateGoods(ctx context.Context, u model.GoodsUpdate) (*model.Go
 			return err
 		}
 		g.UpdatedAt = s.now()
-		_, err := tx.NewUpdate().Model(g).Column(goodsColumns...).WherePK().Exec(ctx)
-		return err
+		if _, err := tx.NewUpdate().Model(g).Column(goodsColumns...).WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if g.CategoryID != before {
+			// The ledger keeps each entry's category for its filter: it
+			// moves with the goods.
+			_, err := tx.NewUpdate().Model((*model.LedgerEntry)(nil)).Set("category_id = ?", g.CategoryID).
+				Where("goods_id = ?", g.ID).Exec(ctx)
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, goodsWriteError(err, g)

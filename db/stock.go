@@ -63,7 +63,7 @@ func lockGoods(ctx context.Context, tx bun.Tx, ids []int64) (map[int64]*model.Go
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var gs []*model.Goods
-	q := tx.NewSelect().Model(&gs).Column("id", "on_hand", "stock_value").
+	q := tx.NewSelect().Model(&gs).Column("id", "category_id", "on_hand", "stock_value").
 		Where("g.id IN (?)", bun.List(ids)).OrderExpr("g.id")
 	if err := forUpdate(q).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("lock goods: %w", err)
@@ -162,9 +162,9 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		// lot ids come from the database, not from guessing how a multi-row
 		// insert numbered its rows.
 		_, err = tx.NewRaw(`INSERT INTO ledger_entries
-			(at, goods_id, direction, quantity, unit_cost, amount, document_code, stock_in_id, lot_id)
-			SELECT received_at, goods_id, ?, received_quantity, unit_cost, amount, ?, stock_in_id, id
-			FROM lots WHERE stock_in_id = ? ORDER BY line`,
+			(at, goods_id, category_id, direction, quantity, unit_cost, amount, document_code, stock_in_id, lot_id)
+			SELECT l.received_at, l.goods_id, g.category_id, ?, l.received_quantity, l.unit_cost, l.amount, ?, l.stock_in_id, l.id
+			FROM lots AS l JOIN goods AS g ON g.id = l.goods_id WHERE l.stock_in_id = ? ORDER BY l.line`,
 			model.DirectionIn, doc.Code, doc.ID).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("write ledger: %w", err)
@@ -309,7 +309,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 				line.Cost += a.Amount
 				lineNo := line.Line
 				entries = append(entries, &model.LedgerEntry{
-					GoodsID: line.GoodsID, Direction: model.DirectionOut,
+					GoodsID: line.GoodsID, CategoryID: goods[line.GoodsID].CategoryID, Direction: model.DirectionOut,
 					Quantity: -a.Quantity, UnitCost: a.UnitCost, Amount: -a.Amount,
 					StockOutLine: &lineNo, LotID: a.LotID,
 				})

@@ -395,6 +395,12 @@ func TestStockListsAndFilters(t *testing.T) {
 		}
 		eqs(t, "lots", lots(gs[0].ID, false), "0.5/1@1.50")
 		eqs(t, "lots includeEmpty", lots(gs[0].ID, true), "0/10@1.00", "0.5/1@1.50")
+		// Goods moved to another category take their ledger with them.
+		if _, err := s.UpdateGoods(ctx, model.GoodsUpdate{ID: tea.ID, CategoryID: model.To(gs[0].CategoryID)}); err != nil {
+			t.Fatal(err)
+		}
+		eqs(t, "ledger of the emptied category", ledger(model.LedgerFilter{CategoryID: &other.ID}))
+		eqs(t, "ledger of the category moved to", ledger(model.LedgerFilter{CategoryID: &gs[0].CategoryID, GoodsID: &tea.ID}), out2.Code+" -4 -12.00", in1.Code+" 8 24.00")
 		checkInvariants(t, s)
 	})
 }
@@ -429,6 +435,8 @@ func checkInvariants(t testing.TB, s *db.Store) {
 			t.Errorf("invariant broken: %s (%d rows)", what, n)
 		}
 	}
+	count("ledger entry in another category than its goods",
+		`SELECT COUNT(*) FROM ledger_entries le JOIN goods g ON g.id = le.goods_id WHERE le.category_id <> g.category_id`)
 	count("lot remaining < 0 or > received, or depleted wrong",
 		`SELECT COUNT(*) FROM lots WHERE remaining < 0 OR remaining > received_quantity OR depleted <> (remaining = 0)`)
 	count("on hand ≠ Σ ledger quantity, or value ≠ Σ ledger amount",

@@ -246,7 +246,7 @@ func (s *Store) ledgerBase(f model.LedgerFilter) func() *bun.SelectQuery {
 			q = q.Where("le.goods_id = ?", *f.GoodsID)
 		}
 		if f.CategoryID != nil {
-			q = q.Where("le.goods_id IN (SELECT fg.id FROM goods AS fg WHERE fg.category_id = ?)", *f.CategoryID)
+			q = q.Where("le.category_id = ?", *f.CategoryID)
 		}
 		if f.Search != "" {
 			like := likeContains(f.Search)

@@ -199,6 +199,7 @@ func TestEveryFieldNeedsItsRole(t *testing.T) {
 func TestSessionsExpireSlideAndEndAtLogout(t *testing.T) {
 	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
 		c := newClient(t, s)
+		c.auth.CacheTTL = time.Hour // logout must reach past the cache
 		now := time.Now()
 		c.auth.Now = func() time.Time { return now }
 		tok := c.login("admin", testPassword)
@@ -225,6 +226,7 @@ func TestSessionsExpireSlideAndEndAtLogout(t *testing.T) {
 func TestAPITokensAreScopedAndRevocable(t *testing.T) {
 	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
 		admin := newClient(t, s)
+		admin.auth.CacheTTL = time.Hour // revocation must reach past the cache
 		admin.ok(`mutation { createUser(input: {username: "Clara", password: "clerk-password", role: CLERK}) { id } }`, nil, nil)
 		clerk := admin.as(admin.login("clara", "clerk-password"))
 		var made struct {
@@ -273,6 +275,7 @@ func TestAPITokensAreScopedAndRevocable(t *testing.T) {
 func TestDisabledUsersCannotSignIn(t *testing.T) {
 	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
 		admin := newClient(t, s)
+		admin.auth.CacheTTL = time.Hour // disabling must reach past the cache
 		var u struct{ CreateUser struct{ ID string } }
 		admin.ok(`mutation { createUser(input: {username: "dan", password: "dan-password", role: CLERK}) { id } }`, nil, &u)
 		dan := admin.as(admin.login("dan", "dan-password"))

@@ -127,9 +127,12 @@ type StockOutLine struct {
 type LedgerEntry struct {
 	bun.BaseModel `bun:"table:ledger_entries,alias:le"`
 
-	ID           int64     `bun:"id,pk,autoincrement"`
-	At           time.Time `bun:"at,notnull"`
-	GoodsID      int64     `bun:"goods_id,notnull"`
+	ID      int64     `bun:"id,pk,autoincrement"`
+	At      time.Time `bun:"at,notnull"`
+	GoodsID int64     `bun:"goods_id,notnull"`
+	// CategoryID is the goods' category, kept on the entry (and moved with
+	// the goods) so that a category's ledger is one index range.
+	CategoryID   int64     `bun:"category_id,notnull"`
 	Direction    Direction `bun:"direction,notnull"`
 	Quantity     Quantity  `bun:"quantity,notnull"`
 	UnitCost     UnitCost  `bun:"unit_cost,notnull"`

@@ -73,6 +73,7 @@ CREATE TABLE ledger_entries (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at TIMESTAMP NOT NULL,
   goods_id INTEGER NOT NULL REFERENCES goods (id),
+  category_id INTEGER NOT NULL,
   direction TEXT NOT NULL,
   quantity INTEGER NOT NULL,
   unit_cost INTEGER NOT NULL,
@@ -87,6 +88,8 @@ CREATE TABLE ledger_entries (
 CREATE INDEX ledger_at ON ledger_entries (at, id);
 --bun:split
 CREATE INDEX ledger_goods_at ON ledger_entries (goods_id, at, id);
+--bun:split
+CREATE INDEX ledger_category_at ON ledger_entries (category_id, at, id);
 --bun:split
 CREATE INDEX ledger_direction_at ON ledger_entries (direction, at, id);
 --bun:split
