@@ -75,5 +75,9 @@ func (s *Store) EachLedger(ctx context.Context, f model.LedgerFilter, fn func([]
 	if f.Direction != nil && !f.Direction.Valid() {
 		return model.Invalid("direction", "unknown direction %q", *f.Direction)
 	}
-	return each(ctx, s.ledgerBase(f), ledgerOrder, ledgerKeys, fn)
+	base, err := s.ledgerBase(ctx, f)
+	if err != nil {
+		return err
+	}
+	return each(ctx, base, ledgerOrder, ledgerKeys, fn)
 }

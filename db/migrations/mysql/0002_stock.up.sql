@@ -83,7 +83,6 @@ CREATE TABLE IF NOT EXISTS ledger_entries (
   KEY ledger_at (at, id),
   KEY ledger_goods_at (goods_id, at, id),
   KEY ledger_category_at (category_id, at, id),
-  KEY ledger_direction_at (direction, at, id),
   KEY ledger_code (document_code),
   KEY ledger_stock_in (stock_in_id),
   KEY ledger_stock_out (stock_out_id, stock_out_line),

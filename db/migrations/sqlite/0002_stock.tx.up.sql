@@ -91,8 +91,6 @@ CREATE INDEX ledger_goods_at ON ledger_entries (goods_id, at, id);
 --bun:split
 CREATE INDEX ledger_category_at ON ledger_entries (category_id, at, id);
 --bun:split
-CREATE INDEX ledger_direction_at ON ledger_entries (direction, at, id);
---bun:split
 CREATE INDEX ledger_code ON ledger_entries (document_code);
 --bun:split
 CREATE INDEX ledger_stock_in ON ledger_entries (stock_in_id);
