@@ -114,8 +114,8 @@ func bareFIFO(ctx context.Context, sqldb *sql.DB, goodsID int64, lock string) er
 	if _, err := tx.ExecContext(ctx, `UPDATE lots SET remaining = remaining - 1000 WHERE id = ?`, lot); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (at, goods_id, direction, quantity, unit_cost, amount, document_code, lot_id)
-		VALUES (?, ?, 'OUT', -1000, ?, ?, 'BARE', ?)`, time.Now().UTC(), goodsID, cost, -cost/100, lot); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (at, goods_id, category_id, direction, quantity, unit_cost, amount, document_code, lot_id)
+		VALUES (?, ?, (SELECT category_id FROM goods WHERE id = ?), 'OUT', -1000, ?, ?, 'BARE', ?)`, time.Now().UTC(), goodsID, goodsID, cost, -cost/100, lot); err != nil {
 		return err
 	}
 	return tx.Commit()
