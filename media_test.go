@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -165,8 +166,8 @@ func TestUploadsAreCheckedAndCapped(t *testing.T) {
 	if code != http.StatusRequestEntityTooLarge || !strings.Contains(raw, "larger than") {
 		t.Errorf("oversize: %d %s", code, raw)
 	}
-	if src.n > 8<<20 {
-		t.Errorf("the server read %d bytes of a 64 MiB upload over a 1 MiB limit", src.n)
+	if n := src.n.Load(); n > 8<<20 {
+		t.Errorf("the server read %d bytes of a 64 MiB upload over a 1 MiB limit", n)
 	}
 	if code, _, raw := upload(t, base, token, "empty.png", strings.NewReader("")); code != http.StatusBadRequest {
 		t.Errorf("empty: %d %s", code, raw)
@@ -280,17 +281,20 @@ func (zeros) Read(p []byte) (int, error) {
 }
 
 // countingReader counts what was read of it, up to max.
+// The upload goroutine may still be reading when the test looks, so the
+// count is atomic.
 type countingReader struct {
 	r   io.Reader
-	n   int64
+	n   atomic.Int64
 	max int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
-	if c.n >= c.max {
+	read := c.n.Load()
+	if read >= c.max {
 		return 0, io.EOF
 	}
-	n, err := c.r.Read(p[:min(int64(len(p)), c.max-c.n)])
-	c.n += int64(n)
+	n, err := c.r.Read(p[:min(int64(len(p)), c.max-read)])
+	c.n.Add(int64(n))
 	return n, err
 }
