@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"wms/auth"
 	"wms/db"
 	"wms/model"
 )
@@ -32,6 +33,7 @@ type Config struct {
 	AdminUser       string
 	AdminPassword   string
 	SessionTTL      time.Duration
+	TrustedProxies  auth.TrustedProxies
 	Playground      bool
 	Introspection   bool
 	// LogFormat is "console" or "json"; empty means console on a terminal.
@@ -160,6 +162,14 @@ var settings = []setting{
 	}},
 	{"WMS_SESSION_TTL", "168h", "a session ends this long after its last use", false, func(c *Config, v string) error {
 		return duration(&c.SessionTTL, v)
+	}},
+	{"WMS_TRUSTED_PROXIES", "", "reverse proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For gives the client address; none by default", false, func(c *Config, v string) error {
+		p, err := auth.ParseTrustedProxies(v)
+		if err != nil {
+			return err
+		}
+		c.TrustedProxies = p
+		return nil
 	}},
 	{"WMS_PLAYGROUND", "true", "serve the GraphQL IDE at / and /playground", false, func(c *Config, v string) error {
 		return boolean(&c.Playground, v)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"wms/auth"
 	"wms/db"
 )
 
@@ -108,6 +110,7 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		"WMS_ADMIN_USER":            "boss",
 		"WMS_ADMIN_PASSWORD":        "admin-password",
 		"WMS_SESSION_TTL":           "12h",
+		"WMS_TRUSTED_PROXIES":       "10.0.0.0/8, 192.168.1.7,2001:db8::/32",
 		"WMS_PLAYGROUND":            "false",
 		"WMS_INTROSPECTION":         "0",
 		"WMS_LOG_FORMAT":            "json",
@@ -134,11 +137,13 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		AdminUser:       "boss",
 		AdminPassword:   "admin-password",
 		SessionTTL:      12 * time.Hour,
-		ExportTTL:       2 * time.Hour,
-		Playground:      false,
-		Introspection:   false,
-		LogFormat:       "json",
-		LogLevel:        zerolog.WarnLevel,
+		TrustedProxies: auth.TrustedProxies{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"),
+			netip.MustParsePrefix("2001:db8::/32")},
+		ExportTTL:     2 * time.Hour,
+		Playground:    false,
+		Introspection: false,
+		LogFormat:     "json",
+		LogLevel:      zerolog.WarnLevel,
 	}
 	want.UploadTypes = got.UploadTypes // the media tests' business
 	if !reflect.DeepEqual(got, want) {
@@ -189,6 +194,9 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"WMS_UPLOAD_TYPES", " , "},
 		{"WMS_UPLOAD_TYPES", "png"},
 		{"WMS_ADMIN_USER", ""},
+		{"WMS_TRUSTED_PROXIES", "10.0.0.0/33"},
+		{"WMS_TRUSTED_PROXIES", "10.0.0.1, nginx"},
+		{"WMS_TRUSTED_PROXIES", "10.0.0.*"},
 		{"WMS_PLAYGROUND", "yes"},
 		{"WMS_PLAYGROUND", "on"},
 		{"WMS_PLAYGROUND", ""},

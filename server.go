@@ -234,6 +234,7 @@ func (m *Main) start(ctx context.Context) error {
 	users := auth.NewService(store, m.Config.SessionTTL, m.Log)
 	users.Now = m.Now
 	users.Unavailable = db.IsUnavailable
+	users.Proxies = m.Config.TrustedProxies
 	if err := bootstrapAdmin(ctx, users, m.Config, m.Log); err != nil {
 		_ = bdb.Close()
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -45,6 +44,10 @@ type Service struct {
 	// tokenCache); 0 turns the cache off.
 	CacheTTL time.Duration
 
+	// Proxies are the reverse proxies whose X-Forwarded-For is believed
+	// (WMS_TRUSTED_PROXIES); see TrustedProxies.ClientIP.
+	Proxies TrustedProxies
+
 	limiter *limiter
 	cache   tokenCache
 }
@@ -77,14 +80,6 @@ func WithCaller(ctx context.Context, c *Caller) context.Context {
 func CallerFrom(ctx context.Context) *Caller {
 	c, _ := ctx.Value(callerKey{}).(*Caller)
 	return c
-}
-
-type clientIPKey struct{}
-
-// ClientIP is the address the request came from, as the middleware saw it.
-func ClientIP(ctx context.Context) string {
-	ip, _ := ctx.Value(clientIPKey{}).(string)
-	return ip
 }
 
 var errSignIn = &model.Error{Code: model.CodeUnauthenticated, Message: "wrong username or password"}
@@ -194,10 +189,11 @@ func (s *Service) authenticate(ctx context.Context, hash string, now time.Time) 
 // Middleware reads Authorization: Bearer <token> and puts the caller in the
 // request context. A request without the header goes on anonymously; a bad
 // token is refused with 401, so a client with an expired session learns it
-// at once rather than as a FORBIDDEN further on.
+// at once rather than as a FORBIDDEN further on. It also puts the client's
+// address in the context (see ClientIP and Proxies).
 func (s *Service) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), clientIPKey{}, remoteIP(r))
+		ctx := WithClientIP(r.Context(), s.Proxies.ClientIP(r))
 		h := r.Header.Get("Authorization")
 		if h != "" {
 			scheme, secret, _ := strings.Cut(h, " ")
@@ -237,14 +233,6 @@ func unauthorized(w http.ResponseWriter, msg string) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="wms"`)
 	w.WriteHeader(http.StatusUnauthorized)
 	fmt.Fprintf(w, `{"errors":[{"message":%q,"extensions":{"code":"UNAUTHENTICATED"}}]}`, msg)
-}
-
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // Require checks the caller may do what needs role: UNAUTHENTICATED without
