@@ -33,6 +33,7 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		domain *model.Error
 		short  *model.InsufficientStockError
 		dec    *model.DecimalError
+		many   *model.TooManyAttemptsError
 	)
 	switch {
 	case errors.As(err, &domain):
@@ -54,6 +55,10 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		if short.Field != "" {
 			gerr.Extensions["field"] = short.Field
 		}
+	case errors.As(err, &many):
+		gerr.Message = many.Message
+		gerr.Extensions["code"] = string(model.CodeTooManyAttempts)
+		gerr.Extensions["retryAfter"] = many.RetryAfterSeconds()
 	case errors.As(err, &dec):
 		gerr.Message = dec.Error()
 		gerr.Extensions["code"] = string(model.CodeInvalid)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/rs/zerolog"
@@ -38,6 +39,7 @@ func TestPresentErrorKeepsDomainCodes(t *testing.T) {
 		{&model.InsufficientStockError{GoodsID: 3, Requested: 2000, Available: 1500, Field: "lines.0.quantity"}, "INSUFFICIENT_STOCK", "lines.0.quantity"},
 		{&model.DecimalError{}, "BAD_USER_INPUT", ""},
 		{context.DeadlineExceeded, "UNAVAILABLE", ""},
+		{fmt.Errorf("login: %w", &model.TooManyAttemptsError{Message: "wait", RetryAfter: time.Second}), "TOO_MANY_ATTEMPTS", ""},
 	} {
 		e, raw, _ := presented(t, tc.err)
 		if e.Extensions["code"] != tc.code {
@@ -50,6 +52,13 @@ func TestPresentErrorKeepsDomainCodes(t *testing.T) {
 	e, _, _ := presented(t, &model.InsufficientStockError{GoodsID: 3, Requested: 2000, Available: 1500})
 	if e.Extensions["goodsId"] != "3" || e.Extensions["requested"] != "2" || e.Extensions["available"] != "1.5" {
 		t.Errorf("insufficient stock extensions %v", e.Extensions)
+	}
+	// The wait is whole seconds, rounded up, at least one.
+	for wait, want := range map[time.Duration]int{0: 1, time.Millisecond: 1, time.Second: 1, 1500 * time.Millisecond: 2, 15 * time.Minute: 900} {
+		e, raw, _ := presented(t, &model.TooManyAttemptsError{Message: "too many failed logins", RetryAfter: wait})
+		if e.Extensions["retryAfter"] != want || e.Message != "too many failed logins" {
+			t.Errorf("wait %v presented as %s, want retryAfter %d", wait, raw, want)
+		}
 	}
 }
 

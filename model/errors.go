@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for the API; it is the GraphQL extensions.code.
@@ -17,6 +18,7 @@ const (
 	CodeUnauthenticated   Code = "UNAUTHENTICATED"
 	CodeForbidden         Code = "FORBIDDEN"
 	CodeTooComplex        Code = "TOO_COMPLEX"
+	CodeTooManyAttempts   Code = "TOO_MANY_ATTEMPTS"
 	CodeUnavailable       Code = "UNAVAILABLE"
 	CodeInternal          Code = "INTERNAL"
 )
@@ -67,12 +69,29 @@ func (e *InsufficientStockError) Error() string {
 	return fmt.Sprintf("insufficient stock for goods %d: requested %s, available %s", e.GoodsID, e.Requested, e.Available)
 }
 
+// TooManyAttemptsError refuses a login for now: too many failed ones from
+// the caller's address, or too many at once. It is TOO_MANY_ATTEMPTS, with
+// the seconds to wait in extensions.retryAfter.
+type TooManyAttemptsError struct {
+	Message string
+	// RetryAfter is how long to wait before trying again.
+	RetryAfter time.Duration
+}
+
+func (e *TooManyAttemptsError) Error() string { return e.Message }
+
+// RetryAfterSeconds is RetryAfter in whole seconds, rounded up, at least 1.
+func (e *TooManyAttemptsError) RetryAfterSeconds() int {
+	return max(1, int((e.RetryAfter+time.Second-1)/time.Second))
+}
+
 // ErrorCode returns the code of a domain error anywhere in err's chain, or
 // CodeInternal when there is none.
 func ErrorCode(err error) Code {
 	var e *Error
 	var ins *InsufficientStockError
 	var dec *DecimalError
+	var many *TooManyAttemptsError
 	switch {
 	case err == nil:
 		return ""
@@ -80,6 +99,8 @@ func ErrorCode(err error) Code {
 		return e.Code
 	case errors.As(err, &ins):
 		return CodeInsufficientStock
+	case errors.As(err, &many):
+		return CodeTooManyAttempts
 	case errors.As(err, &dec):
 		return CodeInvalid
 	default:
