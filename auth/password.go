@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -29,38 +30,57 @@ const (
 	argonSaltLen = 16
 )
 
-// hashing bounds how many password hashes run at once: each takes 7 MiB.
-var hashing = make(chan struct{}, 4)
+// Hasher computes argon2id hashes, at most a few at a time (each holds
+// 7 MiB while it runs), and counts them. Callers beyond that wait their turn,
+// or until their context ends; the login limits (see limiter) keep how many
+// logins may wait small, and new passwords (createUser, `wms user passwd`)
+// are never refused here.
+type Hasher struct {
+	slots chan struct{}
+	runs  atomic.Int64
+}
 
-func argon(ctx context.Context, pw string, salt []byte, t, m uint32, p uint8, n uint32) ([]byte, error) {
+// NewHasher returns a Hasher that runs at most n hashes at once.
+func NewHasher(n int) *Hasher { return &Hasher{slots: make(chan struct{}, max(n, 1))} }
+
+// Runs is how many hashes the Hasher has computed: one per password check
+// and one per new password.
+func (h *Hasher) Runs() int64 { return h.runs.Load() }
+
+func (h *Hasher) argon(ctx context.Context, pw string, salt []byte, t, m uint32, p uint8, n uint32) ([]byte, error) {
 	select {
-	case hashing <- struct{}{}:
+	case h.slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	defer func() { <-hashing }()
+	defer func() { <-h.slots }()
+	h.runs.Add(1)
 	return argon2.IDKey([]byte(pw), salt, t, m, p, n), nil
 }
 
-// HashPassword returns the argon2id hash of pw in PHC format.
-func HashPassword(ctx context.Context, pw string) (string, error) {
+// Hash returns the argon2id hash of pw in PHC format.
+func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key, err := argon(ctx, pw, salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key, err := h.argon(ctx, pw, salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	if err != nil {
 		return "", err
 	}
+	return phc(salt, key), nil
+}
+
+func phc(salt, key []byte) string {
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
-		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 var errBadHash = errors.New("auth: not an argon2id hash")
 
-// VerifyPassword reports whether pw matches the hash, in constant time.
-func VerifyPassword(ctx context.Context, hash, pw string) (bool, error) {
+// Verify reports whether pw matches the hash, in constant time.
+func (h *Hasher) Verify(ctx context.Context, hash, pw string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false, errBadHash
@@ -80,7 +100,7 @@ func VerifyPassword(ctx context.Context, hash, pw string) (bool, error) {
 	if err1 != nil || err2 != nil || len(want) == 0 {
 		return false, errBadHash
 	}
-	got, err := argon(ctx, pw, salt, t, m, p, uint32(len(want)))
+	got, err := h.argon(ctx, pw, salt, t, m, p, uint32(len(want)))
 	if err != nil {
 		return false, err
 	}
@@ -89,9 +109,11 @@ func VerifyPassword(ctx context.Context, hash, pw string) (bool, error) {
 
 // dummyHash is checked against when a username does not exist, so that an
 // unknown user takes as long to refuse as a wrong password.
+// It is made once per process, outside any Hasher's count.
 var dummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword(context.Background(), "no such user, no such password")
-	return h
+	salt := make([]byte, argonSaltLen)
+	_, _ = rand.Read(salt)
+	return phc(salt, argon2.IDKey([]byte("no such user, no such password"), salt, argonTime, argonMemory, argonThreads, argonKeyLen))
 })
 
 // RandomPassword returns a password of 20 random URL-safe characters.

@@ -11,24 +11,34 @@ import (
 
 func TestPasswordHashing(t *testing.T) {
 	ctx := context.Background()
-	h, err := HashPassword(ctx, "sesame-open")
+	hasher := NewHasher(1)
+	h, err := hasher.Hash(ctx, "sesame-open")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(h, "$argon2id$v=19$m=7168,t=5,p=1$") || strings.Contains(h, "sesame") {
 		t.Fatalf("hash %q", h)
 	}
-	h2, _ := HashPassword(ctx, "sesame-open")
+	h2, _ := hasher.Hash(ctx, "sesame-open")
 	if h == h2 {
 		t.Error("two hashes of one password are equal: no salt")
 	}
 	for pw, want := range map[string]bool{"sesame-open": true, "sesame-opem": false, "": false} {
-		if ok, err := VerifyPassword(ctx, h, pw); ok != want || err != nil {
+		if ok, err := hasher.Verify(ctx, h, pw); ok != want || err != nil {
 			t.Errorf("verify %q: %v %v", pw, ok, err)
 		}
 	}
-	if _, err := VerifyPassword(ctx, "plain", "plain"); err == nil {
+	if _, err := hasher.Verify(ctx, "plain", "plain"); err == nil {
 		t.Error("a non-argon2 hash verified")
+	}
+	if n := hasher.Runs(); n != 2+3 {
+		t.Errorf("%d hashes counted, want 5 (two new, three checks; a malformed hash is not hashed)", n)
+	}
+	if ok, err := hasher.Verify(ctx, dummyHash(), "no such user, no such password"); !ok || err != nil {
+		t.Errorf("the stand-in hash for unknown users does not check: %v %v", ok, err)
+	}
+	if !strings.HasPrefix(dummyHash(), "$argon2id$v=19$m=7168,t=5,p=1$") {
+		t.Errorf("the stand-in hash %q has other parameters than real ones: unknown users would answer faster", dummyHash())
 	}
 }
 
@@ -39,34 +49,6 @@ func TestTokensAreStoredAsHashes(t *testing.T) {
 	}
 	if s2, _ := newToken("SESSION"); s2 == s {
 		t.Error("two tokens are equal")
-	}
-}
-
-func TestLimiterLocksOutAndForgives(t *testing.T) {
-	l := newLimiter()
-	now := time.Unix(1_000_000, 0)
-	for i := range freeFailures {
-		if w := l.wait("k", now); w != 0 {
-			t.Fatalf("locked after %d failures", i)
-		}
-		l.fail("k", now)
-	}
-	if w := l.wait("k", now); w != time.Second {
-		t.Errorf("after %d failures wait %v, want 1s", freeFailures, w)
-	}
-	l.fail("k", now)
-	if w := l.wait("k", now); w != 2*time.Second {
-		t.Errorf("next failure: wait %v, want 2s", w)
-	}
-	if w := l.wait("other", now); w != 0 {
-		t.Errorf("another username/address waits %v", w)
-	}
-	if w := l.wait("k", now.Add(failWindow+time.Second)); w != 0 {
-		t.Errorf("still locked after the window: %v", w)
-	}
-	l.succeed("k")
-	if w := l.wait("k", now); w != 0 {
-		t.Errorf("locked after a success: %v", w)
 	}
 }
 

@@ -49,14 +49,24 @@ type Service struct {
 	Proxies TrustedProxies
 
 	limiter *limiter
+	hasher  *Hasher
 	cache   tokenCache
 }
 
 // NewService returns a Service over the store.
 func NewService(s Store, sessionTTL time.Duration, log zerolog.Logger) *Service {
 	return &Service{Store: s, SessionTTL: sessionTTL, Now: time.Now, Log: log, limiter: newLimiter(),
-		CacheTTL: time.Second}
+		hasher: NewHasher(hashesAtOnce), CacheTTL: time.Second}
 }
+
+// hashesAtOnce bounds how many password hashes a Service runs at once: each
+// holds 7 MiB.
+const hashesAtOnce = 4
+
+// PasswordHashes is how many argon2id hashes the service has computed: one
+// for each login that got as far as checking a password, one for each new
+// password.
+func (s *Service) PasswordHashes() int64 { return s.hasher.Runs() }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
@@ -86,14 +96,17 @@ var errSignIn = &model.Error{Code: model.CodeUnauthenticated, Message: "wrong us
 
 // Login checks a username and password and starts a session. An unknown
 // user, a wrong password and a disabled user all get the same answer, in
-// about the same time.
+// about the same time. The limiter may refuse it first, at once, with
+// TOO_MANY_ATTEMPTS.
 func (s *Service) Login(ctx context.Context, username, password string) (string, *model.User, error) {
-	key := model.Fold(strings.TrimSpace(username)) + "\x00" + ClientIP(ctx)
 	now := s.now()
-	if wait := s.limiter.wait(key, now); wait > 0 {
-		return "", nil, &model.Error{Code: model.CodeUnauthenticated,
-			Message: fmt.Sprintf("too many failed logins; try again in %d s", int(wait.Seconds())+1)}
+	place, err := s.limiter.reserve(strings.TrimSpace(username), ClientIP(ctx), now)
+	if err != nil {
+		// A flood is refused here by the thousand: not worth a line each.
+		s.Log.Debug().Str("username", username).Str("ip", ClientIP(ctx)).Err(err).Msg("login refused for now")
+		return "", nil, err
 	}
+	defer place.release()
 	u, err := s.Store.UserByUsername(ctx, username)
 	if err != nil && model.ErrorCode(err) != model.CodeNotFound {
 		return "", nil, err
@@ -102,16 +115,16 @@ func (s *Service) Login(ctx context.Context, username, password string) (string,
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	ok, err := VerifyPassword(ctx, hash, password)
+	ok, err := s.hasher.Verify(ctx, hash, password)
 	if err != nil {
 		return "", nil, fmt.Errorf("check password: %w", err)
 	}
 	if u == nil || !ok || u.Disabled {
-		s.limiter.fail(key, now)
+		place.fail(s.now())
 		s.Log.Info().Str("username", username).Str("ip", ClientIP(ctx)).Msg("login refused")
 		return "", nil, errSignIn
 	}
-	s.limiter.succeed(key)
+	place.succeed()
 	secret, hashed := newToken(model.TokenSession)
 	exp := now.Add(s.SessionTTL)
 	t := &model.Token{UserID: u.ID, Kind: model.TokenSession, Hash: hashed, Role: u.Role, CreatedAt: now, ExpiresAt: &exp}

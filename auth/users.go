@@ -19,7 +19,7 @@ func (s *Service) CreateUser(ctx context.Context, in model.UserInput) (*model.Us
 	if err := model.CheckPassword("password", in.Password); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(ctx, in.Password)
+	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (s *Service) UpdateUser(ctx context.Context, in model.UserUpdate) (*model.U
 		if err := model.CheckPassword("password", *in.Password); err != nil {
 			return nil, err
 		}
-		if u.PasswordHash, err = HashPassword(ctx, *in.Password); err != nil {
+		if u.PasswordHash, err = s.hasher.Hash(ctx, *in.Password); err != nil {
 			return nil, err
 		}
 		revoke = true

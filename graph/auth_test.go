@@ -304,9 +304,9 @@ func TestFailedLoginsAreLimited(t *testing.T) {
 		for range 5 {
 			anon.fail(login, map[string]any{"p": "guess-guess"}, "UNAUTHENTICATED")
 		}
-		e := anon.fail(login, map[string]any{"p": testPassword}, "UNAUTHENTICATED")
-		if !strings.Contains(e.Message, "too many failed logins") {
-			t.Errorf("right password during lockout: %q", e.Message)
+		e := anon.fail(login, map[string]any{"p": testPassword}, "TOO_MANY_ATTEMPTS")
+		if !strings.Contains(e.Message, "too many failed logins") || e.Extensions["retryAfter"] != 1.0 {
+			t.Errorf("right password during lockout: %q, retry after %v s, want 1", e.Message, e.Extensions["retryAfter"])
 		}
 		now = now.Add(2 * time.Second)
 		anon.ok(login, map[string]any{"p": testPassword}, nil)

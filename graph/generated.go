@@ -2395,8 +2395,10 @@ extend type Mutation {
   """
   Sign in. The token goes in ` + "`" + `Authorization: Bearer <token>` + "`" + ` on every later
   request; it lasts a week after its last use. An unknown user, a wrong
-  password and a disabled user get the same UNAUTHENTICATED answer, and
-  repeated failures are refused for a while.
+  password and a disabled user get the same UNAUTHENTICATED answer.
+  Repeated failures from one address, or too many logins at once, are
+  refused for a while with TOO_MANY_ATTEMPTS and ` + "`" + `extensions.retryAfter` + "`" + `
+  (seconds to wait).
   """
   login(username: String!, password: String!): AuthPayload!
   "End the session (or revoke the API token) this request was sent with."
