@@ -50,12 +50,16 @@ func TestMetrics(t *testing.T) {
 	if n := scrape(t, base, `go_sql_max_idle_time_closed_total{db_name="wms"}`); n < 1 {
 		t.Errorf("closed for idle time: %v", n)
 	}
-	// …and fills again under load.
+	// …and fills again under load (one login, then requests that each look
+	// their token up: concurrent logins from one address are refused).
+	_, body := postQuery(t, base, `mutation { login(username: "admin", password: "startup-password") { token } }`)
+	token := regexp.MustCompile(`"token":"([^"]+)"`).FindStringSubmatch(body)
+	if token == nil {
+		t.Fatalf("login: %s", body)
+	}
 	var wg sync.WaitGroup
 	for range 20 {
-		wg.Go(func() {
-			postQuery(t, base, `mutation { login(username: "admin", password: "startup-password") { token } }`)
-		})
+		wg.Go(func() { graphQL(t, base, token[1], `{ me { username } }`) })
 	}
 	wg.Wait()
 	if n := scrape(t, base, open); n < 1 {
