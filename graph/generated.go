@@ -2015,7 +2015,7 @@ input CreateGoodsInput {
   barcode: String
   lowStockThreshold: Decimal
   note: String
-  "An uploaded image (uploadMedia or POST /upload)."
+  "An uploaded image (uploadMedia or POST /upload); a PDF or a generated report is BAD_USER_INPUT."
   imageId: ID
 }
 
@@ -2031,7 +2031,7 @@ input UpdateGoodsInput {
   lowStockThreshold: Decimal
   note: String
   archived: Boolean
-  "null removes the image."
+  "An uploaded image, as for createGoods; null removes the image."
   imageId: ID
 }
 
@@ -2274,7 +2274,7 @@ input StockInInput {
   moves nothing again; the same key with a different input is a CONFLICT.
   """
   idempotencyKey: String
-  "Uploaded files to attach (an invoice photo)."
+  "Uploaded images or PDFs to attach (an invoice photo or scan); not generated reports."
   attachmentIds: [ID!]
   "1–500 lines."
   lines: [StockInLineInput!]!
