@@ -60,7 +60,9 @@ func TestGoodsImagesAndAttachmentsMustBeUploads(t *testing.T) {
 				t.Errorf("attachments %v: field %v (%s)", bad, e.Extensions["field"], e.Message)
 			}
 		}
-		var in struct{ StockIn struct{ Attachments []struct{ ID string } } }
+		var in struct {
+			StockIn struct{ Attachments []struct{ ID string } }
+		}
 		c.ok(stockIn, map[string]any{"att": []string{photo, scan}}, &in)
 		if fmt.Sprint(in.StockIn.Attachments) != fmt.Sprintf("[{%s} {%s}]", photo, scan) {
 			t.Errorf("attachments %v", in.StockIn.Attachments)

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"os"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -155,16 +155,14 @@ func (s *Service) readError(err error) error {
 var ErrStoreUnavailable = model.Errorf(model.CodeUnavailable,
 	"the file store cannot take files right now (it is full or read-only); try again later")
 
-// NotWritable reports whether a storage error means the store cannot be
-// written (full, over quota, read-only, not permitted, failing device),
-// rather than a fault.
+// NotWritable reports whether a storage error is the file system refusing a
+// write (a full disk, a read-only or missing folder, no permission), not a
+// fault of the code: the store's operations fail with *fs.PathError or
+// *os.LinkError then.
 func NotWritable(err error) bool {
-	for _, errno := range []error{syscall.ENOSPC, syscall.EDQUOT, syscall.EROFS, syscall.EIO, os.ErrPermission} {
-		if errors.Is(err, errno) {
-			return true
-		}
-	}
-	return false
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
+	return errors.As(err, &pathErr) || errors.As(err, &linkErr)
 }
 
 // writeError maps a failed write to the store: ErrStoreUnavailable (logged
