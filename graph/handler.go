@@ -63,9 +63,7 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 		MaxMemory:     1 << 20, // larger files spill to a temp file
 	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if o.Introspection {
-		srv.Use(extension.Introspection{})
-	}
+	schemaDiscovery(srv, o.Introspection)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 	srv.SetParserTokenLimit(o.TokenLimit)
@@ -95,7 +93,7 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 			return resp
 		}
 	})
-	return limitBody(o, requirePreflight(r.Auth.Middleware(srv)))
+	return limitBody(o, checkJSONBody(requirePreflight(r.Auth.Middleware(srv))))
 }
 
 // hasRole is the @hasRole directive: the field runs only for a caller with
