@@ -44,7 +44,8 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
-	HasRole func(ctx context.Context, obj any, next graphql.Resolver, role model.Role) (res any, err error)
+	HasRole     func(ctx context.Context, obj any, next graphql.Resolver, role model.Role) (res any, err error)
+	SelfOrAdmin func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -1838,6 +1839,12 @@ FORBIDDEN. Only ` + "`" + `login` + "`" + ` (and introspection) needs no token.
 """
 directive @hasRole(role: Role!) on FIELD_DEFINITION
 
+"""
+A field of a user that only an ADMIN and the user themself may read; for
+anyone else it is null (see User).
+"""
+directive @selfOrAdmin on FIELD_DEFINITION
+
 # ─── Lists ──────────────────────────────────────────────────────────────────
 
 "Where a page sits in its list."
@@ -2194,7 +2201,7 @@ type StockIn {
   "Invoice photos and the like."
   attachments: [Media!]!
   createdAt: Time!
-  "Who recorded it."
+  "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
 }
 
@@ -2220,7 +2227,7 @@ type StockOut {
   "Σ line cost."
   totalCost: Decimal!
   createdAt: Time!
-  "Who recorded it."
+  "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
 }
 
@@ -2421,15 +2428,23 @@ enum Role {
   VIEWER
 }
 
-"Someone who may sign in."
+"""
+Someone who may sign in. An ADMIN sees every field of every user, and each
+user sees their own (` + "`" + `me` + "`" + `, ` + "`" + `login` + "`" + `). Anyone else meets other users only as the
+` + "`" + `createdBy` + "`" + ` of a document or a file, and sees just their ` + "`" + `id` + "`" + ` and ` + "`" + `username` + "`" + `:
+` + "`" + `role` + "`" + `, ` + "`" + `disabled` + "`" + `, ` + "`" + `createdAt` + "`" + ` and ` + "`" + `lastLoginAt` + "`" + ` are null for them.
+"""
 type User {
   id: ID!
   username: String!
-  role: Role!
-  "A disabled user cannot sign in; their tokens stop working."
-  disabled: Boolean!
-  createdAt: Time!
-  lastLoginAt: Time
+  "Null unless you are an ADMIN or this user."
+  role: Role @selfOrAdmin
+  "A disabled user cannot sign in; their tokens stop working. Null unless you are an ADMIN or this user."
+  disabled: Boolean @selfOrAdmin
+  "Null unless you are an ADMIN or this user."
+  createdAt: Time @selfOrAdmin
+  "Null unless you are an ADMIN or this user (and when they have never signed in)."
+  lastLoginAt: Time @selfOrAdmin
 }
 
 "A page of users."
@@ -2530,7 +2545,7 @@ type Media {
   "Where to download it (send the same Authorization header)."
   url: String!
   createdAt: Time!
-  "Who uploaded or generated it."
+  "Who uploaded or generated it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
   "For generated files: when it is removed."
   expiresAt: Time
@@ -9790,12 +9805,25 @@ func (ec *executionContext) _User_role(ctx context.Context, field graphql.Collec
 		func(ctx context.Context) (any, error) {
 			return obj.Role, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SelfOrAdmin == nil {
+					var zeroVal model.Role
+					return zeroVal, errors.New("directive selfOrAdmin is not implemented")
+				}
+				return ec.Directives.SelfOrAdmin(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v model.Role) graphql.Marshaler {
-			return ec.marshalNRole2wmsᚋmodelᚐRole(ctx, selections, v)
+			return ec.marshalORole2wmsᚋmodelᚐRole(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9813,12 +9841,25 @@ func (ec *executionContext) _User_disabled(ctx context.Context, field graphql.Co
 		func(ctx context.Context) (any, error) {
 			return obj.Disabled, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SelfOrAdmin == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive selfOrAdmin is not implemented")
+				}
+				return ec.Directives.SelfOrAdmin(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+			return ec.marshalOBoolean2bool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_disabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9836,12 +9877,25 @@ func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.C
 		func(ctx context.Context) (any, error) {
 			return obj.CreatedAt, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SelfOrAdmin == nil {
+					var zeroVal time.Time
+					return zeroVal, errors.New("directive selfOrAdmin is not implemented")
+				}
+				return ec.Directives.SelfOrAdmin(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9859,7 +9913,20 @@ func (ec *executionContext) _User_lastLoginAt(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return obj.LastLoginAt, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SelfOrAdmin == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive selfOrAdmin is not implemented")
+				}
+				return ec.Directives.SelfOrAdmin(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
@@ -13836,17 +13903,17 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "role":
 			out.Values[i] = ec._User_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "disabled":
 			out.Values[i] = ec._User_disabled(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._User_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "lastLoginAt":
@@ -15608,6 +15675,19 @@ func (ec *executionContext) marshalOMedia2ᚖwmsᚋmodelᚐMedia(ctx context.Con
 	return ec._Media(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalORole2wmsᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.Role(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORole2wmsᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
 func (ec *executionContext) unmarshalORole2ᚖwmsᚋmodelᚐRole(ctx context.Context, v any) (*model.Role, error) {
 	if v == nil {
 		return nil, nil
@@ -15694,6 +15774,18 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(v)
 	return res
 }
 

@@ -52,6 +52,7 @@ var DefaultOptions = Options{
 func NewHandler(r *Resolver, o Options) http.Handler {
 	cfg := Config{Resolvers: r}
 	cfg.Directives.HasRole = hasRole
+	cfg.Directives.SelfOrAdmin = selfOrAdmin
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
