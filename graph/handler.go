@@ -94,7 +94,7 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 			return resp
 		}
 	})
-	return limitBody(o, checkJSONBody(requirePreflight(r.Auth.Middleware(srv))))
+	return noSniff(limitBody(o, checkJSONBody(requirePreflight(r.Auth.Middleware(srv)))))
 }
 
 // hasRole is the @hasRole directive: the field runs only for a caller with
