@@ -161,6 +161,7 @@ type Main struct {
 type app struct {
 	db       *bun.DB
 	store    *db.Store
+	files    *media.Service
 	graphql  http.Handler
 	upload   http.Handler
 	download http.Handler
@@ -214,8 +215,9 @@ func (m *Main) start(ctx context.Context) error {
 	reason := "waiting for the database"
 	m.waiting.Store(&reason)
 	opts := m.Config.dbOptions(m.Log)
-	opts.Notify = func(err error) {
-		r := "database unreachable: " + err.Error()
+	opts.Notify = func(error) {
+		// The driver's words (host, port) are in the log, not in /readyz.
+		r := "database unreachable"
 		m.waiting.Store(&r)
 	}
 	bdb, err := db.Open(ctx, opts)
@@ -253,7 +255,7 @@ func (m *Main) start(ctx context.Context) error {
 	opt.Observe = m.metrics.observeOperation
 	reports := &export.Exporter{Store: store, Media: files, TTL: m.Config.ExportTTL, Now: m.Now}
 	resolver := &graph.Resolver{Store: store, Auth: users, Files: files, Export: reports, Log: m.Log}
-	m.app.Store(&app{db: bdb, store: store, graphql: withTimeout(m.Config.RequestTimeout, graph.NewHandler(resolver, opt)),
+	m.app.Store(&app{db: bdb, store: store, files: files, graphql: withTimeout(m.Config.RequestTimeout, graph.NewHandler(resolver, opt)),
 		upload:   users.Middleware(http.HandlerFunc(files.Upload)),
 		download: users.Middleware(http.HandlerFunc(files.Download)),
 	})
@@ -338,36 +340,6 @@ func (m *Main) whenReady(h func(*app) http.Handler) http.Handler {
 		}
 		h(a).ServeHTTP(w, r)
 	})
-}
-
-// readyz answers 200 when the database answers and is migrated, else 503 with
-// the reason.
-func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
-	a := m.app.Load()
-	if a == nil {
-		reason := "starting"
-		if p := m.waiting.Load(); p != nil {
-			reason = *p
-		}
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting", "reason": reason})
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := a.store.Ping(ctx); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable: " + err.Error()})
-		return
-	}
-	pending, err := db.Pending(ctx, a.db)
-	if err != nil || len(pending) > 0 {
-		reason := fmt.Sprintf("migrations not applied: %v", pending)
-		if err != nil {
-			reason = "cannot read the migrations: " + err.Error()
-		}
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 // withTimeout bounds how long a request may take: while the database is

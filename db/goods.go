@@ -83,6 +83,11 @@ func (s *Store) CreateGoods(ctx context.Context, in model.GoodsInput) (*model.Go
 		if err := s.checkGoodsRefs(ctx, tx, g); err != nil {
 			return err
 		}
+		if g.ImageID != nil {
+			if err := checkGoodsImage(ctx, tx, *g.ImageID); err != nil {
+				return err
+			}
+		}
 		_, err := tx.NewInsert().Model(g).Exec(ctx)
 		return err
 	})
@@ -106,6 +111,12 @@ func (s *Store) UpdateGoods(ctx context.Context, u model.GoodsUpdate) (*model.Go
 		}
 		if err := s.checkGoodsRefs(ctx, tx, g); err != nil {
 			return err
+		}
+		// Only a new image is checked: goods keep whatever they had.
+		if u.ImageID.Set && u.ImageID.Value != nil {
+			if err := checkGoodsImage(ctx, tx, *u.ImageID.Value); err != nil {
+				return err
+			}
 		}
 		g.UpdatedAt = s.now()
 		if _, err := tx.NewUpdate().Model(g).Column(goodsColumns...).WherePK().Exec(ctx); err != nil {
@@ -169,7 +180,7 @@ func goodsHasHistory(ctx context.Context, tx bun.IDB, goodsID int64) (bool, erro
 	return tx.NewSelect().Model((*model.LedgerEntry)(nil)).Where("le.goods_id = ?", goodsID).Exists(ctx)
 }
 
-// checkGoodsRefs checks that what g points to exists, so a bad id is a clear
+// checkGoodsRefs checks that g's category exists, so a bad id is a clear
 // BAD_USER_INPUT rather than a foreign key error, and attaches it to g.
 func (s *Store) checkGoodsRefs(ctx context.Context, tx bun.Tx, g *model.Goods) error {
 	c := new(model.Category)
@@ -177,16 +188,18 @@ func (s *Store) checkGoodsRefs(ctx context.Context, tx bun.Tx, g *model.Goods) e
 		return notFound(err, model.Invalid("categoryId", "category %d does not exist", g.CategoryID))
 	}
 	g.Category = c
-	if g.ImageID != nil {
-		ok, err := tx.NewSelect().Model((*model.Media)(nil)).Where("m.id = ?", *g.ImageID).Exists(ctx)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return model.Invalid("imageId", "media %d does not exist", *g.ImageID)
-		}
-	}
 	return nil
+}
+
+// checkGoodsImage checks that the media chosen as a goods image exists and
+// may be one (model.Media.CheckImage): an upload, never an expiring export
+// the clean-up would have to remove from under the goods.
+func checkGoodsImage(ctx context.Context, tx bun.Tx, id int64) error {
+	m := new(model.Media)
+	if err := tx.NewSelect().Model(m).Where("m.id = ?", id).Scan(ctx); err != nil {
+		return notFound(err, model.Invalid("imageId", "media %d does not exist", id))
+	}
+	return m.CheckImage("imageId")
 }
 
 // goodsWriteError names the constraint a failed goods write broke.

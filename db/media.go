@@ -49,31 +49,56 @@ func (s *Store) Attachments(ctx context.Context, stockInIDs []int64) (map[int64]
 	return out, err
 }
 
-// StaleMedia returns media to clean up: uploads referenced by nothing and
-// created before olderThan, and exports expired by now.
-func (s *Store) StaleMedia(ctx context.Context, olderThan, now time.Time, limit int) ([]*model.Media, error) {
+// mediaUnreferenced is the condition that nothing refers to the media whose
+// id is the column id: no goods shows it and no stock-in has it attached.
+func mediaUnreferenced(id string) string {
+	return "NOT EXISTS (SELECT 1 FROM goods AS rg WHERE rg.image_id = " + id + ")" +
+		" AND NOT EXISTS (SELECT 1 FROM stock_in_attachments AS ra WHERE ra.media_id = " + id + ")"
+}
+
+// StaleMedia returns media to clean up, by id after afterID: uploads created
+// before olderThan and exports expired by now, of which nothing refers to
+// either. A referenced file is never stale: an export that was made a goods
+// image or an attachment (the API no longer allows it) stays.
+func (s *Store) StaleMedia(ctx context.Context, olderThan, now time.Time, afterID int64, limit int) ([]*model.Media, error) {
 	var ms []*model.Media
 	err := s.db.NewSelect().Model(&ms).
+		Where("m.id > ?", afterID).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				return q.Where("m.kind = ? AND m.created_at < ?", model.MediaUpload, olderThan).
-					Where("NOT EXISTS (SELECT 1 FROM goods AS rg WHERE rg.image_id = m.id)").
-					Where("NOT EXISTS (SELECT 1 FROM stock_in_attachments AS ra WHERE ra.media_id = m.id)")
-			}).WhereOr("m.expires_at IS NOT NULL AND m.expires_at < ?", now)
+			return q.Where("m.kind = ? AND m.created_at < ?", model.MediaUpload, olderThan).
+				WhereOr("m.expires_at IS NOT NULL AND m.expires_at < ?", now)
 		}).
+		Where(mediaUnreferenced("m.id")).
 		OrderExpr("m.id").Limit(int64(limit)).Scan(ctx)
 	return ms, err
 }
 
-// DeleteMedia removes a media record and reports whether another record
-// still uses its stored bytes (identical files share them).
-func (s *Store) DeleteMedia(ctx context.Context, m *model.Media) (keyInUse bool, err error) {
+// DeleteMedia removes a media record unless something has come to refer to
+// it since it was found stale (deleted is then false), and reports whether
+// another record still uses its stored bytes (identical files share them).
+func (s *Store) DeleteMedia(ctx context.Context, m *model.Media) (deleted, keyInUse bool, err error) {
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewDelete().Model((*model.Media)(nil)).Where("id = ?", m.ID).Exec(ctx); err != nil {
+		res, err := tx.NewDelete().TableExpr("media").Where("id = ?", m.ID).
+			Where(mediaUnreferenced("media.id")).Exec(ctx)
+		if err != nil {
 			return err
 		}
-		keyInUse, err = tx.NewSelect().Model((*model.Media)(nil)).Where("m.storage_key = ?", m.Key).Exists(ctx)
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		deleted = n > 0
+		keyInUse, err = mediaKeyInUse(ctx, tx, m.Key)
 		return err
 	})
-	return keyInUse, err
+	return deleted, keyInUse, err
+}
+
+// MediaKeyInUse reports whether any media record uses the stored bytes under key.
+func (s *Store) MediaKeyInUse(ctx context.Context, key string) (bool, error) {
+	return mediaKeyInUse(ctx, s.db, key)
+}
+
+func mediaKeyInUse(ctx context.Context, q bun.IDB, key string) (bool, error) {
+	return q.NewSelect().Model((*model.Media)(nil)).Where("m.storage_key = ?", key).Exists(ctx)
 }

@@ -371,7 +371,8 @@ func (s *Store) replayStockOut(ctx context.Context, doc *model.StockOut) (*model
 		func(d *model.StockOut) string { return d.RequestHash })
 }
 
-// attach links media to a stock-in, in the order given; unknown ids are
+// attach links media to a stock-in, in the order given; unknown ids, and
+// media that may not be attachments (model.Media.CheckAttachment), are
 // BAD_USER_INPUT.
 func attach(ctx context.Context, tx bun.Tx, stockInID int64, mediaIDs []int64) error {
 	if len(mediaIDs) == 0 {
@@ -380,12 +381,17 @@ func attach(ctx context.Context, tx bun.Tx, stockInID int64, mediaIDs []int64) e
 	ids := slices.Clone(mediaIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	n, err := tx.NewSelect().Model((*model.Media)(nil)).Where("m.id IN (?)", bun.List(ids)).Count(ctx)
-	if err != nil {
+	var found []*model.Media
+	if err := tx.NewSelect().Model(&found).Where("m.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return err
 	}
-	if int(n) != len(ids) {
+	if len(found) != len(ids) {
 		return model.Invalid("attachmentIds", "an attachment does not exist; upload it first")
+	}
+	for _, m := range found {
+		if err := m.CheckAttachment("attachmentIds"); err != nil {
+			return err
+		}
 	}
 	rows := make([]*attachment, 0, len(ids))
 	seen := map[int64]bool{}
@@ -395,7 +401,7 @@ func attach(ctx context.Context, tx bun.Tx, stockInID int64, mediaIDs []int64) e
 			rows = append(rows, &attachment{StockInID: stockInID, MediaID: id, Position: len(rows)})
 		}
 	}
-	_, err = tx.NewInsert().Model(&rows).Exec(ctx)
+	_, err := tx.NewInsert().Model(&rows).Exec(ctx)
 	return err
 }
 

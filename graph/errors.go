@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/rs/zerolog"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -67,8 +68,11 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		}
 	case gerr.Extensions["code"] != nil:
 		// GraphQL's own errors: parse, validation, persisted queries, limits.
-		if gerr.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED" {
+		switch gerr.Extensions["code"] {
+		case "COMPLEXITY_LIMIT_EXCEEDED":
 			gerr.Extensions["code"] = string(model.CodeTooComplex)
+		case errcode.ValidationFailed:
+			withoutSuggestions(ctx, gerr)
 		}
 	case argumentPath(ctx, gerr) != "":
 		// gqlgen could not read an argument (a string where an Int goes):

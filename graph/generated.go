@@ -44,7 +44,8 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
-	HasRole func(ctx context.Context, obj any, next graphql.Resolver, role model.Role) (res any, err error)
+	HasRole     func(ctx context.Context, obj any, next graphql.Resolver, role model.Role) (res any, err error)
+	SelfOrAdmin func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -1838,6 +1839,12 @@ FORBIDDEN. Only ` + "`" + `login` + "`" + ` (and introspection) needs no token.
 """
 directive @hasRole(role: Role!) on FIELD_DEFINITION
 
+"""
+A field of a user that only an ADMIN and the user themself may read; for
+anyone else it is null (see User).
+"""
+directive @selfOrAdmin on FIELD_DEFINITION
+
 # ─── Lists ──────────────────────────────────────────────────────────────────
 
 "Where a page sits in its list."
@@ -2015,7 +2022,7 @@ input CreateGoodsInput {
   barcode: String
   lowStockThreshold: Decimal
   note: String
-  "An uploaded image (uploadMedia or POST /upload)."
+  "An uploaded image (uploadMedia or POST /upload); a PDF or a generated report is BAD_USER_INPUT."
   imageId: ID
 }
 
@@ -2031,7 +2038,7 @@ input UpdateGoodsInput {
   lowStockThreshold: Decimal
   note: String
   archived: Boolean
-  "null removes the image."
+  "An uploaded image, as for createGoods; null removes the image."
   imageId: ID
 }
 
@@ -2194,7 +2201,7 @@ type StockIn {
   "Invoice photos and the like."
   attachments: [Media!]!
   createdAt: Time!
-  "Who recorded it."
+  "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
 }
 
@@ -2220,7 +2227,7 @@ type StockOut {
   "Σ line cost."
   totalCost: Decimal!
   createdAt: Time!
-  "Who recorded it."
+  "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
 }
 
@@ -2274,7 +2281,7 @@ input StockInInput {
   moves nothing again; the same key with a different input is a CONFLICT.
   """
   idempotencyKey: String
-  "Uploaded files to attach (an invoice photo)."
+  "Uploaded images or PDFs to attach (an invoice photo or scan); not generated reports."
   attachmentIds: [ID!]
   "1–500 lines."
   lines: [StockInLineInput!]!
@@ -2423,15 +2430,23 @@ enum Role {
   VIEWER
 }
 
-"Someone who may sign in."
+"""
+Someone who may sign in. An ADMIN sees every field of every user, and each
+user sees their own (` + "`" + `me` + "`" + `, ` + "`" + `login` + "`" + `). Anyone else meets other users only as the
+` + "`" + `createdBy` + "`" + ` of a document or a file, and sees just their ` + "`" + `id` + "`" + ` and ` + "`" + `username` + "`" + `:
+` + "`" + `role` + "`" + `, ` + "`" + `disabled` + "`" + `, ` + "`" + `createdAt` + "`" + ` and ` + "`" + `lastLoginAt` + "`" + ` are null for them.
+"""
 type User {
   id: ID!
   username: String!
-  role: Role!
-  "A disabled user cannot sign in; their tokens stop working."
-  disabled: Boolean!
-  createdAt: Time!
-  lastLoginAt: Time
+  "Null unless you are an ADMIN or this user."
+  role: Role @selfOrAdmin
+  "A disabled user cannot sign in; their tokens stop working. Null unless you are an ADMIN or this user."
+  disabled: Boolean @selfOrAdmin
+  "Null unless you are an ADMIN or this user."
+  createdAt: Time @selfOrAdmin
+  "Null unless you are an ADMIN or this user (and when they have never signed in)."
+  lastLoginAt: Time @selfOrAdmin
 }
 
 "A page of users."
@@ -2532,7 +2547,7 @@ type Media {
   "Where to download it (send the same Authorization header)."
   url: String!
   createdAt: Time!
-  "Who uploaded or generated it."
+  "Who uploaded or generated it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
   "For generated files: when it is removed."
   expiresAt: Time
@@ -9792,12 +9807,25 @@ func (ec *executionContext) _User_role(ctx context.Context, field graphql.Collec
 		func(ctx context.Context) (any, error) {
 			return obj.Role, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SelfOrAdmin == nil {
+					var zeroVal model.Role
+					return zeroVal, errors.New("directive selfOrAdmin is not implemented")
+				}
+				return ec.Directives.SelfOrAdmin(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v model.Role) graphql.Marshaler {
-			return ec.marshalNRole2wmsᚋmodelᚐRole(ctx, selections, v)
+			return ec.marshalORole2wmsᚋmodelᚐRole(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9815,12 +9843,25 @@ func (ec *executionContext) _User_disabled(ctx context.Context, field graphql.Co
 		func(ctx context.Context) (any, error) {
 			return obj.Disabled, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SelfOrAdmin == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive selfOrAdmin is not implemented")
+				}
+				return ec.Directives.SelfOrAdmin(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+			return ec.marshalOBoolean2bool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_disabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9838,12 +9879,25 @@ func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.C
 		func(ctx context.Context) (any, error) {
 			return obj.CreatedAt, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SelfOrAdmin == nil {
+					var zeroVal time.Time
+					return zeroVal, errors.New("directive selfOrAdmin is not implemented")
+				}
+				return ec.Directives.SelfOrAdmin(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9861,7 +9915,20 @@ func (ec *executionContext) _User_lastLoginAt(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return obj.LastLoginAt, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SelfOrAdmin == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive selfOrAdmin is not implemented")
+				}
+				return ec.Directives.SelfOrAdmin(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
@@ -13838,17 +13905,17 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "role":
 			out.Values[i] = ec._User_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "disabled":
 			out.Values[i] = ec._User_disabled(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._User_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "lastLoginAt":
@@ -14627,13 +14694,13 @@ func (ec *executionContext) marshalNID2int64(ctx context.Context, sel ast.Select
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
-	res, err := graphql.UnmarshalInt(v)
+	res, err := UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalInt(v)
+	res := MarshalInt(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
@@ -14641,13 +14708,13 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 }
 
 func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
-	res, err := graphql.UnmarshalInt64(v)
+	res, err := UnmarshalInt64(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalInt64(v)
+	res := MarshalInt64(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
@@ -15570,7 +15637,7 @@ func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*i
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalInt(v)
+	res, err := UnmarshalInt(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -15580,7 +15647,7 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalInt(*v)
+	res := MarshalInt(*v)
 	return res
 }
 
@@ -15608,6 +15675,19 @@ func (ec *executionContext) marshalOMedia2ᚖwmsᚋmodelᚐMedia(ctx context.Con
 		return graphql.Null
 	}
 	return ec._Media(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORole2wmsᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.Role(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORole2wmsᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
 }
 
 func (ec *executionContext) unmarshalORole2ᚖwmsᚋmodelᚐRole(ctx context.Context, v any) (*model.Role, error) {
@@ -15696,6 +15776,18 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(v)
 	return res
 }
 

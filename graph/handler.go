@@ -52,6 +52,7 @@ var DefaultOptions = Options{
 func NewHandler(r *Resolver, o Options) http.Handler {
 	cfg := Config{Resolvers: r}
 	cfg.Directives.HasRole = hasRole
+	cfg.Directives.SelfOrAdmin = selfOrAdmin
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
@@ -63,9 +64,7 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 		MaxMemory:     1 << 20, // larger files spill to a temp file
 	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if o.Introspection {
-		srv.Use(extension.Introspection{})
-	}
+	schemaDiscovery(srv, o.Introspection)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 	srv.SetParserTokenLimit(o.TokenLimit)
@@ -95,7 +94,7 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 			return resp
 		}
 	})
-	return limitBody(o, requirePreflight(r.Auth.Middleware(srv)))
+	return noSniff(limitBody(o, checkJSONBody(requirePreflight(r.Auth.Middleware(srv)))))
 }
 
 // hasRole is the @hasRole directive: the field runs only for a caller with

@@ -44,6 +44,6 @@ type UpdateGoodsInput struct {
 	LowStockThreshold graphql.Omittable[*model.Quantity] `json:"lowStockThreshold,omitempty"`
 	Note              graphql.Omittable[*string]         `json:"note,omitempty"`
 	Archived          graphql.Omittable[*bool]           `json:"archived,omitempty"`
-	// null removes the image.
+	// An uploaded image, as for createGoods; null removes the image.
 	ImageID graphql.Omittable[*int64] `json:"imageId,omitempty"`
 }

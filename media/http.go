@@ -100,6 +100,11 @@ func (s *Service) answerError(w http.ResponseWriter, err error) {
 		writeError(w, ref.Status, ref.Err.Code, ref.Err.Message)
 		return
 	}
+	if errors.Is(err, ErrStoreUnavailable) {
+		w.Header().Set("Retry-After", "60")
+		writeError(w, http.StatusServiceUnavailable, model.CodeUnavailable, ErrStoreUnavailable.Message)
+		return
+	}
 	s.Log.Error().Err(err).Msg("upload")
 	writeError(w, http.StatusInternalServerError, model.CodeInternal, "internal error")
 }

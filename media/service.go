@@ -5,11 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -21,8 +25,9 @@ import (
 type Store interface {
 	CreateMedia(ctx context.Context, m *model.Media) error
 	Media(ctx context.Context, id int64) (*model.Media, error)
-	StaleMedia(ctx context.Context, olderThan, now time.Time, limit int) ([]*model.Media, error)
-	DeleteMedia(ctx context.Context, m *model.Media) (keyInUse bool, err error)
+	StaleMedia(ctx context.Context, olderThan, now time.Time, afterID int64, limit int) ([]*model.Media, error)
+	DeleteMedia(ctx context.Context, m *model.Media) (deleted, keyInUse bool, err error)
+	MediaKeyInUse(ctx context.Context, key string) (bool, error)
 }
 
 // DefaultAllowed are the content types accepted by default: photos and PDFs.
@@ -40,6 +45,12 @@ type Service struct {
 	UnusedAfter time.Duration
 	Now         func() time.Time
 	Log         zerolog.Logger
+
+	// keys serialises, per stored key, putting bytes under it with
+	// recording them, and removing them: identical files share their bytes,
+	// so bytes are removed only when no record uses them, and no upload of
+	// the same bytes may slip in between the check and the removal.
+	keys keyLocks
 }
 
 // NewService returns a Service with the default allow-list.
@@ -116,65 +127,153 @@ func (s *Service) Save(ctx context.Context, filename string, r io.Reader) (*mode
 	if !slices.Contains(s.Allowed, ct) {
 		return nil, refuse(http.StatusUnsupportedMediaType, "files of type %s are not accepted (accepted: %s)", ct, strings.Join(s.Allowed, ", "))
 	}
-	key, size, sum, err := s.Storage.Put(&limitReader{r: br, n: s.MaxBytes})
+	st, err := s.Storage.Stage(&limitReader{r: br, n: s.MaxBytes})
 	if err != nil {
 		return nil, s.readError(err)
 	}
-	m := &model.Media{Kind: model.MediaUpload, Filename: model.CleanFilename(filename), ContentType: ct,
-		Size: size, SHA256: sum, Key: key, CreatedAt: s.now(), CreatedBy: model.ActorFrom(ctx)}
-	if err := s.Store.CreateMedia(ctx, m); err != nil {
-		return nil, fmt.Errorf("record upload: %w", err)
+	m, err := s.record(ctx, st, &model.Media{Kind: model.MediaUpload, Filename: model.CleanFilename(filename), ContentType: ct})
+	if err != nil {
+		return nil, err
 	}
-	s.Log.Info().Int64("media", m.ID).Str("type", ct).Int64("size", size).Msg("uploaded")
+	s.Log.Info().Int64("media", m.ID).Str("type", ct).Int64("size", m.Size).Msg("uploaded")
 	return m, nil
 }
 
+// readError tells why reading an upload into the store failed: too large, a
+// store that cannot be written, or a fault.
 func (s *Service) readError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.Is(err, errTooLarge) || errors.As(err, &mbe) {
 		return refuse(http.StatusRequestEntityTooLarge, "the file is larger than the limit of %d bytes", s.MaxBytes)
 	}
-	return fmt.Errorf("store upload: %w", err)
+	return s.writeError(err)
 }
 
-// SaveGenerated stores a file wms made (an export), which expires.
-func (s *Service) SaveGenerated(ctx context.Context, filename, contentType string, r io.Reader, expiresAt time.Time) (*model.Media, error) {
-	key, size, sum, err := s.Storage.Put(r)
-	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", filename, err)
+// ErrStoreUnavailable is the answer to a write the file store refused for
+// want of room or of permission (a full disk, a read-only folder): the
+// client may try again later; it is not a fault of the server's code.
+var ErrStoreUnavailable = model.Errorf(model.CodeUnavailable,
+	"the file store cannot take files right now (it is full or read-only); try again later")
+
+// NotWritable reports whether a storage error is the file system refusing a
+// write (a full disk, a read-only or missing folder, no permission), not a
+// fault of the code: the store's operations fail with *fs.PathError or
+// *os.LinkError then.
+func NotWritable(err error) bool {
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
+	return errors.As(err, &pathErr) || errors.As(err, &linkErr)
+}
+
+// writeError maps a failed write to the store: ErrStoreUnavailable (logged
+// with its cause) when the store cannot be written, else the error itself.
+func (s *Service) writeError(err error) error {
+	if NotWritable(err) {
+		s.Log.Error().Err(err).Msg("the media store cannot be written")
+		return ErrStoreUnavailable
 	}
-	exp := expiresAt.UTC()
-	m := &model.Media{Kind: model.MediaExport, Filename: model.CleanFilename(filename), ContentType: contentType,
-		Size: size, SHA256: sum, Key: key, CreatedAt: s.now(), CreatedBy: model.ActorFrom(ctx), ExpiresAt: &exp}
+	return fmt.Errorf("store file: %w", err)
+}
+
+// record puts staged bytes under their key and records m for them. When the
+// record cannot be written, bytes this call put in place are removed again
+// unless another record uses them.
+func (s *Service) record(ctx context.Context, st *Staged, m *model.Media) (*model.Media, error) {
+	defer s.Storage.Discard(st)
+	unlock := s.keys.lock(st.Key)
+	defer unlock()
+	created, err := s.Storage.Commit(st)
+	if err != nil {
+		return nil, s.writeError(err)
+	}
+	m.Size, m.SHA256, m.Key = st.Size, st.SHA256, st.Key
+	m.CreatedAt, m.CreatedBy = s.now(), model.ActorFrom(ctx)
 	if err := s.Store.CreateMedia(ctx, m); err != nil {
-		return nil, fmt.Errorf("record %s: %w", filename, err)
+		if created {
+			s.removeUnrecorded(ctx, st.Key)
+		}
+		return nil, fmt.Errorf("record %s: %w", m.Filename, err)
 	}
 	return m, nil
 }
 
+// removeUnrecorded removes bytes just put under key for a record that could
+// not be written, unless a record uses them after all. The caller holds the
+// key's lock. When the database cannot say (it is likely why the record
+// failed), the bytes were new under key, so no record of this server uses
+// them: they go.
+func (s *Service) removeUnrecorded(ctx context.Context, key string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	inUse, err := s.Store.MediaKeyInUse(ctx, key)
+	if err == nil && inUse {
+		return
+	}
+	if err := s.Storage.Delete(key); err != nil {
+		s.Log.Error().Err(err).Str("key", key).Msg("remove the bytes of an unrecorded file")
+	}
+}
+
+// SaveGenerated stores a file wms made (an export), which expires.
+func (s *Service) SaveGenerated(ctx context.Context, filename, contentType string, r io.Reader, expiresAt time.Time) (*model.Media, error) {
+	st, err := s.Storage.Stage(r)
+	if err != nil {
+		return nil, s.writeError(err)
+	}
+	exp := expiresAt.UTC()
+	return s.record(ctx, st, &model.Media{Kind: model.MediaExport, Filename: model.CleanFilename(filename),
+		ContentType: contentType, ExpiresAt: &exp})
+}
+
+// cleanBatch is how many stale records Clean reads at a time.
+const cleanBatch = 100
+
 // Clean removes uploads nobody references after UnusedAfter and expired
-// exports, with their bytes when no other record shares them.
-func (s *Service) Clean(ctx context.Context) (int, error) {
-	removed := 0
+// exports nobody references, with their bytes when no other record shares
+// them. A file that cannot be removed is logged and counted in failed, and
+// the clean-up carries on with the next; err is set only when the stale
+// files cannot be listed.
+func (s *Service) Clean(ctx context.Context) (removed, failed int, err error) {
+	now := s.now()
+	var after int64
 	for {
-		now := s.now()
-		stale, err := s.Store.StaleMedia(ctx, now.Add(-s.UnusedAfter), now, 100)
+		stale, err := s.Store.StaleMedia(ctx, now.Add(-s.UnusedAfter), now, after, cleanBatch)
 		if err != nil || len(stale) == 0 {
-			return removed, err
+			return removed, failed, err
 		}
 		for _, m := range stale {
-			inUse, err := s.Store.DeleteMedia(ctx, m)
-			if err != nil {
-				return removed, err
+			after = m.ID
+			done, err := s.remove(ctx, m)
+			if ctx.Err() != nil {
+				return removed, failed, ctx.Err()
 			}
-			if !inUse {
-				if err := s.Storage.Delete(m.Key); err != nil {
-					return removed, err
-				}
+			switch {
+			case err != nil:
+				failed++
+				s.Log.Error().Err(err).Int64("media", m.ID).Msg("media clean-up: cannot remove a file; carrying on")
+			case done:
+				removed++
 			}
-			removed++
 		}
 	}
+}
+
+// remove deletes a stale record and, unless another record shares them, its
+// bytes. It answers false when something came to refer to the file since
+// it was found stale.
+func (s *Service) remove(ctx context.Context, m *model.Media) (bool, error) {
+	unlock := s.keys.lock(m.Key)
+	defer unlock()
+	deleted, inUse, err := s.Store.DeleteMedia(ctx, m)
+	if err != nil || !deleted {
+		return false, err
+	}
+	if !inUse {
+		if err := s.Storage.Delete(m.Key); err != nil {
+			return true, fmt.Errorf("media %d removed but not its bytes: %w", m.ID, err)
+		}
+	}
+	return true, nil
 }
 
 // RunCleaner cleans at once and then every interval until ctx ends.
@@ -182,10 +281,12 @@ func (s *Service) RunCleaner(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		n, err := s.Clean(ctx)
+		n, failed, err := s.Clean(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			s.Log.Error().Err(err).Msg("media clean-up")
+			s.Log.Error().Err(err).Int("removed", n).Int("failed", failed).Msg("media clean-up")
+		case failed > 0:
+			s.Log.Warn().Int("removed", n).Int("failed", failed).Msg("media clean-up")
 		case n > 0:
 			s.Log.Info().Int("removed", n).Msg("media clean-up")
 		}
@@ -195,4 +296,16 @@ func (s *Service) RunCleaner(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// CheckWritable reports whether the store can take a file now (for /readyz).
+func (s *Service) CheckWritable() error { return s.Storage.Check() }
+
+// keyLocks is a fixed set of mutexes; a key takes the one its hash picks.
+type keyLocks [64]sync.Mutex
+
+func (l *keyLocks) lock(key string) (unlock func()) {
+	mu := &l[crc32.ChecksumIEEE([]byte(key))%uint32(len(l))]
+	mu.Lock()
+	return mu.Unlock
 }

@@ -15,15 +15,36 @@ import (
 	"time"
 )
 
-// Storage keeps file bytes under keys it chooses.
+// Storage keeps file bytes under keys it chooses. A file is written in two
+// steps, so the service can hold a lock on the key between knowing it and
+// putting the bytes under it: Stage writes the bytes aside and learns the
+// key, Commit puts them under it.
 type Storage interface {
-	// Put stores what r yields and returns its key, size and SHA-256. A
-	// failed Put leaves nothing behind.
-	Put(r io.Reader) (key string, size int64, sum string, err error)
+	// Stage writes what r yields aside and answers it with its key, size
+	// and SHA-256. A failed Stage leaves nothing behind.
+	Stage(r io.Reader) (*Staged, error)
+	// Commit puts staged bytes under their key and reports whether the key
+	// was new: false when identical bytes were already stored there.
+	Commit(st *Staged) (created bool, err error)
+	// Discard removes staged bytes that were not committed; after Commit it
+	// does nothing.
+	Discard(st *Staged)
 	// Open returns the bytes stored under key, and when they were stored.
 	Open(key string) (io.ReadSeekCloser, time.Time, error)
 	// Delete removes key; a key that is not there is not an error.
 	Delete(key string) error
+	// Check writes and removes a small file: whether a file could be
+	// stored now (for /readyz).
+	Check() error
+}
+
+// Staged is a file written aside by Storage.Stage, not yet under its key.
+type Staged struct {
+	Key    string
+	Size   int64
+	SHA256 string
+	// Temp is where the storage keeps the bytes until Commit.
+	Temp string
 }
 
 // Folder is Storage in a local folder. Files are content-addressed: the key
@@ -43,17 +64,20 @@ func (f Folder) path(key string) (string, error) {
 	return filepath.Join(f.Dir, filepath.FromSlash(key)), nil
 }
 
-// Put stores r.
-func (f Folder) Put(r io.Reader) (string, int64, string, error) {
+func (f Folder) tempFile(pattern string) (*os.File, error) {
 	tmpDir := filepath.Join(f.Dir, "tmp")
 	if err := os.MkdirAll(tmpDir, 0o750); err != nil {
-		return "", 0, "", err
+		return nil, err
 	}
-	tmp, err := os.CreateTemp(tmpDir, "upload-*")
+	return os.CreateTemp(tmpDir, pattern)
+}
+
+// Stage writes r to a temporary file in the folder, synced to disk.
+func (f Folder) Stage(r io.Reader) (*Staged, error) {
+	tmp, err := f.tempFile("upload-*")
 	if err != nil {
-		return "", 0, "", err
+		return nil, err
 	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), r)
 	if err == nil {
@@ -63,18 +87,40 @@ func (f Folder) Put(r io.Reader) (string, int64, string, error) {
 		err = cerr
 	}
 	if err != nil {
-		return "", 0, "", err
+		_ = os.Remove(tmp.Name())
+		return nil, err
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	key := sum[:2] + "/" + sum
-	dst, _ := f.path(key)
+	return &Staged{Key: sum[:2] + "/" + sum, Size: n, SHA256: sum, Temp: tmp.Name()}, nil
+}
+
+// Commit renames the staged file into place, or drops it when the same
+// bytes are stored already.
+func (f Folder) Commit(st *Staged) (bool, error) {
+	dst, err := f.path(st.Key)
+	if err != nil {
+		return false, err
+	}
+	if _, err := os.Stat(dst); err == nil {
+		f.Discard(st)
+		return false, nil
+	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return "", 0, "", err
+		return false, err
 	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return "", 0, "", err
+	if err := os.Rename(st.Temp, dst); err != nil {
+		return false, err
 	}
-	return key, n, sum, nil
+	st.Temp = ""
+	return true, nil
+}
+
+// Discard removes the staged file, if it is still there.
+func (f Folder) Discard(st *Staged) {
+	if st != nil && st.Temp != "" {
+		_ = os.Remove(st.Temp)
+		st.Temp = ""
+	}
 }
 
 // Open opens the file under key.
@@ -105,4 +151,25 @@ func (f Folder) Delete(key string) error {
 		return err
 	}
 	return nil
+}
+
+// checkBytes is what Check writes: enough to need a block on a full disk.
+var checkBytes = make([]byte, 4096)
+
+// Check writes a small temporary file and removes it. A full disk or a
+// read-only folder fails it; it costs a create, a write and a remove, no
+// sync.
+func (f Folder) Check() error {
+	tmp, err := f.tempFile("check-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(checkBytes)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if rerr := os.Remove(tmp.Name()); err == nil {
+		err = rerr
+	}
+	return err
 }

@@ -47,6 +47,31 @@ func (m *Media) URL() string {
 // images only.
 func (m *Media) Inline() bool { return strings.HasPrefix(m.ContentType, "image/") }
 
+// CheckImage is the rule for a goods image: an uploaded image (its type
+// sniffed from the bytes), never a generated report, which expires.
+func (m *Media) CheckImage(field string) error {
+	if m.Kind != MediaUpload || !strings.HasPrefix(m.ContentType, "image/") {
+		return Invalid(field, "media %d is not an uploaded image (it is %s)", m.ID, m.describe())
+	}
+	return nil
+}
+
+// CheckAttachment is the rule for a stock-in attachment: an uploaded image
+// or PDF (an invoice photo or scan), never a generated report.
+func (m *Media) CheckAttachment(field string) error {
+	if m.Kind != MediaUpload || !strings.HasPrefix(m.ContentType, "image/") && m.ContentType != "application/pdf" {
+		return Invalid(field, "media %d is not an uploaded image or PDF (it is %s)", m.ID, m.describe())
+	}
+	return nil
+}
+
+func (m *Media) describe() string {
+	if m.Kind == MediaExport {
+		return "a generated report"
+	}
+	return m.ContentType
+}
+
 // FilenameMax bounds a kept filename, in characters.
 const FilenameMax = 200
 
