@@ -1819,14 +1819,17 @@ var sources = []*ast.Source{
 """
 An exact decimal number, written as a string ("2.125") and read from a string
 or a JSON number. Quantities have up to 3 decimals, unit costs up to 4, amounts
-2 (rounded half up). Never a binary floating-point number.
+2 (rounded half up). Never a binary floating-point number. Largest accepted: a
+quantity 999999999.999, a unit cost 9999999.9999, an amount 999999999999999.99.
+A stored number that cannot be read exactly (a damaged row) is null with an
+INTERNAL error on its path, never a made-up value.
 """
 scalar Decimal
 
 "A file sent with the GraphQL multipart request spec (apollo-upload-client and the like)."
 scalar Upload
 
-"An instant in RFC 3339, e.g. 2026-11-24T08:30:00Z; the server writes UTC."
+"An instant in RFC 3339, e.g. 2026-11-24T08:30:00Z (any offset); the server writes UTC."
 scalar Time
 
 # ─── Access ─────────────────────────────────────────────────────────────────
@@ -2044,7 +2047,9 @@ input UpdateGoodsInput {
 # value (round(before × cost) − round(after × cost)), so a lot's amounts add
 # up exactly and an emptied lot is worth exactly 0.
 #
-# Time ranges are ` + "`" + `from` + "`" + ` inclusive to ` + "`" + `to` + "`" + ` exclusive.
+# Time ranges are ` + "`" + `from` + "`" + ` inclusive to ` + "`" + `to` + "`" + ` exclusive. A filter time is never
+# refused for being far out: a ` + "`" + `from` + "`" + ` before the year 1 (UTC) is no lower bound,
+# a ` + "`" + `to` + "`" + ` after 9999 no upper bound; a ` + "`" + `to` + "`" + ` before ` + "`" + `from` + "`" + ` is BAD_USER_INPUT.
 
 extend type Query {
   "The stock level of each goods, by goods name."
@@ -2137,7 +2142,7 @@ type StockLevel {
   onHand: Decimal!
   "Σ remaining × unit cost of the lots, which is Σ ledger amount."
   value: Decimal!
-  "value / onHand; null when nothing is on hand."
+  "value / onHand; null when nothing is on hand (or the stored totals give no unit cost)."
   averageCost: Decimal
   "onHand ≤ the goods' lowStockThreshold."
   low: Boolean!
@@ -2266,7 +2271,10 @@ input StockInInput {
   type: StockInType!
   "Generated (IN-YYYYMMDD-NNNN) when left out; codes of that form are reserved."
   code: String
-  "Defaults to now."
+  """
+  Defaults to now. From 2000-01-01T00:00:00Z to a day after the server's
+  clock; anything else is BAD_USER_INPUT.
+  """
   occurredAt: Time
   note: String
   """
@@ -2283,9 +2291,9 @@ input StockInInput {
 "One line of a stock-in."
 input StockInLineInput {
   goodsId: ID!
-  "Greater than 0, up to 3 decimals."
+  "Greater than 0, up to 3 decimals, at most 999999999.999."
   quantity: Decimal!
-  "0 or more, up to 4 decimals."
+  "0 or more, up to 4 decimals, at most 9999999.9999."
   unitCost: Decimal!
 }
 
@@ -2294,7 +2302,7 @@ input StockOutInput {
   reason: StockOutReason!
   "Generated (OUT-YYYYMMDD-NNNN) when left out; codes of that form are reserved."
   code: String
-  "Defaults to now."
+  "As for stockIn: defaults to now, from 2000-01-01T00:00:00Z to a day ahead."
   occurredAt: Time
   note: String
   "As for stockIn."
@@ -2496,7 +2504,7 @@ input CreateApiTokenInput {
   name: String!
   "At most your own role; defaults to it."
   role: Role
-  "Defaults to never."
+  "Defaults to never; else after now and at most five years ahead."
   expiresAt: Time
 }
 
@@ -14476,32 +14484,32 @@ func (ec *executionContext) unmarshalNCreateUserInput2wmsᚋmodelᚐUserInput(ct
 
 func (ec *executionContext) unmarshalNDecimal2wmsᚋmodelᚐMoney(ctx context.Context, v any) (model.Money, error) {
 	var res model.Money
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDecimal2wmsᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v model.Money) graphql.Marshaler {
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx context.Context, v any) (model.Quantity, error) {
 	var res model.Quantity
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDecimal2wmsᚋmodelᚐQuantity(ctx context.Context, sel ast.SelectionSet, v model.Quantity) graphql.Marshaler {
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalNDecimal2wmsᚋmodelᚐUnitCost(ctx context.Context, v any) (model.UnitCost, error) {
 	var res model.UnitCost
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx context.Context, sel ast.SelectionSet, v model.UnitCost) graphql.Marshaler {
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalNDirection2wmsᚋmodelᚐDirection(ctx context.Context, v any) (model.Direction, error) {
@@ -15138,13 +15146,13 @@ func (ec *executionContext) marshalNString2ᚖstring(ctx context.Context, sel as
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := MarshalTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
@@ -15439,7 +15447,7 @@ func (ec *executionContext) unmarshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx cont
 		return nil, nil
 	}
 	var res = new(model.Quantity)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -15447,7 +15455,7 @@ func (ec *executionContext) marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx contex
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx context.Context, v any) (*model.UnitCost, error) {
@@ -15455,7 +15463,7 @@ func (ec *executionContext) unmarshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx cont
 		return nil, nil
 	}
 	var res = new(model.UnitCost)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -15463,7 +15471,7 @@ func (ec *executionContext) marshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx contex
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalODirection2ᚖwmsᚋmodelᚐDirection(ctx context.Context, v any) (*model.Direction, error) {
@@ -15701,7 +15709,7 @@ func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := UnmarshalTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -15711,7 +15719,7 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalTime(*v)
+	res := MarshalTime(*v)
 	return res
 }
 

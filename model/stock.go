@@ -11,6 +11,12 @@ import (
 )
 
 // StockInType says why goods came in.
+//
+// The enum types here are strings as stored. A row may hold a word wms does
+// not know (written into the table by hand, or by a later version): reads
+// show it as stored rather than fail the list or guess a value — the API
+// writes it as is, a report prints it untranslated — while every input is
+// checked with Valid.
 type StockInType string
 
 // Stock-in types.
@@ -165,20 +171,27 @@ func (s StockLevel) OnHand() Quantity { return s.Goods.OnHand }
 // Value is Σ remaining × unit cost, which equals Σ ledger amount.
 func (s StockLevel) Value() Money { return s.Goods.StockValue }
 
-// AverageCost is value / on hand, or nil with nothing on hand.
+// AverageCost is value / on hand, or nil with nothing on hand (or stored
+// numbers that give no average, see AverageCost).
 func (s StockLevel) AverageCost() *UnitCost {
-	if s.Goods.OnHand == 0 {
+	c, ok := AverageCost(s.Goods.StockValue, s.Goods.OnHand)
+	if !ok {
 		return nil
 	}
-	c := AverageCost(s.Goods.StockValue, s.Goods.OnHand)
 	return &c
 }
 
-// Low reports on hand at or below the goods' low-stock threshold.
+// Low reports on hand at or below the goods' low-stock threshold (never
+// for an unreadable one).
 func (s StockLevel) Low() bool {
 	t := s.Goods.LowStockThreshold
-	return t != nil && s.Goods.OnHand <= *t
+	return t != nil && t.Readable() && s.Goods.OnHand.Readable() && s.Goods.OnHand <= *t
 }
+
+// RemainingValue is what is left of the lot at its unit cost,
+// round(remaining × unit cost); ok is false when the stored numbers give no
+// such amount (see amount).
+func (l *Lot) RemainingValue() (Money, bool) { return amount(l.Remaining, l.UnitCost) }
 
 // Limits on stock documents.
 const (
@@ -237,7 +250,9 @@ func documentHeader(code, note, key *string, occurredAt *time.Time, lines int, n
 	}
 	at = now
 	if occurredAt != nil {
-		at = occurredAt.UTC().Truncate(time.Microsecond)
+		if at, err = OccurredAt(*occurredAt, now); err != nil {
+			return
+		}
 	}
 	switch {
 	case lines == 0:
@@ -405,14 +420,6 @@ type StockFilter struct {
 	CategoryID      *int64
 	LowOnly         bool
 	IncludeArchived bool
-}
-
-// CheckRange refuses a time range that ends before it starts.
-func CheckRange(from, to *time.Time) error {
-	if from != nil && to != nil && to.Before(*from) {
-		return Invalid("to", "to is before from")
-	}
-	return nil
 }
 
 // Stock is the goods' stock level.
