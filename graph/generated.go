@@ -2050,6 +2050,10 @@ input UpdateGoodsInput {
 # Time ranges are ` + "`" + `from` + "`" + ` inclusive to ` + "`" + `to` + "`" + ` exclusive. A filter time is never
 # refused for being far out: a ` + "`" + `from` + "`" + ` before the year 1 (UTC) is no lower bound,
 # a ` + "`" + `to` + "`" + ` after 9999 no upper bound; a ` + "`" + `to` + "`" + ` before ` + "`" + `from` + "`" + ` is BAD_USER_INPUT.
+#
+# One goods holds at most 999999999.999 on hand and 999999999999999.99 of
+# stock value: a line that would take it past either is BAD_USER_INPUT on
+# lines.N.quantity, and nothing is written.
 
 extend type Query {
   "The stock level of each goods, by goods name."
@@ -2138,9 +2142,9 @@ extend type Goods {
 "The stock of one goods."
 type StockLevel {
   goods: Goods!
-  "Σ remaining of the goods' lots."
+  "Σ remaining of the goods' lots; at most 999999999.999."
   onHand: Decimal!
-  "Σ remaining × unit cost of the lots, which is Σ ledger amount."
+  "Σ remaining × unit cost of the lots, which is Σ ledger amount; at most 999999999999999.99."
   value: Decimal!
   "value / onHand; null when nothing is on hand (or the stored totals give no unit cost)."
   averageCost: Decimal

@@ -292,7 +292,7 @@ func NewStockIn(in StockInInput, now time.Time) (*StockIn, []*Lot, error) {
 			return nil, nil, Invalid(lineField(i, "unitCost"), "unitCost must not be negative")
 		}
 		amount := Amount(l.Quantity, l.UnitCost)
-		if doc.TotalAmount, err = addMoney(doc.TotalAmount, amount); err != nil {
+		if doc.TotalAmount, err = AddMoney(doc.TotalAmount, amount); err != nil {
 			return nil, nil, WithField(err, lineField(i, "quantity"))
 		}
 		lots[i] = &Lot{Line: i + 1, GoodsID: l.GoodsID, ReceivedQuantity: l.Quantity, Remaining: l.Quantity,
@@ -338,12 +338,45 @@ func requestHash[T any](in T, strip func(*T)) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func addMoney(a, b Money) (Money, error) {
+// AddMoney adds two amounts, or is BAD_USER_INPUT (without a field: the
+// caller names the line) when the sum leaves the range of an amount.
+func AddMoney(a, b Money) (Money, error) {
 	s := a + b
 	if s > maxMoney || s < -maxMoney {
-		return 0, Invalid("", "the amount is too large")
+		return 0, Invalid("", "the amount is too large: a document's total is at most %s", Money(maxMoney))
 	}
 	return s, nil
+}
+
+// What one goods may hold. Its on hand and stock value are running totals
+// kept on the goods row and changed by every document; they stay within the
+// range of a quantity and of an amount, so they are always exact BIGINTs on
+// both databases (SQLite would turn an overflowing sum into an inexact REAL,
+// MySQL would refuse it), and average cost and every report sum stay exact.
+const (
+	MaxOnHand     = Quantity(maxQuantity) // 999 999 999.999
+	MaxStockValue = Money(maxMoney)       // 999 999 999 999 999.99
+)
+
+// MoveStock returns a goods' on hand and value after a movement of q and v
+// (negative for a stock-out). A result above MaxOnHand or MaxStockValue is
+// BAD_USER_INPUT without a field (the caller names the line); totals that are
+// already outside the range, or a result below zero, can only come from a
+// damaged row and are an internal error, so nothing is written over them.
+func MoveStock(onHand Quantity, value Money, q Quantity, v Money) (Quantity, Money, error) {
+	if !onHand.Readable() || !value.Readable() || onHand < 0 || onHand > MaxOnHand || value < 0 || value > MaxStockValue {
+		return 0, 0, fmt.Errorf("the goods' stored stock is outside what wms keeps (on hand %s, value %s)", onHand, value)
+	}
+	nq, nv := onHand+q, value+v
+	switch {
+	case nq > MaxOnHand:
+		return 0, 0, Invalid("", "this would put %s on hand, more than the %s one goods may hold", nq, MaxOnHand)
+	case nv > MaxStockValue:
+		return 0, 0, Invalid("", "this would make the goods' stock worth %s, more than the %s one goods may hold", nv, MaxStockValue)
+	case nq < 0 || nv < 0:
+		return 0, 0, fmt.Errorf("stock would go below zero (on hand %s, value %s)", nq, nv)
+	}
+	return nq, nv, nil
 }
 
 // Allocate takes want from lots in FIFO order — the caller passes the goods'
@@ -358,9 +391,16 @@ func addMoney(a, b Money) (Money, error) {
 // Every amount is then in cents and within a cent of quantity × unit cost, and
 // the amounts taken from a lot add up to exactly its value, so Σ ledger amount
 // equals Σ remaining × unit cost and an emptied lot is worth exactly 0.
+//
+// A lot whose stored numbers lie outside what wms writes (a damaged row) is
+// an error, not something to compute with.
 func Allocate(goodsID int64, lots []*Lot, want Quantity) ([]Allocation, error) {
 	var available Quantity
 	for _, l := range lots {
+		if !l.Remaining.Readable() || !l.UnitCost.Readable() || l.Remaining < 0 || l.Remaining > maxQuantity ||
+			l.UnitCost < 0 || l.UnitCost > maxUnitCost {
+			return nil, fmt.Errorf("lot %d holds numbers wms never writes (remaining %s, unit cost %s)", l.ID, l.Remaining, l.UnitCost)
+		}
 		available += l.Remaining
 	}
 	if available < want {
