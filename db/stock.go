@@ -144,6 +144,7 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 			return nil, err
 		}
 	}
+	doc.IdempotencyScope = model.IdempotencyScope(ctx)
 	if doc.IdempotencyKey != nil {
 		if prev, err := s.replayStockIn(ctx, doc); prev != nil || err != nil {
 			return prev, err
@@ -212,13 +213,17 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 // the request is the same; a different request under the same key is a
 // CONFLICT; nil when the key is new.
 func (s *Store) replayStockIn(ctx context.Context, doc *model.StockIn) (*model.StockIn, error) {
-	return replay(ctx, s, "si.idempotency_key", *doc.IdempotencyKey, doc.RequestHash,
+	return replay(ctx, s, "si", doc.IdempotencyScope, *doc.IdempotencyKey, doc.RequestHash,
 		func(d *model.StockIn) string { return d.RequestHash })
 }
 
-func replay[T any](ctx context.Context, s *Store, column, key, hash string, hashOf func(*T) string) (*T, error) {
+// replay reads the document of the table aliased alias that holds key in
+// scope (the unique index is on (idempotency_scope, idempotency_key)).
+func replay[T any](ctx context.Context, s *Store, alias string, scope int64, key, hash string, hashOf func(*T) string) (*T, error) {
 	prev := new(T)
-	if err := s.db.NewSelect().Model(prev).Where(column+" = ?", key).Scan(ctx); err != nil {
+	err := s.db.NewSelect().Model(prev).
+		Where(alias+".idempotency_scope = ?", scope).Where(alias+".idempotency_key = ?", key).Scan(ctx)
+	if err != nil {
 		return nil, ignoreNoRows(err)
 	}
 	if hashOf(prev) != hash {
@@ -272,6 +277,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 			return nil, err
 		}
 	}
+	doc.IdempotencyScope = model.IdempotencyScope(ctx)
 	if doc.IdempotencyKey != nil {
 		if prev, err := s.replayStockOut(ctx, doc); prev != nil || err != nil {
 			return prev, err
@@ -394,7 +400,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 
 // replayStockOut is replayStockIn for stock-outs.
 func (s *Store) replayStockOut(ctx context.Context, doc *model.StockOut) (*model.StockOut, error) {
-	return replay(ctx, s, "so.idempotency_key", *doc.IdempotencyKey, doc.RequestHash,
+	return replay(ctx, s, "so", doc.IdempotencyScope, *doc.IdempotencyKey, doc.RequestHash,
 		func(d *model.StockOut) string { return d.RequestHash })
 }
 

@@ -2284,6 +2284,7 @@ input StockInInput {
   """
   A retry with the same key and the same input answers the first result and
   moves nothing again; the same key with a different input is a CONFLICT.
+  Keys are per user: another user's same key makes a document of its own.
   """
   idempotencyKey: String
   "Uploaded files to attach (an invoice photo)."

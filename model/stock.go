@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -71,11 +72,13 @@ type StockIn struct {
 	Note        *string     `bun:"note"`
 	TotalAmount Money       `bun:"total_amount,notnull"`
 	// IdempotencyKey and RequestHash make a retried request return this
-	// document instead of bringing the goods in twice.
-	IdempotencyKey *string   `bun:"idempotency_key"`
-	RequestHash    string    `bun:"request_hash,notnull"`
-	CreatedAt      time.Time `bun:"created_at,notnull"`
-	CreatedBy      *int64    `bun:"created_by"`
+	// document instead of bringing the goods in twice. A key belongs to
+	// IdempotencyScope (see IdempotencyScope).
+	IdempotencyKey   *string   `bun:"idempotency_key"`
+	IdempotencyScope int64     `bun:"idempotency_scope,notnull"`
+	RequestHash      string    `bun:"request_hash,notnull"`
+	CreatedAt        time.Time `bun:"created_at,notnull"`
+	CreatedBy        *int64    `bun:"created_by"`
 }
 
 // Lot is what one stock-in line brought in (批次), and what is left of it.
@@ -103,16 +106,30 @@ type Lot struct {
 type StockOut struct {
 	bun.BaseModel `bun:"table:stock_outs,alias:so"`
 
-	ID             int64          `bun:"id,pk,autoincrement"`
-	Code           string         `bun:"code,notnull"`
-	Reason         StockOutReason `bun:"reason,notnull"`
-	OccurredAt     time.Time      `bun:"occurred_at,notnull"`
-	Note           *string        `bun:"note"`
-	TotalCost      Money          `bun:"total_cost,notnull"`
-	IdempotencyKey *string        `bun:"idempotency_key"`
-	RequestHash    string         `bun:"request_hash,notnull"`
-	CreatedAt      time.Time      `bun:"created_at,notnull"`
-	CreatedBy      *int64         `bun:"created_by"`
+	ID               int64          `bun:"id,pk,autoincrement"`
+	Code             string         `bun:"code,notnull"`
+	Reason           StockOutReason `bun:"reason,notnull"`
+	OccurredAt       time.Time      `bun:"occurred_at,notnull"`
+	Note             *string        `bun:"note"`
+	TotalCost        Money          `bun:"total_cost,notnull"`
+	IdempotencyKey   *string        `bun:"idempotency_key"`
+	IdempotencyScope int64          `bun:"idempotency_scope,notnull"`
+	RequestHash      string         `bun:"request_hash,notnull"`
+	CreatedAt        time.Time      `bun:"created_at,notnull"`
+	CreatedBy        *int64         `bun:"created_by"`
+}
+
+// IdempotencyScope is whose idempotency keys a request uses: the acting
+// user's id, or 0 when no user acts (the command line). Keys are per user,
+// not shared: another user sending the same key makes a document of their
+// own and never sees this one. They are per user rather than per token
+// because a client that signs in again (a new session token) and retries
+// must still be recognised; one user's API tokens share that user's keys.
+func IdempotencyScope(ctx context.Context) int64 {
+	if id := ActorFrom(ctx); id != nil {
+		return *id
+	}
+	return 0
 }
 
 // StockOutLine is one line of a stock-out: the goods, how much, and what it
