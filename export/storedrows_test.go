@@ -25,6 +25,7 @@ func TestReportsOverExtremeRows(t *testing.T) {
 				x := dbtest.WriteExtremes(t, bdb)
 				if damaged {
 					dbtest.WriteUnreadable(t, bdb, x)
+					dbtest.WriteUnreadableTimes(t, bdb, x)
 				}
 				for _, format := range []model.ExportFormat{model.FormatXLSX, model.FormatCSV} {
 					for _, locale := range []model.Locale{model.LocaleEN, model.LocaleZH} {

@@ -231,3 +231,44 @@ func TestUnreadableNumbersFailTheirFieldOnly(t *testing.T) {
 		}
 	})
 }
+
+// SQLite keeps anything in a TIMESTAMP column: a text that is no time, an
+// integer, a real. Such a time reads as 0001-01-01T00:00:00Z and every list
+// holding it answers whole, and page by page with offset. (Paging with
+// after may skip rows past it: the list is ordered by what is stored.)
+func TestUnreadableTimesReadAsTheZeroTime(t *testing.T) {
+	bdb := dbtest.Open(t, dbtest.SQLite)
+	c := newClient(t, db.NewStore(bdb))
+	x := dbtest.WriteExtremes(t, bdb)
+	dbtest.WriteUnreadableTimes(t, bdb, x)
+	zero := 0
+	for _, r := range extremeReads(x) {
+		offsetQuery := strings.Replace(r.query, "after: $after", "offset: $offset", 1)
+		offsetQuery = strings.Replace(offsetQuery, "$after: String", "$offset: Int", 1)
+		page := func(first, offset int) connection {
+			res := c.post(offsetQuery, map[string]any{"first": first, "offset": offset})
+			var out struct{ List *connection }
+			if err := json.Unmarshal(res.Data, &out); err != nil || out.List == nil || len(res.Errors) > 0 {
+				t.Fatalf("%s: %s", r.name, res.Raw)
+			}
+			return *out.List
+		}
+		whole := page(50, 0)
+		var want, got []string
+		for i, n := range whole.Nodes {
+			want = append(want, r.id(n))
+			for _, m := range page(1, i).Nodes {
+				got = append(got, r.id(m))
+			}
+			if b, _ := json.Marshal(n); strings.Contains(string(b), `"0001-01-01T00:00:00Z"`) {
+				zero++
+			}
+		}
+		if whole.TotalCount != len(want) || !slices.Equal(got, want) {
+			t.Errorf("%s: whole list %v (totalCount %d), by offset %v", r.name, want, whole.TotalCount, got)
+		}
+	}
+	if zero == 0 {
+		t.Error("no unreadable time was shown as 0001-01-01T00:00:00Z")
+	}
+}

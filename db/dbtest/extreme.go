@@ -182,3 +182,29 @@ func WriteUnreadable(t testing.TB, bdb *bun.DB, x Extremes) {
 		}
 	}
 }
+
+// WriteUnreadableTimes overwrites, on SQLite, time columns of the rows x
+// names with values that are no time: a text, an integer and a real. (A
+// MySQL DATETIME holds only times.)
+func WriteUnreadableTimes(t testing.TB, bdb *bun.DB, x Extremes) {
+	t.Helper()
+	if bdb.Dialect().Name() == dialect.MySQL {
+		return
+	}
+	ctx := context.Background()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`UPDATE goods SET created_at = 'yesterday', updated_at = 20261124 WHERE id = ?`, []any{x.Goods[1]}},
+		{`UPDATE categories SET created_at = 1.5 WHERE id = ?`, []any{x.Category}},
+		{`UPDATE stock_ins SET occurred_at = 'not a time', created_at = 7 WHERE id = ?`, []any{x.StockIns[1]}},
+		{`UPDATE lots SET received_at = 12345 WHERE id = ?`, []any{x.Lots[1]}},
+		{`UPDATE stock_outs SET occurred_at = 2.5 WHERE id = ?`, []any{x.StockOuts[1]}},
+		{`UPDATE ledger_entries SET at = 'soon' WHERE id = ?`, []any{x.Ledger[1]}},
+	} {
+		if _, err := bdb.ExecContext(ctx, q.sql, q.args...); err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+}
