@@ -21,11 +21,13 @@ import (
 // by offset, does not. MySQL's DATETIME holds only times; there the wrapper
 // never fires.
 
-// storedModels are the models read from the database.
+// storedModels are the models whose times are read this way. Tokens are
+// not: a token whose expiry or revocation cannot be read must fail closed,
+// not read as "never expires" or "not revoked".
 var storedModels = []any{
 	(*model.Category)(nil), (*model.Goods)(nil), (*model.StockIn)(nil), (*model.Lot)(nil),
 	(*model.StockOut)(nil), (*model.StockOutLine)(nil), (*model.LedgerEntry)(nil),
-	(*model.Media)(nil), (*model.User)(nil), (*model.Token)(nil),
+	(*model.Media)(nil), (*model.User)(nil),
 }
 
 var (
