@@ -119,12 +119,9 @@ func (s *Service) CreateAPIToken(ctx context.Context, in model.APITokenInput) (s
 	}
 	now := s.now()
 	if in.ExpiresAt != nil {
-		exp := in.ExpiresAt.UTC()
-		if !exp.After(now) {
-			return "", nil, model.Invalid("expiresAt", "expiresAt must be in the future")
-		}
-		if exp.Sub(now) > model.MaxTokenExpiry {
-			return "", nil, model.Invalid("expiresAt", "a token lasts at most 5 years")
+		exp, err := model.TokenExpiry(*in.ExpiresAt, now)
+		if err != nil {
+			return "", nil, err
 		}
 		in.ExpiresAt = &exp
 	}

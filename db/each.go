@@ -53,7 +53,8 @@ func (s *Store) EachLot(ctx context.Context, goodsID *int64, includeEmpty bool, 
 
 // EachStockIn reads stock-ins, newest first.
 func (s *Store) EachStockIn(ctx context.Context, f model.StockInFilter, fn func([]*model.StockIn) error) error {
-	if err := model.CheckRange(f.From, f.To); err != nil {
+	var err error
+	if f.From, f.To, err = model.FilterRange(f.From, f.To); err != nil {
 		return err
 	}
 	return each(ctx, s.stockInsBase(f), stockInOrder, stockInKeys, fn)
@@ -61,7 +62,8 @@ func (s *Store) EachStockIn(ctx context.Context, f model.StockInFilter, fn func(
 
 // EachStockOut reads stock-outs, newest first.
 func (s *Store) EachStockOut(ctx context.Context, f model.StockOutFilter, fn func([]*model.StockOut) error) error {
-	if err := model.CheckRange(f.From, f.To); err != nil {
+	var err error
+	if f.From, f.To, err = model.FilterRange(f.From, f.To); err != nil {
 		return err
 	}
 	return each(ctx, s.stockOutsBase(f), stockOutOrder, stockOutKeys, fn)
@@ -69,7 +71,8 @@ func (s *Store) EachStockOut(ctx context.Context, f model.StockOutFilter, fn fun
 
 // EachLedger reads ledger entries, newest first.
 func (s *Store) EachLedger(ctx context.Context, f model.LedgerFilter, fn func([]*model.LedgerEntry) error) error {
-	if err := model.CheckRange(f.From, f.To); err != nil {
+	var err error
+	if f.From, f.To, err = model.FilterRange(f.From, f.To); err != nil {
 		return err
 	}
 	if f.Direction != nil && !f.Direction.Valid() {

@@ -104,7 +104,9 @@ func decodeCursor(s string, ord listOrder) ([]any, error) {
 				return nil, badCursor("bad key")
 			}
 			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
+			// A stored time is of the years 0000 to 9999 in UTC; anything
+			// else was not made here and no database compares it sensibly.
+			if y := t.UTC().Year(); err != nil || y < 0 || y > 9999 {
 				return nil, badCursor("bad key")
 			}
 			keys[i] = t.UTC()

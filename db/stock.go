@@ -77,15 +77,48 @@ type stockDelta struct {
 	value model.Money
 }
 
-// moveStock applies the deltas to the stock level kept on the goods rows.
-func moveStock(ctx context.Context, tx bun.Tx, deltas map[int64]*stockDelta) error {
-	ids := make([]int64, 0, len(deltas))
-	for id := range deltas {
+// stockMoves gathers what one document moves, goods by goods, checking each
+// goods' running totals (on hand and stock value) line by line against what
+// one goods may hold (model.MoveStock). It starts from the goods rows read
+// under their locks, so the totals checked are the ones the document's
+// transaction will change, and the line that would take a goods past its
+// limit is the one named (lines.N.quantity) before anything is written.
+type stockMoves struct {
+	goods  map[int64]*model.Goods
+	deltas map[int64]*stockDelta
+}
+
+func newStockMoves(goods map[int64]*model.Goods) *stockMoves {
+	return &stockMoves{goods: goods, deltas: map[int64]*stockDelta{}}
+}
+
+// add moves qty and value (negative for a stock-out) of line i's goods.
+func (m *stockMoves) add(i int, goodsID int64, qty model.Quantity, value model.Money) error {
+	d := m.deltas[goodsID]
+	if d == nil {
+		d = &stockDelta{}
+		m.deltas[goodsID] = d
+	}
+	g := m.goods[goodsID]
+	if _, _, err := model.MoveStock(g.OnHand, g.StockValue, d.qty+qty, d.value+value); err != nil {
+		return fmt.Errorf("goods %d: %w", goodsID, model.WithField(err, lineField(i, "quantity")))
+	}
+	d.qty += qty
+	d.value += value
+	return nil
+}
+
+func lineField(i int, name string) string { return fmt.Sprintf("lines.%d.%s", i, name) }
+
+// moveStock applies the moves to the stock level kept on the goods rows.
+func moveStock(ctx context.Context, tx bun.Tx, m *stockMoves) error {
+	ids := make([]int64, 0, len(m.deltas))
+	for id := range m.deltas {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		d := deltas[id]
+		d := m.deltas[id]
 		// "on_hand + ?" with spaces: a negative argument next to a minus
 		// sign would otherwise read as an SQL comment ("--").
 		_, err := tx.NewUpdate().Model((*model.Goods)(nil)).
@@ -111,6 +144,7 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 			return nil, err
 		}
 	}
+	doc.IdempotencyScope = model.IdempotencyScope(ctx)
 	if doc.IdempotencyKey != nil {
 		if prev, err := s.replayStockIn(ctx, doc); prev != nil || err != nil {
 			return prev, err
@@ -128,18 +162,14 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		if err != nil {
 			return err
 		}
-		deltas := map[int64]*stockDelta{}
+		moves := newStockMoves(goods)
 		for i, l := range lots {
 			if goods[l.GoodsID] == nil {
-				return model.Invalid(fmt.Sprintf("lines.%d.goodsId", i), "goods %d does not exist", l.GoodsID)
+				return model.Invalid(lineField(i, "goodsId"), "goods %d does not exist", l.GoodsID)
 			}
-			d := deltas[l.GoodsID]
-			if d == nil {
-				d = &stockDelta{}
-				deltas[l.GoodsID] = d
+			if err := moves.add(i, l.GoodsID, l.ReceivedQuantity, l.Amount); err != nil {
+				return err
 			}
-			d.qty += l.ReceivedQuantity
-			d.value += l.Amount
 		}
 		if doc.Code == "" {
 			if doc.Code, err = nextCode(ctx, tx, stockInPrefix, doc.CreatedAt); err != nil {
@@ -169,7 +199,7 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		if err != nil {
 			return fmt.Errorf("write ledger: %w", err)
 		}
-		return moveStock(ctx, tx, deltas)
+		return moveStock(ctx, tx, moves)
 	})
 	if err != nil {
 		return documentError(err, "stock-in", doc.Code, doc.IdempotencyKey, func() (*model.StockIn, error) {
@@ -183,13 +213,17 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 // the request is the same; a different request under the same key is a
 // CONFLICT; nil when the key is new.
 func (s *Store) replayStockIn(ctx context.Context, doc *model.StockIn) (*model.StockIn, error) {
-	return replay(ctx, s, "si.idempotency_key", *doc.IdempotencyKey, doc.RequestHash,
+	return replay(ctx, s, "si", doc.IdempotencyScope, *doc.IdempotencyKey, doc.RequestHash,
 		func(d *model.StockIn) string { return d.RequestHash })
 }
 
-func replay[T any](ctx context.Context, s *Store, column, key, hash string, hashOf func(*T) string) (*T, error) {
+// replay reads the document of the table aliased alias that holds key in
+// scope (the unique index is on (idempotency_scope, idempotency_key)).
+func replay[T any](ctx context.Context, s *Store, alias string, scope int64, key, hash string, hashOf func(*T) string) (*T, error) {
 	prev := new(T)
-	if err := s.db.NewSelect().Model(prev).Where(column+" = ?", key).Scan(ctx); err != nil {
+	err := s.db.NewSelect().Model(prev).
+		Where(alias+".idempotency_scope = ?", scope).Where(alias+".idempotency_key = ?", key).Scan(ctx)
+	if err != nil {
 		return nil, ignoreNoRows(err)
 	}
 	if hashOf(prev) != hash {
@@ -243,6 +277,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 			return nil, err
 		}
 	}
+	doc.IdempotencyScope = model.IdempotencyScope(ctx)
 	if doc.IdempotencyKey != nil {
 		if prev, err := s.replayStockOut(ctx, doc); prev != nil || err != nil {
 			return prev, err
@@ -261,7 +296,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		}
 		for i, l := range lines {
 			if goods[l.GoodsID] == nil {
-				return model.Invalid(fmt.Sprintf("lines.%d.goodsId", i), "goods %d does not exist", l.GoodsID)
+				return model.Invalid(lineField(i, "goodsId"), "goods %d does not exist", l.GoodsID)
 			}
 		}
 		// The lots with something left, oldest first: (received_at, id), so
@@ -280,7 +315,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 			fifo[l.GoodsID] = append(fifo[l.GoodsID], l)
 		}
 		var entries []*model.LedgerEntry
-		deltas := map[int64]*stockDelta{}
+		moves := newStockMoves(goods)
 		for i, line := range lines {
 			gl := fifo[line.GoodsID]
 			for _, l := range gl {
@@ -295,16 +330,11 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 			if err != nil {
 				var short *model.InsufficientStockError
 				if errors.As(err, &short) {
-					short.Field = fmt.Sprintf("lines.%d.quantity", i)
+					short.Field = lineField(i, "quantity")
 				}
 				return err
 			}
 			line.Cost = 0
-			d := deltas[line.GoodsID]
-			if d == nil {
-				d = &stockDelta{}
-				deltas[line.GoodsID] = d
-			}
 			for _, a := range allocs {
 				line.Cost += a.Amount
 				lineNo := line.Line
@@ -314,9 +344,12 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 					StockOutLine: &lineNo, LotID: a.LotID,
 				})
 			}
-			d.qty -= line.Quantity
-			d.value -= line.Cost
-			doc.TotalCost += line.Cost
+			if err := moves.add(i, line.GoodsID, -line.Quantity, -line.Cost); err != nil {
+				return err
+			}
+			if doc.TotalCost, err = model.AddMoney(doc.TotalCost, line.Cost); err != nil {
+				return model.WithField(err, lineField(i, "quantity"))
+			}
 		}
 		if doc.Code == "" {
 			if doc.Code, err = nextCode(ctx, tx, stockOutPrefix, doc.CreatedAt); err != nil {
@@ -355,7 +388,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		if _, err := tx.NewInsert().Model(&entries).Exec(ctx); err != nil {
 			return fmt.Errorf("write ledger: %w", err)
 		}
-		return moveStock(ctx, tx, deltas)
+		return moveStock(ctx, tx, moves)
 	})
 	if err != nil {
 		return documentError(err, "stock-out", doc.Code, doc.IdempotencyKey, func() (*model.StockOut, error) {
@@ -367,7 +400,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 
 // replayStockOut is replayStockIn for stock-outs.
 func (s *Store) replayStockOut(ctx context.Context, doc *model.StockOut) (*model.StockOut, error) {
-	return replay(ctx, s, "so.idempotency_key", *doc.IdempotencyKey, doc.RequestHash,
+	return replay(ctx, s, "so", doc.IdempotencyScope, *doc.IdempotencyKey, doc.RequestHash,
 		func(d *model.StockOut) string { return d.RequestHash })
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"wms/db"
 	"wms/db/dbtest"
 	"wms/model"
@@ -527,6 +529,35 @@ func TestLedgerCursorsAreStableUnderInserts(t *testing.T) {
 		p, err := s.StockIns(ctx, model.StockInFilter{}, model.PageArgs{First: ptr(2), Offset: ptr(5)})
 		if err != nil || len(p.Items) != 2 || !p.HasPrev {
 			t.Errorf("offset page: %d items, hasPrev %v, %v", len(p.Items), p != nil && p.HasPrev, err)
+		}
+	})
+}
+
+// A document on goods whose stored stock or lots hold numbers wms never
+// writes (a damaged row) is refused whole, without panicking and without
+// writing anything over them: nothing is computed from such numbers.
+func TestDocumentsOnDamagedStockAreRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, bdb *bun.DB) {
+		s := db.NewStore(bdb)
+		x := dbtest.WriteExtremes(t, bdb)
+		for _, id := range x.Goods[:3] {
+			before := level(t, s, id)
+			_, err := s.CreateStockIn(ctx, model.StockInInput{Type: model.StockInPurchase, Lines: []*model.StockInLineInput{in(id, "1", "1")}})
+			wantCode(t, err, model.CodeInternal)
+			_, err = s.CreateStockOut(ctx, model.StockOutInput{Reason: model.StockOutConsume, Lines: []*model.StockOutLineInput{out(id, "0.001")}})
+			if c := model.ErrorCode(err); c != model.CodeInternal && c != model.CodeInsufficientStock {
+				t.Errorf("stock-out of goods %d: %v", id, err)
+			}
+			if after := level(t, s, id); after.OnHand != before.OnHand || after.StockValue != before.StockValue {
+				t.Errorf("goods %d went from %s/%s to %s/%s", id, before.OnHand, before.StockValue, after.OnHand, after.StockValue)
+			}
+		}
+		dbtest.WriteUnreadable(t, bdb, x)
+		_, err := s.CreateStockIn(ctx, model.StockInInput{Type: model.StockInPurchase, Lines: []*model.StockInLineInput{in(x.Goods[0], "1", "1")}})
+		wantCode(t, err, model.CodeInternal)
+		var n int
+		if err := bdb.NewSelect().Model((*model.StockIn)(nil)).ColumnExpr("COUNT(*)").Scan(ctx, &n); err != nil || n != 3 {
+			t.Errorf("%d stock-ins after refusals (%v), want the 3 written", n, err)
 		}
 	})
 }

@@ -119,7 +119,8 @@ func (s *Store) StockInsByIDs(ctx context.Context, ids []int64) (map[int64]*mode
 // StockIns lists stock-ins, newest first. search matches the code or the
 // name, SKU or barcode of any goods on the document.
 func (s *Store) StockIns(ctx context.Context, f model.StockInFilter, p model.PageArgs) (*model.Page[*model.StockIn], error) {
-	if err := model.CheckRange(f.From, f.To); err != nil {
+	var err error
+	if f.From, f.To, err = model.FilterRange(f.From, f.To); err != nil {
 		return nil, err
 	}
 	return page(ctx, s.stockInsBase(f), p, stockInOrder, stockInKeys)
@@ -164,7 +165,8 @@ func (s *Store) StockOutsByIDs(ctx context.Context, ids []int64) (map[int64]*mod
 
 // StockOuts lists stock-outs, newest first; search as for StockIns.
 func (s *Store) StockOuts(ctx context.Context, f model.StockOutFilter, p model.PageArgs) (*model.Page[*model.StockOut], error) {
-	if err := model.CheckRange(f.From, f.To); err != nil {
+	var err error
+	if f.From, f.To, err = model.FilterRange(f.From, f.To); err != nil {
 		return nil, err
 	}
 	return page(ctx, s.stockOutsBase(f), p, stockOutOrder, stockOutKeys)
@@ -228,7 +230,8 @@ func (s *Store) Allocations(ctx context.Context, stockOutIDs []int64) (map[LineK
 
 // Ledger lists ledger entries, newest first.
 func (s *Store) Ledger(ctx context.Context, f model.LedgerFilter, p model.PageArgs) (*model.Page[*model.LedgerEntry], error) {
-	if err := model.CheckRange(f.From, f.To); err != nil {
+	var err error
+	if f.From, f.To, err = model.FilterRange(f.From, f.To); err != nil {
 		return nil, err
 	}
 	if f.Direction != nil && !f.Direction.Valid() {

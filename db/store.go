@@ -25,6 +25,7 @@ type Store struct {
 
 // NewStore returns the Store over an open, migrated database.
 func NewStore(db *bun.DB) *Store {
+	tolerateBadTimes(db)
 	s := &Store{db: db, Now: time.Now}
 	if !isMySQL(db) {
 		s.writeMu = new(sync.Mutex)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"wms/db"
 	"wms/media"
 	"wms/model"
@@ -47,7 +49,7 @@ func (e *Exporter) Report(ctx context.Context, in model.ExportInput) (*model.Med
 	if locale != model.LocaleEN && locale != model.LocaleZH {
 		return nil, model.Invalid("locale", "unknown locale %q", locale)
 	}
-	if err := model.CheckRange(in.From, in.To); err != nil {
+	if _, _, err := model.FilterRange(in.From, in.To); err != nil {
 		return nil, err
 	}
 	tmp, err := os.CreateTemp("", "wms-export-*")
@@ -102,6 +104,10 @@ func Write(ctx context.Context, s *db.Store, w io.Writer, in model.ExportInput, 
 	if err != nil {
 		return err
 	}
+	if r.unreadable > 0 {
+		zerolog.Ctx(ctx).Warn().Str("kind", string(in.Kind)).Int("cells", r.unreadable).
+			Msg("report rows hold stored numbers that cannot be read exactly (a REAL or TEXT in an INTEGER column); their cells are left empty")
+	}
 	return sh.finish(w)
 }
 
@@ -129,6 +135,32 @@ type rows struct {
 	sh    sheet
 	l     model.Locale
 	goods map[int64]*model.Goods
+	// unreadable counts the cells left empty by put.
+	unreadable int
+}
+
+// put writes one report row. A stored number that cannot be read exactly
+// (see model.ErrUnreadable) is left as an empty cell and counted, so that one
+// damaged row neither fails the report nor shows a made-up number.
+func (r *rows) put(vals []any) error {
+	for i, v := range vals {
+		ok := true
+		switch v := v.(type) {
+		case model.Quantity:
+			ok = v.Readable()
+		case model.UnitCost:
+			ok = v.Readable()
+		case *model.UnitCost:
+			ok = v == nil || v.Readable()
+		case model.Money:
+			ok = v.Readable()
+		}
+		if !ok {
+			vals[i] = nil
+			r.unreadable++
+		}
+	}
+	return r.sh.row(vals)
 }
 
 func (r *rows) loadGoods(ctx context.Context, ids []int64) error {
@@ -169,7 +201,7 @@ func (r *rows) stock(ctx context.Context, in model.ExportInput) error {
 			if g.Category != nil {
 				cat = g.Category.Name
 			}
-			if err := r.sh.row([]any{g.Name, deref(g.SKU), cat, g.Unit, lvl.OnHand(), lvl.Value(), lvl.AverageCost(), Flag(r.l, lvl.Low())}); err != nil {
+			if err := r.put([]any{g.Name, deref(g.SKU), cat, g.Unit, lvl.OnHand(), lvl.Value(), lvl.AverageCost(), Flag(r.l, lvl.Low())}); err != nil {
 				return err
 			}
 		}
@@ -197,8 +229,12 @@ func (r *rows) lots(ctx context.Context, in model.ExportInput) error {
 			if d := docs[l.StockInID]; d != nil {
 				code = d.Code
 			}
-			if err := r.sh.row([]any{l.ID, name, unit, l.ReceivedAt, code, l.ReceivedQuantity, l.Remaining, l.UnitCost,
-				model.Amount(l.Remaining, l.UnitCost)}); err != nil {
+			var value any // empty when the stored numbers give no amount
+			if v, ok := l.RemainingValue(); ok {
+				value = v
+			}
+			if err := r.put([]any{l.ID, name, unit, l.ReceivedAt, code, l.ReceivedQuantity, l.Remaining, l.UnitCost,
+				value}); err != nil {
 				return err
 			}
 		}
@@ -255,7 +291,7 @@ func documentLines[D, L any](ctx context.Context, r *rows, each func(func([]*D) 
 		for _, d := range docs {
 			for _, l := range lines[id(d)] {
 				name, unit, _ := r.name(goodsOf(l))
-				if err := r.sh.row(row(d, l, name, unit)); err != nil {
+				if err := r.put(row(d, l, name, unit)); err != nil {
 					return err
 				}
 			}
@@ -277,7 +313,7 @@ func (r *rows) ledger(ctx context.Context, in model.ExportInput) error {
 		}
 		for _, e := range es {
 			name, unit, cat := r.name(e.GoodsID)
-			if err := r.sh.row([]any{e.At, e.DocumentCode, Word(r.l, string(e.Direction)), name, cat, unit,
+			if err := r.put([]any{e.At, e.DocumentCode, Word(r.l, string(e.Direction)), name, cat, unit,
 				e.Quantity, e.UnitCost, e.Amount}); err != nil {
 				return err
 			}

@@ -53,6 +53,11 @@ func csvValue(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
+	case *model.UnitCost: // an average cost: none with nothing on hand
+		if v == nil {
+			return ""
+		}
+		return v.String()
 	case string:
 		return v
 	case time.Time:
@@ -168,7 +173,9 @@ func (s *xlsxSheet) cell(kind cellKind, v any) any {
 	case model.Money:
 		value = number(int64(v), 1e2)
 	case time.Time:
-		value = v.UTC()
+		// The cell shows seconds; 9999-12-31T23:59:59.999999 kept whole
+		// would show as the year 10000.
+		value = v.UTC().Truncate(time.Second)
 	default:
 		value = v
 	}

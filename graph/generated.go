@@ -1820,14 +1820,17 @@ var sources = []*ast.Source{
 """
 An exact decimal number, written as a string ("2.125") and read from a string
 or a JSON number. Quantities have up to 3 decimals, unit costs up to 4, amounts
-2 (rounded half up). Never a binary floating-point number.
+2 (rounded half up). Never a binary floating-point number. Largest accepted: a
+quantity 999999999.999, a unit cost 9999999.9999, an amount 999999999999999.99.
+A stored number that cannot be read exactly (a damaged row) is null with an
+INTERNAL error on its path, never a made-up value.
 """
 scalar Decimal
 
 "A file sent with the GraphQL multipart request spec (apollo-upload-client and the like)."
 scalar Upload
 
-"An instant in RFC 3339, e.g. 2026-11-24T08:30:00Z; the server writes UTC."
+"An instant in RFC 3339, e.g. 2026-11-24T08:30:00Z (any offset); the server writes UTC."
 scalar Time
 
 # ─── Access ─────────────────────────────────────────────────────────────────
@@ -2051,7 +2054,13 @@ input UpdateGoodsInput {
 # value (round(before × cost) − round(after × cost)), so a lot's amounts add
 # up exactly and an emptied lot is worth exactly 0.
 #
-# Time ranges are ` + "`" + `from` + "`" + ` inclusive to ` + "`" + `to` + "`" + ` exclusive.
+# Time ranges are ` + "`" + `from` + "`" + ` inclusive to ` + "`" + `to` + "`" + ` exclusive. A filter time is never
+# refused for being far out: a ` + "`" + `from` + "`" + ` before the year 1 (UTC) is no lower bound,
+# a ` + "`" + `to` + "`" + ` after 9999 no upper bound; a ` + "`" + `to` + "`" + ` before ` + "`" + `from` + "`" + ` is BAD_USER_INPUT.
+#
+# One goods holds at most 999999999.999 on hand and 999999999999999.99 of
+# stock value: a line that would take it past either is BAD_USER_INPUT on
+# lines.N.quantity, and nothing is written.
 
 extend type Query {
   "The stock level of each goods, by goods name."
@@ -2140,11 +2149,11 @@ extend type Goods {
 "The stock of one goods."
 type StockLevel {
   goods: Goods!
-  "Σ remaining of the goods' lots."
+  "Σ remaining of the goods' lots; at most 999999999.999."
   onHand: Decimal!
-  "Σ remaining × unit cost of the lots, which is Σ ledger amount."
+  "Σ remaining × unit cost of the lots, which is Σ ledger amount; at most 999999999999999.99."
   value: Decimal!
-  "value / onHand; null when nothing is on hand."
+  "value / onHand; null when nothing is on hand (or the stored totals give no unit cost)."
   averageCost: Decimal
   "onHand ≤ the goods' lowStockThreshold."
   low: Boolean!
@@ -2273,12 +2282,16 @@ input StockInInput {
   type: StockInType!
   "Generated (IN-YYYYMMDD-NNNN) when left out; codes of that form are reserved."
   code: String
-  "Defaults to now."
+  """
+  Defaults to now. From 2000-01-01T00:00:00Z to a day after the server's
+  clock; anything else is BAD_USER_INPUT.
+  """
   occurredAt: Time
   note: String
   """
   A retry with the same key and the same input answers the first result and
   moves nothing again; the same key with a different input is a CONFLICT.
+  Keys are per user: another user's same key makes a document of its own.
   """
   idempotencyKey: String
   "Uploaded images or PDFs to attach (an invoice photo or scan); not generated reports."
@@ -2290,9 +2303,9 @@ input StockInInput {
 "One line of a stock-in."
 input StockInLineInput {
   goodsId: ID!
-  "Greater than 0, up to 3 decimals."
+  "Greater than 0, up to 3 decimals, at most 999999999.999."
   quantity: Decimal!
-  "0 or more, up to 4 decimals."
+  "0 or more, up to 4 decimals, at most 9999999.9999."
   unitCost: Decimal!
 }
 
@@ -2301,7 +2314,7 @@ input StockOutInput {
   reason: StockOutReason!
   "Generated (OUT-YYYYMMDD-NNNN) when left out; codes of that form are reserved."
   code: String
-  "Defaults to now."
+  "As for stockIn: defaults to now, from 2000-01-01T00:00:00Z to a day ahead."
   occurredAt: Time
   note: String
   "As for stockIn."
@@ -2513,7 +2526,7 @@ input CreateApiTokenInput {
   name: String!
   "At most your own role; defaults to it."
   role: Role
-  "Defaults to never."
+  "Defaults to never; else after now and at most five years ahead."
   expiresAt: Time
 }
 
@@ -14545,32 +14558,32 @@ func (ec *executionContext) unmarshalNCreateUserInput2wmsᚋmodelᚐUserInput(ct
 
 func (ec *executionContext) unmarshalNDecimal2wmsᚋmodelᚐMoney(ctx context.Context, v any) (model.Money, error) {
 	var res model.Money
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDecimal2wmsᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v model.Money) graphql.Marshaler {
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx context.Context, v any) (model.Quantity, error) {
 	var res model.Quantity
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDecimal2wmsᚋmodelᚐQuantity(ctx context.Context, sel ast.SelectionSet, v model.Quantity) graphql.Marshaler {
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalNDecimal2wmsᚋmodelᚐUnitCost(ctx context.Context, v any) (model.UnitCost, error) {
 	var res model.UnitCost
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx context.Context, sel ast.SelectionSet, v model.UnitCost) graphql.Marshaler {
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalNDirection2wmsᚋmodelᚐDirection(ctx context.Context, v any) (model.Direction, error) {
@@ -15207,13 +15220,13 @@ func (ec *executionContext) marshalNString2ᚖstring(ctx context.Context, sel as
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := MarshalTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
@@ -15508,7 +15521,7 @@ func (ec *executionContext) unmarshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx cont
 		return nil, nil
 	}
 	var res = new(model.Quantity)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -15516,7 +15529,7 @@ func (ec *executionContext) marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx contex
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx context.Context, v any) (*model.UnitCost, error) {
@@ -15524,7 +15537,7 @@ func (ec *executionContext) unmarshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx cont
 		return nil, nil
 	}
 	var res = new(model.UnitCost)
-	err := res.UnmarshalGQL(v)
+	err := res.UnmarshalGQLContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -15532,7 +15545,7 @@ func (ec *executionContext) marshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx contex
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalODirection2ᚖwmsᚋmodelᚐDirection(ctx context.Context, v any) (*model.Direction, error) {
@@ -15780,14 +15793,14 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 }
 
 func (ec *executionContext) unmarshalOTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalTime(v)
+	res := MarshalTime(v)
 	return res
 }
 
@@ -15795,7 +15808,7 @@ func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := UnmarshalTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -15805,7 +15818,7 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalTime(*v)
+	res := MarshalTime(*v)
 	return res
 }
 

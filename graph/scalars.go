@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -41,4 +42,39 @@ func UnmarshalInt64ID(v any) (int64, error) {
 		return 0, model.Invalid("", "%s is not an id", strconv.Quote(fmt.Sprint(s)))
 	}
 	return id, nil
+}
+
+// Times are written in RFC 3339 in UTC and read from RFC 3339.
+//
+// gqlgen's own Time scalar writes null for Go's zero time, 0001-01-01T00:00:00Z,
+// which a stored row can hold (MySQL reads its zero date "0000-00-00" as it):
+// on a non-null field that null made the whole list answer INTERNAL. A time
+// here is always written as the instant it is; an absent time is a nil
+// pointer and written as null by the generated code.
+
+// MarshalTime writes a time in RFC 3339, in UTC.
+func MarshalTime(t time.Time) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(t.UTC().Format(time.RFC3339Nano)))
+	})
+}
+
+// UnmarshalTime reads an RFC 3339 time such as 2026-11-24T08:30:00Z (or
+// with an offset, or "2026-11-24 08:30:00" in UTC); anything else, the empty string included, is
+// BAD_USER_INPUT. Whether the time is acceptable where it is sent is the
+// domain's to say (model.ClientTime, model.FilterRange).
+func UnmarshalTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, model.Invalid("", "a time is an RFC 3339 string such as 2026-11-24T08:30:00Z")
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		// "2026-11-24 08:30:00", in UTC, as gqlgen's own scalar read it.
+		t, err = time.Parse(time.DateTime, s)
+	}
+	if err != nil {
+		return time.Time{}, model.Invalid("", "%s is not an RFC 3339 time such as 2026-11-24T08:30:00Z", strconv.Quote(s))
+	}
+	return t, nil
 }

@@ -1,8 +1,10 @@
 package model
 
 import (
+	"context"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -86,43 +88,65 @@ func (c UnitCost) String() string { return formatFixed(int64(c), unitCostScale, 
 func (m Money) String() string { return formatFixed(int64(m), moneyScale, 2) }
 
 // Amount is quantity × unit cost in money, rounded half away from zero to cents.
-// The bounds on both factors keep the result inside int64.
+// Both factors must lie within their ranges (every quantity and unit cost wms
+// accepts), which keeps the result inside int64; anything else is a bug and
+// panics. A product of stored numbers that may be anything is amount.
 func Amount(q Quantity, c UnitCost) Money {
-	// q is 1e-3, c is 1e-4: the product counts 1e-7, money counts 1e-2.
-	return Money(mulDivRound(int64(q), int64(c), 100_000))
+	m, ok := amount(q, c)
+	if !ok {
+		panic(fmt.Sprintf("model: %d × %d overflows", int64(q), int64(c)))
+	}
+	return m
 }
 
-// AverageCost is value / quantity as a unit cost, rounded half away from zero;
-// it is zero when the quantity is zero.
-func AverageCost(value Money, q Quantity) UnitCost {
-	if q == 0 {
-		return 0
+// amount is Amount, with ok false when a factor is unreadable or the product
+// does not fit.
+func amount(q Quantity, c UnitCost) (Money, bool) {
+	if !q.Readable() || !c.Readable() {
+		return 0, false
+	}
+	// q is 1e-3, c is 1e-4: the product counts 1e-7, money counts 1e-2.
+	n, ok := mulDivRound(int64(q), int64(c), 100_000)
+	return Money(n), ok && Money(n).Readable()
+}
+
+// AverageCost is value / quantity as a unit cost, rounded half away from
+// zero. ok is false when there is no average: nothing (or less than nothing)
+// on hand, an unreadable number, or a quotient too large for a unit cost — a
+// stored row can hold any BIGINT, and a read must not fail over it.
+func AverageCost(value Money, q Quantity) (UnitCost, bool) {
+	if q <= 0 || !q.Readable() || !value.Readable() {
+		return 0, false
 	}
 	// value/100 ÷ q/1000 = 10·value/q units of money = 1e5·value/q ten-thousandths.
-	return UnitCost(mulDivRound(int64(value), 100_000, int64(q)))
+	n, ok := mulDivRound(int64(value), 100_000, int64(q))
+	return UnitCost(n), ok && UnitCost(n).Readable()
 }
 
 // mulDivRound returns a·b/d rounded half away from zero, computing a·b in
-// 128 bits so that no intermediate overflows. d must be positive and the
-// result must fit in int64, which the bounds on each kind guarantee.
-func mulDivRound(a, b, d int64) int64 {
+// 128 bits so that no intermediate overflows; ok is false when d is not
+// positive or the result does not fit in int64.
+func mulDivRound(a, b, d int64) (int64, bool) {
+	if d <= 0 {
+		return 0, false
+	}
 	neg := (a < 0) != (b < 0)
 	ua, ub := absU(a), absU(b)
 	hi, lo := bits.Mul64(ua, ub)
 	if hi >= uint64(d) {
-		panic("model: decimal overflow")
+		return 0, false
 	}
 	q, r := bits.Div64(hi, lo, uint64(d))
 	if r >= uint64(d)-r { // r ≥ d/2 without overflow: round half up
 		q++
 	}
 	if q > math.MaxInt64 {
-		panic("model: decimal overflow")
+		return 0, false
 	}
 	if neg {
-		return -int64(q)
+		return -int64(q), true
 	}
-	return int64(q)
+	return int64(q), true
 }
 
 func absU(n int64) uint64 {
@@ -266,8 +290,38 @@ func decimalInput(v any) (string, error) {
 	}
 }
 
+// Unreadable numbers. A BIGINT column always reads back exactly, but SQLite
+// keeps whatever it is given: a REAL where an integer sum once overflowed, a
+// TEXT written by hand. Such a value has no exact fixed-point reading, and
+// turning a float into money would make up cents, so Scan keeps it as the
+// mark unreadable instead of failing the whole list the row is in. The API
+// shows the field as null with an INTERNAL error on its path (MarshalGQLContext:
+// the rest of the list answers, the server log names the field), a report
+// leaves the cell empty, and no write stores the mark (Value refuses it) or
+// computes with it (stock moves check it). The mark is the smallest int64,
+// outside every range wms accepts, so a stored −9223372036854775808 reads as
+// unreadable too.
+const unreadable = math.MinInt64
+
+// ErrUnreadable is the error of a field whose stored number is unreadable.
+var ErrUnreadable = errors.New("a stored number is not an exact integer (a REAL or TEXT in an INTEGER column): the row needs repair")
+
+// Readable reports a quantity read exactly from the database.
+func (q Quantity) Readable() bool { return q != unreadable }
+
+// Readable reports a unit cost read exactly from the database.
+func (c UnitCost) Readable() bool { return c != unreadable }
+
+// Readable reports an amount read exactly from the database.
+func (m Money) Readable() bool { return m != unreadable }
+
 // MarshalGQL writes the quantity as a GraphQL string.
 func (q Quantity) MarshalGQL(w io.Writer) { writeQuoted(w, q.String()) }
+
+// MarshalGQLContext writes the quantity, or fails the field when it is unreadable.
+func (q Quantity) MarshalGQLContext(_ context.Context, w io.Writer) error {
+	return marshalReadable(w, q.Readable(), q.String)
+}
 
 // UnmarshalGQL reads a quantity from a string or a number.
 func (q *Quantity) UnmarshalGQL(v any) error {
@@ -278,8 +332,16 @@ func (q *Quantity) UnmarshalGQL(v any) error {
 	return err
 }
 
+// UnmarshalGQLContext is UnmarshalGQL.
+func (q *Quantity) UnmarshalGQLContext(_ context.Context, v any) error { return q.UnmarshalGQL(v) }
+
 // MarshalGQL writes the unit cost as a GraphQL string.
 func (c UnitCost) MarshalGQL(w io.Writer) { writeQuoted(w, c.String()) }
+
+// MarshalGQLContext writes the unit cost, or fails the field when it is unreadable.
+func (c UnitCost) MarshalGQLContext(_ context.Context, w io.Writer) error {
+	return marshalReadable(w, c.Readable(), c.String)
+}
 
 // UnmarshalGQL reads a unit cost from a string or a number.
 func (c *UnitCost) UnmarshalGQL(v any) error {
@@ -290,8 +352,16 @@ func (c *UnitCost) UnmarshalGQL(v any) error {
 	return err
 }
 
+// UnmarshalGQLContext is UnmarshalGQL.
+func (c *UnitCost) UnmarshalGQLContext(_ context.Context, v any) error { return c.UnmarshalGQL(v) }
+
 // MarshalGQL writes the amount as a GraphQL string.
 func (m Money) MarshalGQL(w io.Writer) { writeQuoted(w, m.String()) }
+
+// MarshalGQLContext writes the amount, or fails the field when it is unreadable.
+func (m Money) MarshalGQLContext(_ context.Context, w io.Writer) error {
+	return marshalReadable(w, m.Readable(), m.String)
+}
 
 // UnmarshalGQL reads an amount from a string or a number.
 func (m *Money) UnmarshalGQL(v any) error {
@@ -302,14 +372,35 @@ func (m *Money) UnmarshalGQL(v any) error {
 	return err
 }
 
-// MarshalJSON writes the quantity as a JSON string, as the API does.
-func (q Quantity) MarshalJSON() ([]byte, error) { return json.Marshal(q.String()) }
+// UnmarshalGQLContext is UnmarshalGQL.
+func (m *Money) UnmarshalGQLContext(_ context.Context, v any) error { return m.UnmarshalGQL(v) }
+
+// marshalReadable writes a decimal, or returns ErrUnreadable having written
+// nothing (gqlgen then writes null and adds the error on the field's path).
+func marshalReadable(w io.Writer, readable bool, text func() string) error {
+	if !readable {
+		return ErrUnreadable
+	}
+	writeQuoted(w, text())
+	return nil
+}
+
+// MarshalJSON writes the quantity as a JSON string, as the API does (null
+// when unreadable).
+func (q Quantity) MarshalJSON() ([]byte, error) { return jsonReadable(q.Readable(), q.String) }
 
 // MarshalJSON writes the unit cost as a JSON string, as the API does.
-func (c UnitCost) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+func (c UnitCost) MarshalJSON() ([]byte, error) { return jsonReadable(c.Readable(), c.String) }
 
 // MarshalJSON writes the amount as a JSON string, as the API does.
-func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
+func (m Money) MarshalJSON() ([]byte, error) { return jsonReadable(m.Readable(), m.String) }
+
+func jsonReadable(readable bool, text func() string) ([]byte, error) {
+	if !readable {
+		return []byte("null"), nil
+	}
+	return json.Marshal(text())
+}
 
 func writeQuoted(w io.Writer, s string) {
 	// Decimal text is digits, '-' and '.', so it needs no escaping.
@@ -317,50 +408,57 @@ func writeQuoted(w io.Writer, s string) {
 }
 
 // Value stores the quantity as its integer count of thousandths.
-func (q Quantity) Value() (driver.Value, error) { return int64(q), nil }
+func (q Quantity) Value() (driver.Value, error) { return storable(int64(q)) }
 
 // Scan reads a quantity stored as an integer count of thousandths.
-func (q *Quantity) Scan(src any) error { return scanInt((*int64)(q), src) }
+func (q *Quantity) Scan(src any) error { scanInt((*int64)(q), src); return nil }
 
 // Value stores the unit cost as its integer count of ten-thousandths.
-func (c UnitCost) Value() (driver.Value, error) { return int64(c), nil }
+func (c UnitCost) Value() (driver.Value, error) { return storable(int64(c)) }
 
 // Scan reads a unit cost stored as an integer count of ten-thousandths.
-func (c *UnitCost) Scan(src any) error { return scanInt((*int64)(c), src) }
+func (c *UnitCost) Scan(src any) error { scanInt((*int64)(c), src); return nil }
 
 // Value stores the amount as its integer count of cents.
-func (m Money) Value() (driver.Value, error) { return int64(m), nil }
+func (m Money) Value() (driver.Value, error) { return storable(int64(m)) }
 
 // Scan reads an amount stored as an integer count of cents.
-func (m *Money) Scan(src any) error { return scanInt((*int64)(m), src) }
+func (m *Money) Scan(src any) error { scanInt((*int64)(m), src); return nil }
 
-// scanInt reads an integer column. MySQL sends SUM() of BIGINT as DECIMAL
-// text ("42"); drivers send plain columns as int64.
-func scanInt(dst *int64, src any) error {
+// storable refuses to write the unreadable mark back as if it were a number.
+func storable(n int64) (driver.Value, error) {
+	if n == unreadable {
+		return nil, ErrUnreadable
+	}
+	return n, nil
+}
+
+// scanInt reads an integer column, or sets the unreadable mark. MySQL sends
+// SUM() of BIGINT as DECIMAL text ("42"); drivers send plain columns as
+// int64; a float64 (a REAL in SQLite) is never taken for an exact number.
+func scanInt(dst *int64, src any) {
 	switch v := src.(type) {
 	case int64:
 		*dst = v
 	case []byte:
-		return scanIntText(dst, string(v))
+		*dst = scanIntText(string(v))
 	case string:
-		return scanIntText(dst, v)
+		*dst = scanIntText(v)
 	case nil:
 		*dst = 0
 	default:
-		return fmt.Errorf("model: cannot read %T as a fixed-point number", src)
+		*dst = unreadable
 	}
-	return nil
 }
 
-func scanIntText(dst *int64, s string) error {
+func scanIntText(s string) int64 {
 	// An exact DECIMAL may arrive as "42.0000" from some aggregates.
 	if i := strings.IndexByte(s, '.'); i >= 0 && strings.Trim(s[i+1:], "0") == "" {
 		s = s[:i]
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return fmt.Errorf("model: cannot read %q as a fixed-point number", s)
+		return unreadable
 	}
-	*dst = n
-	return nil
+	return n
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,12 @@ import (
 )
 
 // StockInType says why goods came in.
+//
+// The enum types here are strings as stored. A row may hold a word wms does
+// not know (written into the table by hand, or by a later version): reads
+// show it as stored rather than fail the list or guess a value — the API
+// writes it as is, a report prints it untranslated — while every input is
+// checked with Valid.
 type StockInType string
 
 // Stock-in types.
@@ -65,11 +72,13 @@ type StockIn struct {
 	Note        *string     `bun:"note"`
 	TotalAmount Money       `bun:"total_amount,notnull"`
 	// IdempotencyKey and RequestHash make a retried request return this
-	// document instead of bringing the goods in twice.
-	IdempotencyKey *string   `bun:"idempotency_key"`
-	RequestHash    string    `bun:"request_hash,notnull"`
-	CreatedAt      time.Time `bun:"created_at,notnull"`
-	CreatedBy      *int64    `bun:"created_by"`
+	// document instead of bringing the goods in twice. A key belongs to
+	// IdempotencyScope (see IdempotencyScope).
+	IdempotencyKey   *string   `bun:"idempotency_key"`
+	IdempotencyScope int64     `bun:"idempotency_scope,notnull"`
+	RequestHash      string    `bun:"request_hash,notnull"`
+	CreatedAt        time.Time `bun:"created_at,notnull"`
+	CreatedBy        *int64    `bun:"created_by"`
 }
 
 // Lot is what one stock-in line brought in (批次), and what is left of it.
@@ -97,16 +106,30 @@ type Lot struct {
 type StockOut struct {
 	bun.BaseModel `bun:"table:stock_outs,alias:so"`
 
-	ID             int64          `bun:"id,pk,autoincrement"`
-	Code           string         `bun:"code,notnull"`
-	Reason         StockOutReason `bun:"reason,notnull"`
-	OccurredAt     time.Time      `bun:"occurred_at,notnull"`
-	Note           *string        `bun:"note"`
-	TotalCost      Money          `bun:"total_cost,notnull"`
-	IdempotencyKey *string        `bun:"idempotency_key"`
-	RequestHash    string         `bun:"request_hash,notnull"`
-	CreatedAt      time.Time      `bun:"created_at,notnull"`
-	CreatedBy      *int64         `bun:"created_by"`
+	ID               int64          `bun:"id,pk,autoincrement"`
+	Code             string         `bun:"code,notnull"`
+	Reason           StockOutReason `bun:"reason,notnull"`
+	OccurredAt       time.Time      `bun:"occurred_at,notnull"`
+	Note             *string        `bun:"note"`
+	TotalCost        Money          `bun:"total_cost,notnull"`
+	IdempotencyKey   *string        `bun:"idempotency_key"`
+	IdempotencyScope int64          `bun:"idempotency_scope,notnull"`
+	RequestHash      string         `bun:"request_hash,notnull"`
+	CreatedAt        time.Time      `bun:"created_at,notnull"`
+	CreatedBy        *int64         `bun:"created_by"`
+}
+
+// IdempotencyScope is whose idempotency keys a request uses: the acting
+// user's id, or 0 when no user acts (the command line). Keys are per user,
+// not shared: another user sending the same key makes a document of their
+// own and never sees this one. They are per user rather than per token
+// because a client that signs in again (a new session token) and retries
+// must still be recognised; one user's API tokens share that user's keys.
+func IdempotencyScope(ctx context.Context) int64 {
+	if id := ActorFrom(ctx); id != nil {
+		return *id
+	}
+	return 0
 }
 
 // StockOutLine is one line of a stock-out: the goods, how much, and what it
@@ -165,20 +188,27 @@ func (s StockLevel) OnHand() Quantity { return s.Goods.OnHand }
 // Value is Σ remaining × unit cost, which equals Σ ledger amount.
 func (s StockLevel) Value() Money { return s.Goods.StockValue }
 
-// AverageCost is value / on hand, or nil with nothing on hand.
+// AverageCost is value / on hand, or nil with nothing on hand (or stored
+// numbers that give no average, see AverageCost).
 func (s StockLevel) AverageCost() *UnitCost {
-	if s.Goods.OnHand == 0 {
+	c, ok := AverageCost(s.Goods.StockValue, s.Goods.OnHand)
+	if !ok {
 		return nil
 	}
-	c := AverageCost(s.Goods.StockValue, s.Goods.OnHand)
 	return &c
 }
 
-// Low reports on hand at or below the goods' low-stock threshold.
+// Low reports on hand at or below the goods' low-stock threshold (never
+// for an unreadable one).
 func (s StockLevel) Low() bool {
 	t := s.Goods.LowStockThreshold
-	return t != nil && s.Goods.OnHand <= *t
+	return t != nil && t.Readable() && s.Goods.OnHand.Readable() && s.Goods.OnHand <= *t
 }
+
+// RemainingValue is what is left of the lot at its unit cost,
+// round(remaining × unit cost); ok is false when the stored numbers give no
+// such amount (see amount).
+func (l *Lot) RemainingValue() (Money, bool) { return amount(l.Remaining, l.UnitCost) }
 
 // Limits on stock documents.
 const (
@@ -237,7 +267,9 @@ func documentHeader(code, note, key *string, occurredAt *time.Time, lines int, n
 	}
 	at = now
 	if occurredAt != nil {
-		at = occurredAt.UTC().Truncate(time.Microsecond)
+		if at, err = OccurredAt(*occurredAt, now); err != nil {
+			return
+		}
 	}
 	switch {
 	case lines == 0:
@@ -277,7 +309,7 @@ func NewStockIn(in StockInInput, now time.Time) (*StockIn, []*Lot, error) {
 			return nil, nil, Invalid(lineField(i, "unitCost"), "unitCost must not be negative")
 		}
 		amount := Amount(l.Quantity, l.UnitCost)
-		if doc.TotalAmount, err = addMoney(doc.TotalAmount, amount); err != nil {
+		if doc.TotalAmount, err = AddMoney(doc.TotalAmount, amount); err != nil {
 			return nil, nil, WithField(err, lineField(i, "quantity"))
 		}
 		lots[i] = &Lot{Line: i + 1, GoodsID: l.GoodsID, ReceivedQuantity: l.Quantity, Remaining: l.Quantity,
@@ -323,12 +355,45 @@ func requestHash[T any](in T, strip func(*T)) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func addMoney(a, b Money) (Money, error) {
+// AddMoney adds two amounts, or is BAD_USER_INPUT (without a field: the
+// caller names the line) when the sum leaves the range of an amount.
+func AddMoney(a, b Money) (Money, error) {
 	s := a + b
 	if s > maxMoney || s < -maxMoney {
-		return 0, Invalid("", "the amount is too large")
+		return 0, Invalid("", "the amount is too large: a document's total is at most %s", Money(maxMoney))
 	}
 	return s, nil
+}
+
+// What one goods may hold. Its on hand and stock value are running totals
+// kept on the goods row and changed by every document; they stay within the
+// range of a quantity and of an amount, so they are always exact BIGINTs on
+// both databases (SQLite would turn an overflowing sum into an inexact REAL,
+// MySQL would refuse it), and average cost and every report sum stay exact.
+const (
+	MaxOnHand     = Quantity(maxQuantity) // 999 999 999.999
+	MaxStockValue = Money(maxMoney)       // 999 999 999 999 999.99
+)
+
+// MoveStock returns a goods' on hand and value after a movement of q and v
+// (negative for a stock-out). A result above MaxOnHand or MaxStockValue is
+// BAD_USER_INPUT without a field (the caller names the line); totals that are
+// already outside the range, or a result below zero, can only come from a
+// damaged row and are an internal error, so nothing is written over them.
+func MoveStock(onHand Quantity, value Money, q Quantity, v Money) (Quantity, Money, error) {
+	if !onHand.Readable() || !value.Readable() || onHand < 0 || onHand > MaxOnHand || value < 0 || value > MaxStockValue {
+		return 0, 0, fmt.Errorf("the goods' stored stock is outside what wms keeps (on hand %s, value %s)", onHand, value)
+	}
+	nq, nv := onHand+q, value+v
+	switch {
+	case nq > MaxOnHand:
+		return 0, 0, Invalid("", "this would put %s on hand, more than the %s one goods may hold", nq, MaxOnHand)
+	case nv > MaxStockValue:
+		return 0, 0, Invalid("", "this would make the goods' stock worth %s, more than the %s one goods may hold", nv, MaxStockValue)
+	case nq < 0 || nv < 0:
+		return 0, 0, fmt.Errorf("stock would go below zero (on hand %s, value %s)", nq, nv)
+	}
+	return nq, nv, nil
 }
 
 // Allocate takes want from lots in FIFO order — the caller passes the goods'
@@ -343,9 +408,16 @@ func addMoney(a, b Money) (Money, error) {
 // Every amount is then in cents and within a cent of quantity × unit cost, and
 // the amounts taken from a lot add up to exactly its value, so Σ ledger amount
 // equals Σ remaining × unit cost and an emptied lot is worth exactly 0.
+//
+// A lot whose stored numbers lie outside what wms writes (a damaged row) is
+// an error, not something to compute with.
 func Allocate(goodsID int64, lots []*Lot, want Quantity) ([]Allocation, error) {
 	var available Quantity
 	for _, l := range lots {
+		if !l.Remaining.Readable() || !l.UnitCost.Readable() || l.Remaining < 0 || l.Remaining > maxQuantity ||
+			l.UnitCost < 0 || l.UnitCost > maxUnitCost {
+			return nil, fmt.Errorf("lot %d holds numbers wms never writes (remaining %s, unit cost %s)", l.ID, l.Remaining, l.UnitCost)
+		}
 		available += l.Remaining
 	}
 	if available < want {
@@ -405,14 +477,6 @@ type StockFilter struct {
 	CategoryID      *int64
 	LowOnly         bool
 	IncludeArchived bool
-}
-
-// CheckRange refuses a time range that ends before it starts.
-func CheckRange(from, to *time.Time) error {
-	if from != nil && to != nil && to.Before(*from) {
-		return Invalid("to", "to is before from")
-	}
-	return nil
 }
 
 // Stock is the goods' stock level.
