@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -133,6 +134,9 @@ func (s *Service) readError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.Is(err, errTooLarge) || errors.As(err, &mbe) {
 		return refuse(http.StatusRequestEntityTooLarge, "the file is larger than the limit of %d bytes", s.MaxBytes)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) { // the server's body deadline (WMS_UPLOAD_TIMEOUT)
+		return refuse(http.StatusRequestTimeout, "the file did not arrive in the time allowed")
 	}
 	return fmt.Errorf("store upload: %w", err)
 }
