@@ -26,6 +26,13 @@ type Config struct {
 	ConnMaxIdleTime time.Duration
 	DBWait          time.Duration
 	RequestTimeout  time.Duration
+	// Limits of what one client may hold: see limits.go.
+	MaxQueryBytes   int
+	BodyTimeout     time.Duration
+	UploadTimeout   time.Duration
+	WriteTimeout    time.Duration
+	MaxConns        int
+	MaxConnsPerAddr int
 	MediaDir        string
 	MaxUploadBytes  int64
 	UploadTypes     []string
@@ -117,6 +124,24 @@ var settings = []setting{
 	}},
 	{"WMS_REQUEST_TIMEOUT", "5s", "an API request that takes longer fails with UNAVAILABLE (say, while the database is away)", false, func(c *Config, v string) error {
 		return duration(&c.RequestTimeout, v)
+	}},
+	{"WMS_MAX_QUERY_BYTES", "65536", "largest GraphQL query document, in bytes, however it is sent (QUERY_TOO_LARGE)", false, func(c *Config, v string) error {
+		return count(&c.MaxQueryBytes, v, 1, 1<<20)
+	}},
+	{"WMS_BODY_TIMEOUT", "30s", "a request must send its whole body within this (uploads: WMS_UPLOAD_TIMEOUT)", false, func(c *Config, v string) error {
+		return duration(&c.BodyTimeout, v)
+	}},
+	{"WMS_UPLOAD_TIMEOUT", "10m", "an upload (`/upload`, multipart GraphQL) must send its whole body within this", false, func(c *Config, v string) error {
+		return duration(&c.UploadTimeout, v)
+	}},
+	{"WMS_WRITE_TIMEOUT", "30s", "a response that the client takes no part of for this long is cut off", false, func(c *Config, v string) error {
+		return duration(&c.WriteTimeout, v)
+	}},
+	{"WMS_MAX_CONNS", "1000", "most connections open at once; more wait to be accepted", false, func(c *Config, v string) error {
+		return count(&c.MaxConns, v, 1, 1<<20)
+	}},
+	{"WMS_MAX_CONNS_PER_ADDR", "500", "most connections open at once from one address (0: no limit); more are refused with 503", false, func(c *Config, v string) error {
+		return count(&c.MaxConnsPerAddr, v, 0, 1<<20)
 	}},
 	{"WMS_MEDIA_DIR", "./data/media", "where uploaded and generated files are stored", false, func(c *Config, v string) error {
 		return nonEmpty(&c.MediaDir, v)
@@ -265,6 +290,15 @@ func duration(dst *time.Duration, v string) error {
 		return errors.New("must be a positive duration such as 90s, 3m or 1h")
 	}
 	*dst = d
+	return nil
+}
+
+func count(dst *int, v string, least, most int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < least || n > most {
+		return fmt.Errorf("must be a whole number from %d to %d", least, most)
+	}
+	*dst = n
 	return nil
 }
 

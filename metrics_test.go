@@ -71,11 +71,11 @@ func TestMetrics(t *testing.T) {
 	if n := scrape(t, base, `wms_http_requests_total{method="POST",route="/query",status="200"}`); n < 20 {
 		t.Errorf("requests counted: %v", n)
 	}
-	if n := scrape(t, base, `wms_graphql_operations_total{operation="anonymous",outcome="ok"}`); n < 20 {
+	if n := scrape(t, base, `wms_graphql_operations_total{operation="unauthenticated",outcome="ok"}`); n < 20 {
 		t.Errorf("operations counted: %v", n)
 	}
 	postQuery(t, base, `{ goodsList { totalCount } }`) // anonymous: refused
-	if n := scrape(t, base, `wms_graphql_operations_total{operation="anonymous",outcome="UNAUTHENTICATED"}`); n != 1 {
+	if n := scrape(t, base, `wms_graphql_operations_total{operation="unauthenticated",outcome="UNAUTHENTICATED"}`); n != 1 {
 		t.Errorf("refused operations counted: %v", n)
 	}
 	if n := scrape(t, base, `wms_http_request_duration_seconds_count{route="/query"}`); n < 21 {

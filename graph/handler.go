@@ -14,9 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"wms/auth"
 	"wms/model"
@@ -34,9 +32,17 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes caps a multipart request body.
 	MaxUploadBytes int64
+	// MaxQueryBytes caps the query document, however it is sent
+	// (QUERY_TOO_LARGE); 0 means no cap.
+	MaxQueryBytes int
+	// QueryCacheBytes bounds the parsed documents kept, weighed by what a
+	// parsed document holds; PersistedQueryCacheBytes the persisted queries.
+	QueryCacheBytes          int64
+	PersistedQueryCacheBytes int64
 	// Observe, when set, hears of every operation: its name, its outcome
-	// ("ok" or the code of its first error) and how long it took.
-	Observe func(operation, outcome string, d time.Duration)
+	// ("ok" or the code of its first error) and how long it took. ctx tells
+	// who asked (auth.CallerFrom).
+	Observe func(ctx context.Context, operation, outcome string, d time.Duration)
 }
 
 // DefaultOptions are the limits wms runs with.
@@ -46,6 +52,11 @@ var DefaultOptions = Options{
 	TokenLimit:      15_000,
 	MaxBodyBytes:    1 << 20,
 	MaxUploadBytes:  10 << 20,
+	MaxQueryBytes:   64 << 10,
+	// A few hundred of a client's usual documents; one largest document
+	// weighs about 2 MiB.
+	QueryCacheBytes:          16 << 20,
+	PersistedQueryCacheBytes: 4 << 20,
 }
 
 // NewHandler returns the GraphQL endpoint (POST, GET and multipart).
@@ -63,9 +74,8 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 		MaxUploadSize: o.MaxUploadBytes,
 		MaxMemory:     1 << 20, // larger files spill to a temp file
 	})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	schemaDiscovery(srv, o.Introspection)
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	useDocumentLimits(srv, o)
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 	srv.SetParserTokenLimit(o.TokenLimit)
 	srv.SetErrorPresenter(presentError)
@@ -89,7 +99,7 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 						outcome = code
 					}
 				}
-				o.Observe(operationName(oc), outcome, time.Since(oc.Stats.OperationStart))
+				o.Observe(ctx, operationName(oc), outcome, time.Since(oc.Stats.OperationStart))
 			}
 			return resp
 		}

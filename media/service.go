@@ -146,6 +146,9 @@ func (s *Service) readError(err error) error {
 	if errors.Is(err, errTooLarge) || errors.As(err, &mbe) {
 		return refuse(http.StatusRequestEntityTooLarge, "the file is larger than the limit of %d bytes", s.MaxBytes)
 	}
+	if errors.Is(err, os.ErrDeadlineExceeded) { // the server's body deadline (WMS_UPLOAD_TIMEOUT)
+		return refuse(http.StatusRequestTimeout, "the file did not arrive in the time allowed")
+	}
 	return s.writeError(err)
 }
 
