@@ -20,7 +20,7 @@ import (
 )
 
 // procBinary builds the wms binary once for the process tests.
-func procBinary(t *testing.T) string {
+func procBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "wms")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
@@ -31,7 +31,7 @@ func procBinary(t *testing.T) string {
 	return bin
 }
 
-func procFreeAddr(t *testing.T) string {
+func procFreeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
