@@ -10,8 +10,8 @@
 // mode: an "ok" line for each package that passes, the output of the tests
 // that fail. Its last two lines are the summary, for example
 //
-//	skipped 59 of 1204: 57 "WMS_TEST_MYSQL_DSN is not set: MySQL run skipped"; 2 "node is not installed: …"
-//	tests: 1145 passed, 0 failed, 59 skipped
+//	skipped 61 of 367: 55 "WMS_TEST_MYSQL_DSN is not set: MySQL run skipped"; 4 "WMS_TEST_MYSQL_DSN is not set: process test against MariaDB skipped"; …
+//	tests: 306 passed, 0 failed, 61 skipped
 //
 // Its exit status is go test's. With WMS_TEST_NO_SKIPS=1 (as CI sets it) a run
 // in which any test skipped fails too.
