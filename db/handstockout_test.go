@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/rs/zerolog"
 
 	"wms/db"
 	"wms/db/dbtest"
@@ -32,8 +33,8 @@ type handStockOut struct {
 	now     func() time.Time
 }
 
-func newHandStockOut(s *db.Store, name string) *handStockOut {
-	h := &handStockOut{sqldb: s.DB().DB, mysql: name == dbtest.MySQL, now: time.Now}
+func newHandStockOut(sqldb *sql.DB, name string) *handStockOut {
+	h := &handStockOut{sqldb: sqldb, mysql: name == dbtest.MySQL, now: time.Now}
 	if !h.mysql {
 		h.writeMu = new(sync.Mutex)
 	}
@@ -181,10 +182,10 @@ func TestHandWrittenStockOutMatchesTheStore(t *testing.T) {
 	for _, name := range []string{dbtest.SQLite, dbtest.MySQL} {
 		t.Run(name, func(t *testing.T) {
 			clock := func() time.Time { return time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC) }
-			store, g1 := seedHotGoods(t, name, "10")
+			store, g1, _ := seedHotGoods(t, name, "10")
 			store.Now = clock
-			hand, g2 := seedHotGoods(t, name, "10")
-			h := newHandStockOut(hand, name)
+			hand, g2, handDB := seedHotGoods(t, name, "10")
+			h := newHandStockOut(handDB, name)
 			h.now = clock
 			// 3.5 + 3.5 + 3.5 crosses from the first lot into the second;
 			// 10 more than is left fails and changes nothing.
@@ -216,10 +217,39 @@ func TestHandWrittenStockOutMatchesTheStore(t *testing.T) {
 	}
 }
 
-// seedHotGoods makes a goods with two lots of qty, at 1.25 and then 1.5.
-func seedHotGoods(tb testing.TB, name, qty string) (*db.Store, *model.Goods) {
+// seedHotGoods makes a goods with two lots of qty, at 1.25 and then 1.5. It
+// returns the Store and a database/sql pool on the same database for
+// hand-written SQL: on MySQL one that sends each statement with its
+// arguments in one round trip (interpolateParams), as Bun does, where plain
+// database/sql would prepare, execute and close each statement.
+func seedHotGoods(tb testing.TB, name, qty string) (*db.Store, *model.Goods, *sql.DB) {
 	tb.Helper()
-	s := db.NewStore(dbtest.Open(tb, name))
+	opts := dbtest.Options(tb, name)
+	bdb, err := db.Open(ctx, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = bdb.Close() })
+	if err := db.Migrate(ctx, bdb, zerolog.Nop()); err != nil {
+		tb.Fatal(err)
+	}
+	s := db.NewStore(bdb)
+	hand := bdb.DB
+	if name == dbtest.MySQL {
+		cfg, err := db.MySQLConfig(opts.MySQL)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cfg.InterpolateParams = true
+		conn, err := mysql.NewConnector(cfg)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		hand = sql.OpenDB(conn)
+		hand.SetMaxOpenConns(opts.MaxOpenConns)
+		hand.SetMaxIdleConns(opts.MaxOpenConns)
+		tb.Cleanup(func() { _ = hand.Close() })
+	}
 	c, err := s.CreateCategory(ctx, model.CategoryInput{Name: "bench"})
 	if err != nil {
 		tb.Fatal(err)
@@ -234,7 +264,7 @@ func seedHotGoods(tb testing.TB, name, qty string) (*db.Store, *model.Goods) {
 			tb.Fatal(err)
 		}
 	}
-	return s, g
+	return s, g, hand
 }
 
 // dump is a query's rows as text.

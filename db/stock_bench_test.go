@@ -29,8 +29,9 @@ import (
 //
 // with WMS_TEST_MYSQL_DSN set for the MariaDB half.
 
-// hotGoods is a goods with two lots of 100 000 000 units.
-func hotGoods(b *testing.B, name string) (*db.Store, *model.Goods) {
+// hotGoods is a goods with two lots of 100 000 000 units, and a pool for
+// hand-written SQL on its database (see seedHotGoods).
+func hotGoods(b *testing.B, name string) (*db.Store, *model.Goods, *sql.DB) {
 	b.Helper()
 	return seedHotGoods(b, name, "100000000")
 }
@@ -64,7 +65,7 @@ func BenchmarkStockOut(b *testing.B) {
 	for _, name := range []string{dbtest.SQLite, dbtest.MySQL} {
 		for _, workers := range []int{1, 32} {
 			b.Run(fmt.Sprintf("%s/c%d", name, workers), func(b *testing.B) {
-				s, g := hotGoods(b, name)
+				s, g, _ := hotGoods(b, name)
 				in := model.StockOutInput{Reason: model.StockOutConsume,
 					Lines: []*model.StockOutLineInput{{GoodsID: g.ID, Quantity: model.MustQuantity("1")}}}
 				concurrently(b, workers, func() error {
@@ -81,8 +82,8 @@ func BenchmarkStockOutHandWritten(b *testing.B) {
 	for _, name := range []string{dbtest.SQLite, dbtest.MySQL} {
 		for _, workers := range []int{1, 32} {
 			b.Run(fmt.Sprintf("%s/c%d", name, workers), func(b *testing.B) {
-				s, g := hotGoods(b, name)
-				out := newHandStockOut(s, name)
+				s, g, sqldb := hotGoods(b, name)
+				out := newHandStockOut(sqldb, name)
 				concurrently(b, workers, func() error {
 					return out.run(ctx, g.ID, 1000)
 				})
@@ -96,8 +97,7 @@ func BenchmarkStockOutFloor(b *testing.B) {
 	for _, name := range []string{dbtest.SQLite, dbtest.MySQL} {
 		for _, workers := range []int{1, 32} {
 			b.Run(fmt.Sprintf("%s/c%d", name, workers), func(b *testing.B) {
-				s, g := hotGoods(b, name)
-				sqldb := s.DB().DB
+				_, g, sqldb := hotGoods(b, name)
 				lock := ""
 				if name == dbtest.MySQL {
 					lock = " FOR UPDATE"
