@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -31,9 +32,13 @@ type dbProxy struct {
 	ln     net.Listener
 	target string
 	down   atomic.Bool
-	delay  atomic.Int64 // nanoseconds before each chunk towards the server
+	delay  atomic.Int64 // nanoseconds before each answer of the database is passed on
+	held   atomic.Int64 // answers held back by delay so far
 	mu     sync.Mutex
 	conns  map[net.Conn]bool
+	// opened counts the connections made through the proxy, open those not
+	// yet closed, and closedByDB those the database closed first.
+	opened, open, closedByDB atomic.Int64
 }
 
 func newDBProxy(t *testing.T, target string) *dbProxy {
@@ -62,8 +67,18 @@ func newDBProxy(t *testing.T, target string) *dbProxy {
 				continue
 			}
 			p.track(c, up)
+			p.opened.Add(1)
+			p.open.Add(1)
 			go func() { _, _ = io.Copy(up, c); up.Close() }()
-			go func() { p.copySlow(c, up); c.Close() }()
+			go func() {
+				// The database hung up (MariaDB resets a connection it
+				// times out), not wms nor a cut, which close it here.
+				if err := p.copySlow(c, up); errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+					p.closedByDB.Add(1)
+				}
+				c.Close()
+				p.open.Add(-1)
+			}()
 		}
 	}()
 	return p
@@ -77,20 +92,24 @@ func (p *dbProxy) track(cs ...net.Conn) {
 	}
 }
 
-func (p *dbProxy) copySlow(dst, src net.Conn) {
+// copySlow passes the database's answers on, each held back by delay, and
+// returns why it stopped: io.EOF or a reset when the database closed the
+// connection, net.ErrClosed when this side did.
+func (p *dbProxy) copySlow(dst, src net.Conn) error {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
 			if d := p.delay.Load(); d > 0 {
+				p.held.Add(1)
 				time.Sleep(time.Duration(d))
 			}
 			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
+				return werr
 			}
 		}
 		if err != nil {
-			return
+			return err
 		}
 	}
 }
@@ -278,10 +297,26 @@ func TestOpsConnectionsKilledByWaitTimeout(t *testing.T) {
 	if failures := s.burst(t, token, 30); len(failures) > 0 {
 		t.Fatalf("warm-up: %v", failures)
 	}
-	time.Sleep(3500 * time.Millisecond) // past wait_timeout: the server closes every idle connection
+	// MariaDB closes every connection idle past wait_timeout: wait until it
+	// has hung up on each one the pool holds.
+	pooled := proxy.opened.Load()
+	deadline := time.Now().Add(60 * time.Second)
+	for proxy.open.Load() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("MariaDB closed %d of %d idle connections within 60 s", proxy.closedByDB.Load(), pooled)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := proxy.closedByDB.Load(); got != pooled || pooled == 0 {
+		t.Fatalf("MariaDB closed %d of the %d connections opened; wms closed the rest", got, pooled)
+	}
 	if failures := s.burst(t, token, 40); len(failures) > 0 {
 		t.Errorf("after wait_timeout closed the pooled connections, %d of 40 requests failed: %v", len(failures), failures)
 	}
+	if proxy.opened.Load() == pooled {
+		t.Error("the burst opened no new connection")
+	}
+	t.Logf("MariaDB closed all %d idle connections; the burst opened %d new ones", pooled, proxy.opened.Load()-pooled)
 }
 
 // A network cut: requests fail fast with UNAVAILABLE while the database is
@@ -334,11 +369,19 @@ func TestOpsSIGTERMLetsRequestsFinish(t *testing.T) {
 		err    error
 	}
 	got := make(chan result, 1)
+	held := proxy.held.Load()
 	go func() {
 		status, code, err := s.query(context.Background(), token, `{ goodsList { totalCount nodes { name } } }`)
 		got <- result{status, code, err}
 	}()
-	time.Sleep(300 * time.Millisecond)
+	// In flight: the database has answered it and the proxy holds the answer.
+	deadline := time.Now().Add(20 * time.Second)
+	for proxy.held.Load() == held {
+		if time.Now().After(deadline) {
+			t.Fatal("the request never reached the database")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

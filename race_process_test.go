@@ -10,15 +10,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"wms/db/dbtest"
+	"wms/model"
 )
 
 // procBinary builds the wms binary once for the process tests.
-func procBinary(t *testing.T) string {
+func procBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "wms")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
@@ -29,7 +31,7 @@ func procBinary(t *testing.T) string {
 	return bin
 }
 
-func procFreeAddr(t *testing.T) string {
+func procFreeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -89,7 +91,9 @@ func procLogin(t *testing.T, base string) string {
 		t.Fatalf("login: %v %+v", err, a.Errors)
 	}
 	var out struct{ Token string }
-	_ = json.Unmarshal(a.Data["login"], &out)
+	if err := json.Unmarshal(a.Data["login"], &out); err != nil || out.Token == "" {
+		t.Fatalf("login answer %s: %v", a.Data["login"], err)
+	}
 	return out.Token
 }
 
@@ -133,16 +137,23 @@ func TestStockOutRaceAcrossTwoProcesses(t *testing.T) {
 		}
 		return a
 	}
+	decode := func(a procAnswer, field string, out any) {
+		t.Helper()
+		if err := json.Unmarshal(a.Data[field], out); err != nil {
+			t.Fatalf("decode %s %s: %v", field, a.Data[field], err)
+		}
+	}
 	var ids []string
 	for i, name := range []string{"牛奶", "鸡蛋"} {
 		a := mustQ(servers[i], `mutation($n: String!) { createCategory(input: {name: $n}) { id } }`, map[string]any{"n": name})
 		var c struct{ ID string }
-		_ = json.Unmarshal(a.Data["createCategory"], &c)
+		decode(a, "createCategory", &c)
 		a = mustQ(servers[1-i], `mutation($c: ID!, $n: String!) { createGoods(input: {name: $n, categoryId: $c}) { id } }`,
 			map[string]any{"c": c.ID, "n": name})
 		var g struct{ ID string }
-		_ = json.Unmarshal(a.Data["createGoods"], &g)
+		decode(a, "createGoods", &g)
 		ids = append(ids, g.ID)
+		// Two lots, the older one cheaper: FIFO sells it first.
 		for _, cost := range []string{"1.25", "1.30"} {
 			mustQ(servers[i], `mutation($g: ID!, $c: Decimal!) { stockIn(input: {type: PURCHASE, lines: [{goodsId: $g, quantity: 10, unitCost: $c}]}) { id } }`,
 				map[string]any{"g": g.ID, "c": cost})
@@ -181,27 +192,49 @@ func TestStockOutRaceAcrossTwoProcesses(t *testing.T) {
 	}
 	for _, id := range ids {
 		a := mustQ(servers[0], `query($g: ID!) { goods(id: $g) { stock { onHand value } }
-			all: ledger(goodsId: $g, first: 200) { totalCount nodes { quantity amount } } }`, map[string]any{"g": id})
+			all: ledger(goodsId: $g, first: 200) { totalCount nodes { direction quantity amount } } }`, map[string]any{"g": id})
 		var g struct {
 			Stock struct{ OnHand, Value string }
 		}
-		_ = json.Unmarshal(a.Data["goods"], &g)
+		decode(a, "goods", &g)
 		var led struct {
-			Nodes []struct{ Quantity, Amount string }
+			TotalCount int
+			Nodes      []struct{ Direction, Quantity, Amount string }
 		}
-		_ = json.Unmarshal(a.Data["all"], &led)
-		want := 20 - sold[id]
-		if g.Stock.OnHand != fmt.Sprint(want) {
+		decode(a, "all", &led)
+		left := 20 - sold[id]
+		if g.Stock.OnHand != fmt.Sprint(left) {
 			t.Errorf("goods %s: on hand %s, want 20 − %d sold", id, g.Stock.OnHand, sold[id])
 		}
-		outs := 0
+		// What is left is the newest units: up to 10 at 1.30, the rest at 1.25.
+		want := model.Money(min(left, 10)*130 + max(left-10, 0)*125)
+		if g.Stock.Value != want.String() {
+			t.Errorf("goods %s: value %s, want %s for %d left (FIFO)", id, g.Stock.Value, want, left)
+		}
+		// One IN entry per lot, one OUT entry of one unit per unit sold, and
+		// the entries add up to the value.
+		ins, outs, total := 0, 0, model.Money(0)
 		for _, n := range led.Nodes {
-			if n.Quantity[0] == '-' {
+			amount, err := model.ParseMoney(strings.TrimPrefix(n.Amount, "-"))
+			if err != nil {
+				t.Fatalf("ledger amount %q: %v", n.Amount, err)
+			}
+			switch {
+			case n.Direction == "IN" && n.Quantity == "10" && !strings.HasPrefix(n.Amount, "-"):
+				ins++
+				total += amount
+			case n.Direction == "OUT" && n.Quantity == "-1" && strings.HasPrefix(n.Amount, "-"):
 				outs++
+				total -= amount
+			default:
+				t.Errorf("goods %s: ledger entry %+v", id, n)
 			}
 		}
-		if outs < sold[id] {
-			t.Errorf("goods %s: %d OUT entries for %d units sold", id, outs, sold[id])
+		if ins != 2 || outs != sold[id] || led.TotalCount != len(led.Nodes) {
+			t.Errorf("goods %s: %d IN and %d OUT entries (%d in all) for 2 lots and %d units sold", id, ins, outs, led.TotalCount, sold[id])
+		}
+		if total != want {
+			t.Errorf("goods %s: the ledger adds up to %s, the stock is worth %s", id, total, want)
 		}
 	}
 	t.Logf("sold %v over two processes", sold)

@@ -33,27 +33,42 @@ func TestReadmeListsEverySetting(t *testing.T) {
 	}
 	for _, name := range regexp.MustCompile(`WMS_[A-Z_]+`).FindAllString(text, -1) {
 		base := strings.TrimSuffix(name, "_FILE")
-		if !known[base] && name != "WMS_TEST_MYSQL_DSN" {
+		if !known[base] && name != "WMS_TEST_MYSQL_DSN" && name != noSkipsVar {
 			t.Errorf("README names %s, which the configuration does not read", name)
 		}
 	}
 }
 
-// CI runs the test command the README gives, so the two cannot drift apart.
+// noSkipsVar is the test runner's (./test) switch that fails a run in which
+// anything was skipped; it is the runner's, not the server's, setting.
+const noSkipsVar = "WMS_TEST_NO_SKIPS"
+
+// CI runs the test commands the README gives, exactly as written and each on
+// a line of its own, so they cannot drift apart: the whole suite, and the
+// whole suite under the race detector. Both run with skipping forbidden.
 func TestCIRunsTheReadmeTestCommand(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile("(?m)^(go test [^#\n]*?)\\s+# the whole test suite").FindStringSubmatch(string(readme))
-	if m == nil {
-		t.Fatal("README does not give the test command as `go test ... # the whole test suite`")
-	}
 	ci, err := os.ReadFile(".ci/run")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile("(?m)^" + regexp.QuoteMeta(m[1]) + "$").Match(ci) {
-		t.Errorf(".ci/run does not run the README's test command %q on a line of its own", m[1])
+	for _, what := range []string{"the whole test suite", "the whole test suite under the race detector"} {
+		m := regexp.MustCompile("(?m)^(go [^#\n]*?)\\s+# " + what + "$").FindStringSubmatch(string(readme))
+		if m == nil {
+			t.Errorf("README does not give a command as `go ... # %s`", what)
+			continue
+		}
+		if what != "the whole test suite" && !strings.Contains(m[1], "-race") {
+			t.Errorf("the README's race command %q does not turn on -race", m[1])
+		}
+		if !regexp.MustCompile("(?m)^" + regexp.QuoteMeta(m[1]) + "$").Match(ci) {
+			t.Errorf(".ci/run does not run the README's command %q on a line of its own", m[1])
+		}
+	}
+	if !regexp.MustCompile("(?m)^export " + regexp.QuoteMeta(noSkipsVar) + "=1$").Match(ci) {
+		t.Errorf(".ci/run does not forbid skipped tests (export %s=1)", noSkipsVar)
 	}
 }

@@ -604,12 +604,26 @@ func TestMainCloseLetsRequestsFinish(t *testing.T) {
 		t.Fatalf("no 100 Continue: %v %v", res, err)
 	}
 
+	// Shutdown has begun once the server calls its shutdown hooks, right
+	// after closing its listener; from then on Close waits for the request.
+	shuttingDown := make(chan struct{})
+	r.server.RegisterOnShutdown(func() { close(shuttingDown) })
 	closed := make(chan error, 1)
 	go func() { closed <- r.close() }()
 	select {
+	case <-shuttingDown:
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) before shutting down, with a request in flight", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not begin the shutdown")
+	}
+	if _, err := net.DialTimeout("tcp", r.Addr(), time.Second); err == nil {
+		t.Error("still accepting connections while shutting down")
+	}
+	select {
 	case err := <-closed:
 		t.Fatalf("Close returned (%v) with a request in flight", err)
-	case <-time.After(200 * time.Millisecond):
+	default:
 	}
 	if _, err := io.WriteString(conn, body); err != nil {
 		t.Fatal(err)

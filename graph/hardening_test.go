@@ -29,10 +29,16 @@ func TestHardeningLimits(t *testing.T) {
 		if !strings.Contains(e.Message, "complexity") {
 			t.Errorf("TOO_COMPLEX message %q", e.Message)
 		}
-		// Too many tokens: refused before parsing.
+		// Too many tokens: refused by the parser's token limit, while the same
+		// document under the limit is answered.
 		r := c.post("{ "+strings.Repeat("__typename ", 600)+"}", nil)
-		if len(r.Errors) == 0 || r.Status >= 500 || strings.Contains(r.Raw, "goroutine") {
-			t.Errorf("token limit: %d %s", r.Status, r.Raw)
+		if r.Status != http.StatusUnprocessableEntity || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "GRAPHQL_PARSE_FAILED" ||
+			!strings.Contains(r.Errors[0].Message, "token limit of 500") || string(r.Data) != "null" {
+			t.Errorf("600 tokens over a limit of 500: %d %s", r.Status, r.Raw)
+		}
+		if r := c.post("{ "+strings.Repeat("__typename ", 450)+"}", nil); r.Status != http.StatusOK || len(r.Errors) > 0 ||
+			!strings.Contains(string(r.Data), `"__typename":"Query"`) {
+			t.Errorf("450 tokens under a limit of 500: %d %.300s", r.Status, r.Raw)
 		}
 		// A body over the limit, declared: 413 before reading it.
 		big := `{"query": "{ __typename }", "variables": {"pad": "` + strings.Repeat("x", 70<<10) + `"}}`

@@ -1,0 +1,303 @@
+package db_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/rs/zerolog"
+
+	"wms/db"
+	"wms/db/dbtest"
+	"wms/model"
+)
+
+// handStockOut is Store.CreateStockOut for one line written by hand in
+// database/sql: the same statements' worth of work, without Bun, the domain
+// types or the general engine, as the benchmark's ceiling.
+type handStockOut struct {
+	sqldb *sql.DB
+	mysql bool
+	// writeMu serialises writers on SQLite, as the Store does: one writer at
+	// a time is all SQLite allows, and queuing here beats its busy loop.
+	writeMu *sync.Mutex
+	now     func() time.Time
+}
+
+func newHandStockOut(sqldb *sql.DB, name string) *handStockOut {
+	h := &handStockOut{sqldb: sqldb, mysql: name == dbtest.MySQL, now: time.Now}
+	if !h.mysql {
+		h.writeMu = new(sync.Mutex)
+	}
+	return h
+}
+
+var errShort = errors.New("insufficient stock")
+
+// run takes qty (in thousandths) of the goods out, oldest lots first, as one
+// CONSUME stock-out, retrying on a deadlock as the Store does.
+func (h *handStockOut) run(ctx context.Context, goodsID, qty int64) error {
+	var err error
+	for range 10 {
+		if err = h.once(ctx, goodsID, qty); err == nil || !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (h *handStockOut) once(ctx context.Context, goodsID, qty int64) error {
+	if h.writeMu != nil {
+		h.writeMu.Lock()
+		defer h.writeMu.Unlock()
+	}
+	now := h.now().UTC().Truncate(time.Microsecond)
+	hash := sha256.New()
+	_ = json.NewEncoder(hash).Encode(map[string]any{"reason": "CONSUME", "lines": []any{map[string]any{"goodsId": goodsID, "quantity": qty}}})
+	requestHash := hex.EncodeToString(hash.Sum(nil))
+	lock := ""
+	if h.mysql {
+		lock = " FOR UPDATE"
+	}
+	tx, err := h.sqldb.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+
+	// Lock the goods, then read its lots under that lock, oldest first.
+	var category int64
+	if err := tx.QueryRowContext(ctx, `SELECT category_id FROM goods WHERE id = ?`+lock, goodsID).Scan(&category); err != nil {
+		return fmt.Errorf("lock goods: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, remaining, unit_cost FROM lots
+		WHERE goods_id = ? AND depleted = FALSE ORDER BY received_at, id`+lock, goodsID)
+	if err != nil {
+		return err
+	}
+	type take struct{ lot, before, after, cost, amount int64 }
+	var takes []take
+	left := qty
+	for rows.Next() && left > 0 {
+		var t take
+		if err := rows.Scan(&t.lot, &t.before, &t.cost); err != nil {
+			rows.Close()
+			return err
+		}
+		t.after = t.before - min(left, t.before)
+		left -= t.before - t.after
+		// The lot's value drops by round(before × cost) − round(after × cost).
+		t.amount = cents(t.before, t.cost) - cents(t.after, t.cost)
+		takes = append(takes, t)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if left > 0 {
+		return errShort
+	}
+	var cost int64
+	for _, t := range takes {
+		cost += t.amount
+	}
+
+	// The day's next code.
+	day := now.Format("20060102")
+	var n int64
+	if h.mysql {
+		res, err := tx.ExecContext(ctx, `INSERT INTO document_counters (prefix, day, last) VALUES ('OUT', ?, LAST_INSERT_ID(1))
+			ON DUPLICATE KEY UPDATE last = LAST_INSERT_ID(last + 1)`, day)
+		if err != nil {
+			return err
+		}
+		if n, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	} else if err := tx.QueryRowContext(ctx, `INSERT INTO document_counters (prefix, day, last) VALUES ('OUT', ?, 1)
+		ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1 RETURNING last`, day).Scan(&n); err != nil {
+		return err
+	}
+	code := fmt.Sprintf("OUT-%s-%04d", day, n)
+
+	// The document, its line, the lots, the ledger and the goods' totals.
+	res, err := tx.ExecContext(ctx, `INSERT INTO stock_outs (code, reason, occurred_at, total_cost, request_hash, created_at)
+		VALUES (?, 'CONSUME', ?, ?, ?, ?)`, code, now, cost, requestHash, now)
+	if err != nil {
+		return err
+	}
+	doc, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO stock_out_lines (stock_out_id, line, goods_id, quantity, cost) VALUES (?, 1, ?, ?, ?)`,
+		doc, goodsID, qty, cost); err != nil {
+		return err
+	}
+	for _, t := range takes {
+		res, err := tx.ExecContext(ctx, `UPDATE lots SET remaining = ?, depleted = ? WHERE id = ? AND remaining = ?`,
+			t.after, t.after == 0, t.lot, t.before)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("lot %d changed under its goods lock (%d rows, %v)", t.lot, n, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries
+			(at, goods_id, category_id, direction, quantity, unit_cost, amount, document_code, stock_out_id, stock_out_line, lot_id)
+			VALUES (?, ?, ?, 'OUT', ?, ?, ?, ?, ?, 1, ?)`,
+			now, goodsID, category, -(t.before - t.after), t.cost, -t.amount, code, doc, t.lot); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE goods SET on_hand = on_hand - ?, stock_value = stock_value - ? WHERE id = ?`,
+		qty, cost, goodsID); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// cents is quantity (thousandths) × unit cost (ten-thousandths) in cents,
+// rounded half up: model.Amount by hand.
+func cents(q, c int64) int64 { return (q*c + 50_000) / 100_000 }
+
+// retryable says whether a transaction lost a deadlock or a lock wait
+// (MySQL) and may run again.
+func retryable(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
+// The hand-written stock-out does what the Store's does, row for row: the
+// same stock-outs on two copies of one shop leave the same tables.
+func TestHandWrittenStockOutMatchesTheStore(t *testing.T) {
+	for _, name := range []string{dbtest.SQLite, dbtest.MySQL} {
+		t.Run(name, func(t *testing.T) {
+			clock := func() time.Time { return time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC) }
+			store, g1, _ := seedHotGoods(t, name, "10")
+			store.Now = clock
+			hand, g2, handDB := seedHotGoods(t, name, "10")
+			h := newHandStockOut(handDB, name)
+			h.now = clock
+			// 3.5 + 3.5 + 3.5 crosses from the first lot into the second;
+			// 10 more than is left fails and changes nothing.
+			for _, qty := range []string{"3.5", "3.5", "3.5", "0.001", "10", "2.499"} {
+				_, serr := store.CreateStockOut(ctx, model.StockOutInput{Reason: model.StockOutConsume,
+					Lines: []*model.StockOutLineInput{{GoodsID: g1.ID, Quantity: model.MustQuantity(qty)}}})
+				herr := h.run(ctx, g2.ID, int64(model.MustQuantity(qty)))
+				if (serr == nil) != (herr == nil) {
+					t.Fatalf("stock-out of %s: the Store says %v, the hand-written one %v", qty, serr, herr)
+				}
+			}
+			checkInvariants(t, store)
+			checkInvariants(t, hand)
+			for _, q := range []string{
+				`SELECT id, on_hand, stock_value FROM goods ORDER BY id`,
+				`SELECT id, remaining, depleted FROM lots ORDER BY id`,
+				`SELECT id, code, reason, total_cost FROM stock_outs ORDER BY id`,
+				`SELECT stock_out_id, line, goods_id, quantity, cost FROM stock_out_lines ORDER BY stock_out_id, line`,
+				`SELECT goods_id, category_id, direction, quantity, unit_cost, amount, document_code, stock_out_id, stock_out_line, lot_id
+				 FROM ledger_entries ORDER BY id`,
+				`SELECT prefix, day, last FROM document_counters ORDER BY prefix, day`,
+			} {
+				want, got := dump(t, store, q), dump(t, hand, q)
+				if want != got {
+					t.Errorf("%s\nStore:\n%s\nhand-written:\n%s", q, want, got)
+				}
+			}
+		})
+	}
+}
+
+// seedHotGoods makes a goods with two lots of qty, at 1.25 and then 1.5. It
+// returns the Store and a database/sql pool on the same database for
+// hand-written SQL: on MySQL one that sends each statement with its
+// arguments in one round trip (interpolateParams), as Bun does, where plain
+// database/sql would prepare, execute and close each statement.
+func seedHotGoods(tb testing.TB, name, qty string) (*db.Store, *model.Goods, *sql.DB) {
+	tb.Helper()
+	opts := dbtest.Options(tb, name)
+	bdb, err := db.Open(ctx, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = bdb.Close() })
+	if err := db.Migrate(ctx, bdb, zerolog.Nop()); err != nil {
+		tb.Fatal(err)
+	}
+	s := db.NewStore(bdb)
+	hand := bdb.DB
+	if name == dbtest.MySQL {
+		cfg, err := db.MySQLConfig(opts.MySQL)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cfg.InterpolateParams = true
+		conn, err := mysql.NewConnector(cfg)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		hand = sql.OpenDB(conn)
+		hand.SetMaxOpenConns(opts.MaxOpenConns)
+		hand.SetMaxIdleConns(opts.MaxOpenConns)
+		tb.Cleanup(func() { _ = hand.Close() })
+	}
+	c, err := s.CreateCategory(ctx, model.CategoryInput{Name: "bench"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g, err := s.CreateGoods(ctx, model.GoodsInput{Name: "hot", CategoryID: c.ID})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, cost := range []string{"1.25", "1.5"} {
+		if _, err := s.CreateStockIn(ctx, model.StockInInput{Type: model.StockInPurchase,
+			Lines: []*model.StockInLineInput{{GoodsID: g.ID, Quantity: model.MustQuantity(qty), UnitCost: model.MustUnitCost(cost)}}}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return s, g, hand
+}
+
+// dump is a query's rows as text.
+func dump(t *testing.T, s *db.Store, q string) string {
+	t.Helper()
+	rows, err := s.DB().QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				vals[i] = string(b)
+			}
+		}
+		fmt.Fprintln(&out, vals...)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
