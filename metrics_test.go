@@ -78,8 +78,11 @@ func TestMetrics(t *testing.T) {
 	if n := scrape(t, base, `wms_http_requests_total{method="POST",route="/query",status="200"}`); n < 20 {
 		t.Errorf("requests counted: %v", n)
 	}
-	if n := scrape(t, base, `wms_graphql_operations_total{operation="unauthenticated",outcome="ok"}`); n < 20 {
-		t.Errorf("operations counted: %v", n)
+	if n := scrape(t, base, `wms_graphql_operations_total{operation="anonymous",outcome="ok"}`); n < 20 {
+		t.Errorf("signed-in operations counted: %v", n)
+	}
+	if n := scrape(t, base, `wms_graphql_operations_total{operation="unauthenticated",outcome="ok"}`); n != 1 {
+		t.Errorf("the login counted: %v", n)
 	}
 	postQuery(t, base, `{ goodsList { totalCount } }`) // anonymous: refused
 	if n := scrape(t, base, `wms_graphql_operations_total{operation="unauthenticated",outcome="UNAUTHENTICATED"}`); n != 1 {
