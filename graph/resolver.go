@@ -3,7 +3,7 @@
 // handler with its limits.
 package graph
 
-//go:generate go tool gqlgen generate
+//go:generate go run ./codegen
 
 import (
 	"time"

@@ -1,0 +1,241 @@
+// Command codegen generates graph/generated.go with gqlgen (configured by
+// gqlgen.yml at the root) and then makes the generated executor marshal
+// objects sequentially, in the goroutine that resolves them:
+//
+//   - Objects other than Query, Mutation and Subscription resolve their
+//     fields one after the other (gqlgen's DisableConcurrency, which gqlgen
+//     sets for Mutation only). Every field resolver here is cheap or goes
+//     through a loader that never waits (graph/loader.go), so a goroutine
+//     per field buys nothing and costs a goroutine start and stack growth.
+//   - Lists marshal their elements in a loop (marshalSlice) instead of
+//     graphql.MarshalSliceConcurrently, which starts a goroutine per element.
+//   - Those objects write their fields with objectFields instead of
+//     graphql.FieldSet and set up no @defer group: a field of theirs is never
+//     deferred (@defer allows a server to answer a fragment inline, and no
+//     transport of ours streams incremental payloads).
+//   - A field that reads a struct field or a plain method of its object,
+//     with no resolver, no directive and a leaf type whose marshaller cannot
+//     fail, is written directly with its marshaller instead of through
+//     graphql.ResolveField, which builds a field context (and a context
+//     around it) for each one. A Decimal is written directly only when it is
+//     Readable; an unreadable one still goes through ResolveField, so its
+//     error names its field.
+//
+// Query and Mutation objects are left as gqlgen generates them. The
+// rewrites are checked: each pattern must be found as expected, or the
+// command fails rather than leave a half-rewritten file.
+//
+//	go generate ./graph   (runs: go run ./codegen)
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/99designs/gqlgen/api"
+	"github.com/99designs/gqlgen/codegen"
+	"github.com/99designs/gqlgen/codegen/config"
+	"golang.org/x/tools/imports"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "codegen:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := config.LoadConfigFromDefaultLocations() // enters the root
+	if err != nil {
+		return err
+	}
+	if err := api.Generate(cfg, api.AddPlugin(sequential{})); err != nil {
+		return err
+	}
+	file := cfg.Exec.Filename
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	out, err := rewrite(src)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	out, err = imports.Process(file, out, nil)
+	if err != nil {
+		return fmt.Errorf("%s: fixing imports: %w", file, err)
+	}
+	return os.WriteFile(file, out, 0o644)
+}
+
+// sequential marks every object but the root ones as resolved sequentially.
+type sequential struct{}
+
+func (sequential) Name() string { return "sequential" }
+
+func (sequential) GenerateCode(data *codegen.Data) error {
+	for _, o := range data.Objects {
+		if !o.Root {
+			o.DisableConcurrency = true
+		}
+	}
+	return nil
+}
+
+// readable are the types whose marshaller fails for a value that was not read
+// exactly, and which tell it by a Readable method.
+var readable = map[string]bool{"model.Quantity": true, "model.UnitCost": true, "model.Money": true}
+
+var (
+	sliceCall = regexp.MustCompile(`graphql\.MarshalSliceConcurrently\(ctx, len\(v\), 0, (true|false), func\(`)
+
+	// A generated field function whose value is a field or a plain method
+	// of its object, without middleware.
+	plainField = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (_\w+)\(ctx context\.Context, field graphql\.CollectedField, obj \*?[\w.\[\]*]+\) \(ret graphql\.Marshaler\) \{
+	return graphql\.ResolveField\(
+		ctx,
+		ec\.OperationContext,
+		field,
+		func\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{
+			return ec\.fieldContext_\w+\(ctx, field\)
+		\},
+		func\(ctx context\.Context\) \(any, error\) \{
+			return (obj\.\w+(?:\(\))?), nil
+		\},
+		nil,
+		func\(ctx context\.Context, selections ast\.SelectionSet, v (\*?[\w.]+)\) graphql\.Marshaler \{
+			return ec\.(marshal[^\s(]+)\(ctx, selections, v\)
+		\},
+`)
+
+	marshalFunc = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (marshal[^\s(]+)\(ctx context\.Context, sel ast\.SelectionSet, v [^)]*\) graphql\.Marshaler \{\n((?:.*\n)*?)\}\n`)
+
+	// The object function of a non-root object.
+	objectFunc = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (_\w+)\(ctx context\.Context, sel ast\.SelectionSet, obj [^)]*\) graphql\.Marshaler \{\n((?:.*\n)*?)\}\n`)
+
+	fieldCall = regexp.MustCompile(`(?m)^(\t+)out\.Values\[i\] = ec\.(_\w+)\(ctx, field, obj\)\n`)
+)
+
+const (
+	newFieldSet   = "\tout := graphql.NewFieldSet(fields)\n\tdeferred := graphql.NewDeferredGroup(ctx)\n"
+	dispatch      = "\tout.Dispatch(ctx)\n"
+	deferredGroup = "\tif n := len(deferred.Defers); n > 0 {\n\t\tatomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))\n\t\tec.ProcessDeferredGroup(deferred)\n\t}\n"
+)
+
+// leaf is a marshaller of a scalar or enum: it marshals the value itself,
+// without descending into objects or lists. context tells one that can fail
+// by the context.
+type leaf struct{ context bool }
+
+func leaves(src []byte) map[string]leaf {
+	ls := map[string]leaf{}
+	for _, m := range marshalFunc.FindAllSubmatch(src, -1) {
+		body := string(m[2])
+		if strings.Contains(body, "ec._") || strings.Contains(body, "ec.marshal") ||
+			strings.Contains(body, "MarshalSlice") || strings.Contains(body, "marshalSlice") {
+			continue
+		}
+		ls[string(m[1])] = leaf{context: strings.Contains(body, "ContextMarshaler")}
+	}
+	return ls
+}
+
+// inlined is the direct write of one plain leaf field.
+type inlined struct {
+	expr, typ, marshal string
+	guarded            bool // written directly only when Readable
+}
+
+func inlinable(src []byte, ls map[string]leaf) map[string]inlined {
+	in := map[string]inlined{}
+	for _, m := range plainField.FindAllSubmatch(src, -1) {
+		fn, expr, typ, marshal := string(m[1]), string(m[2]), string(m[3]), string(m[4])
+		l, ok := ls[marshal]
+		if !ok {
+			continue
+		}
+		if strings.HasPrefix(typ, "*") && strings.HasPrefix(marshal, "marshalN") {
+			// A nil for a non-null field is an error that must name the field.
+			continue
+		}
+		f := inlined{expr: expr, typ: typ, marshal: marshal}
+		if l.context {
+			if !readable[strings.TrimPrefix(typ, "*")] {
+				continue
+			}
+			f.guarded = true
+		}
+		in[fn] = f
+	}
+	return in
+}
+
+func rewrite(src []byte) ([]byte, error) {
+	n := len(sliceCall.FindAll(src, -1))
+	if n == 0 {
+		return nil, fmt.Errorf("no graphql.MarshalSliceConcurrently call found: has gqlgen's list template changed?")
+	}
+	src = sliceCall.ReplaceAll(src, []byte("marshalSlice(ctx, len(v), !$1, func("))
+	if bytes.Contains(src, []byte("MarshalSliceConcurrently")) {
+		return nil, fmt.Errorf("a graphql.MarshalSliceConcurrently call of another form is left")
+	}
+
+	ls := leaves(src)
+	in := inlinable(src, ls)
+	if len(in) == 0 {
+		return nil, fmt.Errorf("no plain leaf field found: has gqlgen's field template changed?")
+	}
+
+	objects := 0
+	var failed error
+	src = objectFunc.ReplaceAllFunc(src, func(fn []byte) []byte {
+		if failed != nil {
+			return fn
+		}
+		s := string(fn)
+		if strings.Contains(s, "ResolveConcurrently") || strings.Contains(s, "ResolveRootConcurrently") {
+			failed = fmt.Errorf("%s resolves fields concurrently after all", objectFunc.FindStringSubmatch(s)[1])
+			return fn
+		}
+		for _, part := range []string{newFieldSet, dispatch, deferredGroup} {
+			if strings.Count(s, part) != 1 {
+				failed = fmt.Errorf("%s: expected once: %q", objectFunc.FindStringSubmatch(s)[1], part)
+				return fn
+			}
+		}
+		s = strings.Replace(s, newFieldSet, "\tout := newObjectFields(fields)\n", 1)
+		s = strings.Replace(s, dispatch, "", 1)
+		s = strings.Replace(s, deferredGroup, "", 1)
+		s = fieldCall.ReplaceAllStringFunc(s, func(call string) string {
+			m := fieldCall.FindStringSubmatch(call)
+			indent, name := m[1], m[2]
+			f, ok := in[name]
+			if !ok {
+				return call
+			}
+			direct := fmt.Sprintf("%sout.Values[i] = ec.%s(ctx, field.Selections, %s)\n", indent, f.marshal, f.expr)
+			if !f.guarded {
+				return direct
+			}
+			cond := "v.Readable()"
+			if strings.HasPrefix(f.typ, "*") {
+				cond = "v == nil || v.Readable()"
+			}
+			return fmt.Sprintf("%[1]sif v := %[2]s; %[3]s {\n%[1]s\tout.Values[i] = ec.%[4]s(ctx, field.Selections, v)\n%[1]s} else {\n%[1]s\tout.Values[i] = ec.%[5]s(ctx, field, obj)\n%[1]s}\n",
+				indent, f.expr, cond, f.marshal, name)
+		})
+		objects++
+		return []byte(s)
+	})
+	if failed != nil {
+		return nil, failed
+	}
+	if objects == 0 {
+		return nil, fmt.Errorf("no object function found: has gqlgen's object template changed?")
+	}
+	return src, nil
+}

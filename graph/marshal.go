@@ -1,0 +1,74 @@
+package graph
+
+import (
+	"context"
+	"io"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// The generated executor (graph/codegen rewrites gqlgen's output) marshals
+// lists and objects with these, in the goroutine that resolves them.
+
+// marshalSlice marshals the n elements of a list one after the other. Each
+// element has its own field context carrying its index, as with gqlgen's
+// MarshalSliceConcurrently, so an error inside it names its path; with
+// recoverPanics a panic fails that element alone.
+func marshalSlice(ctx context.Context, n int, recoverPanics bool, marshal func(context.Context, int) graphql.Marshaler) graphql.Array {
+	ret := make(graphql.Array, n)
+	if n == 0 {
+		return ret
+	}
+	fcs := make([]graphql.FieldContext, n)
+	idx := make([]int, n)
+	for i := range n {
+		idx[i] = i
+		fcs[i].Index = &idx[i]
+		ctx := graphql.WithFieldContext(ctx, &fcs[i])
+		if recoverPanics {
+			ret[i] = marshalElement(ctx, i, marshal)
+		} else {
+			ret[i] = marshal(ctx, i)
+		}
+	}
+	return ret
+}
+
+func marshalElement(ctx context.Context, i int, marshal func(context.Context, int) graphql.Marshaler) (ret graphql.Marshaler) {
+	defer func() {
+		if r := recover(); r != nil {
+			graphql.AddError(ctx, graphql.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return marshal(ctx, i)
+}
+
+// objectFields are the values of one object's selected fields, in the order
+// of the selection. CollectFields has already merged fields of one alias, so
+// unlike graphql.FieldSet it writes them without checking for repeats.
+type objectFields struct {
+	fields   []graphql.CollectedField
+	Values   []graphql.Marshaler
+	Invalids uint32
+}
+
+func newObjectFields(fields []graphql.CollectedField) *objectFields {
+	return &objectFields{fields: fields, Values: make([]graphql.Marshaler, len(fields))}
+}
+
+// MarshalGQL writes the object.
+func (o *objectFields) MarshalGQL(w io.Writer) {
+	_, _ = io.WriteString(w, "{")
+	for i := range o.fields {
+		if i > 0 {
+			_, _ = io.WriteString(w, ",")
+		}
+		// An alias is a GraphQL Name, [_A-Za-z][_0-9A-Za-z]*: nothing to escape.
+		_, _ = io.WriteString(w, "\"")
+		_, _ = io.WriteString(w, o.fields[i].Alias)
+		_, _ = io.WriteString(w, "\":")
+		o.Values[i].MarshalGQL(w)
+	}
+	_, _ = io.WriteString(w, "}")
+}
