@@ -51,10 +51,19 @@ type objectFields struct {
 	fields   []graphql.CollectedField
 	Values   []graphql.Marshaler
 	Invalids uint32
+	// small holds the values of an object of a few fields, so that it costs
+	// one allocation.
+	small [6]graphql.Marshaler
 }
 
 func newObjectFields(fields []graphql.CollectedField) *objectFields {
-	return &objectFields{fields: fields, Values: make([]graphql.Marshaler, len(fields))}
+	o := &objectFields{fields: fields}
+	if len(fields) <= len(o.small) {
+		o.Values = o.small[:len(fields)]
+	} else {
+		o.Values = make([]graphql.Marshaler, len(fields))
+	}
+	return o
 }
 
 // MarshalGQL writes the object.
