@@ -12198,7 +12198,11 @@ func (ec *executionContext) _ApiTokenPayload(ctx context.Context, sel ast.Select
 				out.Invalids++
 			}
 		case "apiToken":
-			out.Values[i] = ec._ApiTokenPayload_apiToken(ctx, field, obj)
+			if fc, err := ec.fieldContext_ApiTokenPayload_apiToken(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNApiToken2ᚖwmsᚋmodelᚐToken(graphql.WithFieldContext(ctx, fc), field.Selections, obj.APIToken)
+			} else {
+				out.Values[i] = ec._ApiTokenPayload_apiToken(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12229,7 +12233,11 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 				out.Invalids++
 			}
 		case "user":
-			out.Values[i] = ec._AuthPayload_user(ctx, field, obj)
+			if fc, err := ec.fieldContext_AuthPayload_user(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNUser2ᚖwmsᚋmodelᚐUser(graphql.WithFieldContext(ctx, fc), field.Selections, obj.User)
+			} else {
+				out.Values[i] = ec._AuthPayload_user(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12311,7 +12319,11 @@ func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.Sel
 				out.Invalids++
 			}
 		case "pageInfo":
-			out.Values[i] = ec._CategoryConnection_pageInfo(ctx, field, obj)
+			if fc, err := ec.fieldContext_CategoryConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._CategoryConnection_pageInfo(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12347,7 +12359,11 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 				out.Invalids++
 			}
 		case "node":
-			out.Values[i] = ec._CategoryEdge_node(ctx, field, obj)
+			if fc, err := ec.fieldContext_CategoryEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNCategory2ᚖwmsᚋmodelᚐCategory(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._CategoryEdge_node(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12398,7 +12414,11 @@ func (ec *executionContext) _Goods(ctx context.Context, sel ast.SelectionSet, ob
 				out.Invalids++
 			}
 		case "category":
-			out.Values[i] = ec._Goods_category(ctx, field, obj)
+			if fc, err := ec.fieldContext_Goods_category(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNCategory2ᚖwmsᚋmodelᚐCategory(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Category)
+			} else {
+				out.Values[i] = ec._Goods_category(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12437,7 +12457,11 @@ func (ec *executionContext) _Goods(ctx context.Context, sel ast.SelectionSet, ob
 				out.Invalids++
 			}
 		case "stock":
-			out.Values[i] = ec._Goods_stock(ctx, field, obj)
+			if fc, err := ec.fieldContext_Goods_stock(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockLevel2ᚖwmsᚋmodelᚐStockLevel(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Stock())
+			} else {
+				out.Values[i] = ec._Goods_stock(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12473,7 +12497,11 @@ func (ec *executionContext) _GoodsConnection(ctx context.Context, sel ast.Select
 				out.Invalids++
 			}
 		case "pageInfo":
-			out.Values[i] = ec._GoodsConnection_pageInfo(ctx, field, obj)
+			if fc, err := ec.fieldContext_GoodsConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._GoodsConnection_pageInfo(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12509,7 +12537,11 @@ func (ec *executionContext) _GoodsEdge(ctx context.Context, sel ast.SelectionSet
 				out.Invalids++
 			}
 		case "node":
-			out.Values[i] = ec._GoodsEdge_node(ctx, field, obj)
+			if fc, err := ec.fieldContext_GoodsEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._GoodsEdge_node(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12628,7 +12660,11 @@ func (ec *executionContext) _LedgerEntryConnection(ctx context.Context, sel ast.
 				out.Invalids++
 			}
 		case "pageInfo":
-			out.Values[i] = ec._LedgerEntryConnection_pageInfo(ctx, field, obj)
+			if fc, err := ec.fieldContext_LedgerEntryConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._LedgerEntryConnection_pageInfo(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12664,7 +12700,11 @@ func (ec *executionContext) _LedgerEntryEdge(ctx context.Context, sel ast.Select
 				out.Invalids++
 			}
 		case "node":
-			out.Values[i] = ec._LedgerEntryEdge_node(ctx, field, obj)
+			if fc, err := ec.fieldContext_LedgerEntryEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNLedgerEntry2ᚖwmsᚋmodelᚐLedgerEntry(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._LedgerEntryEdge_node(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12768,7 +12808,11 @@ func (ec *executionContext) _LotConnection(ctx context.Context, sel ast.Selectio
 				out.Invalids++
 			}
 		case "pageInfo":
-			out.Values[i] = ec._LotConnection_pageInfo(ctx, field, obj)
+			if fc, err := ec.fieldContext_LotConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._LotConnection_pageInfo(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12804,7 +12848,11 @@ func (ec *executionContext) _LotEdge(ctx context.Context, sel ast.SelectionSet, 
 				out.Invalids++
 			}
 		case "node":
-			out.Values[i] = ec._LotEdge_node(ctx, field, obj)
+			if fc, err := ec.fieldContext_LotEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNLot2ᚖwmsᚋmodelᚐLot(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._LotEdge_node(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13317,7 +13365,11 @@ func (ec *executionContext) _StockInConnection(ctx context.Context, sel ast.Sele
 				out.Invalids++
 			}
 		case "pageInfo":
-			out.Values[i] = ec._StockInConnection_pageInfo(ctx, field, obj)
+			if fc, err := ec.fieldContext_StockInConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._StockInConnection_pageInfo(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13353,7 +13405,11 @@ func (ec *executionContext) _StockInEdge(ctx context.Context, sel ast.SelectionS
 				out.Invalids++
 			}
 		case "node":
-			out.Values[i] = ec._StockInEdge_node(ctx, field, obj)
+			if fc, err := ec.fieldContext_StockInEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockIn2ᚖwmsᚋmodelᚐStockIn(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._StockInEdge_node(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13437,7 +13493,11 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("StockLevel")
 		case "goods":
-			out.Values[i] = ec._StockLevel_goods(ctx, field, obj)
+			if fc, err := ec.fieldContext_StockLevel_goods(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Goods)
+			} else {
+				out.Values[i] = ec._StockLevel_goods(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13505,7 +13565,11 @@ func (ec *executionContext) _StockLevelConnection(ctx context.Context, sel ast.S
 				out.Invalids++
 			}
 		case "pageInfo":
-			out.Values[i] = ec._StockLevelConnection_pageInfo(ctx, field, obj)
+			if fc, err := ec.fieldContext_StockLevelConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._StockLevelConnection_pageInfo(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13541,7 +13605,11 @@ func (ec *executionContext) _StockLevelEdge(ctx context.Context, sel ast.Selecti
 				out.Invalids++
 			}
 		case "node":
-			out.Values[i] = ec._StockLevelEdge_node(ctx, field, obj)
+			if fc, err := ec.fieldContext_StockLevelEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockLevel2ᚖwmsᚋmodelᚐStockLevel(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._StockLevelEdge_node(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13647,7 +13715,11 @@ func (ec *executionContext) _StockOutConnection(ctx context.Context, sel ast.Sel
 				out.Invalids++
 			}
 		case "pageInfo":
-			out.Values[i] = ec._StockOutConnection_pageInfo(ctx, field, obj)
+			if fc, err := ec.fieldContext_StockOutConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._StockOutConnection_pageInfo(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13683,7 +13755,11 @@ func (ec *executionContext) _StockOutEdge(ctx context.Context, sel ast.Selection
 				out.Invalids++
 			}
 		case "node":
-			out.Values[i] = ec._StockOutEdge_node(ctx, field, obj)
+			if fc, err := ec.fieldContext_StockOutEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockOut2ᚖwmsᚋmodelᚐStockOut(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._StockOutEdge_node(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13819,7 +13895,11 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 				out.Invalids++
 			}
 		case "pageInfo":
-			out.Values[i] = ec._UserConnection_pageInfo(ctx, field, obj)
+			if fc, err := ec.fieldContext_UserConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._UserConnection_pageInfo(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13855,7 +13935,11 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 				out.Invalids++
 			}
 		case "node":
-			out.Values[i] = ec._UserEdge_node(ctx, field, obj)
+			if fc, err := ec.fieldContext_UserEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNUser2ᚖwmsᚋmodelᚐUser(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._UserEdge_node(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13983,7 +14067,11 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 				out.Invalids++
 			}
 		case "type":
-			out.Values[i] = ec.___Field_type(ctx, field, obj)
+			if fc, err := ec.fieldContext___Field_type(ctx, field); err == nil {
+				out.Values[i] = ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Type)
+			} else {
+				out.Values[i] = ec.___Field_type(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14029,7 +14117,11 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 				out.Invalids++
 			}
 		case "type":
-			out.Values[i] = ec.___InputValue_type(ctx, field, obj)
+			if fc, err := ec.fieldContext___InputValue_type(ctx, field); err == nil {
+				out.Values[i] = ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Type)
+			} else {
+				out.Values[i] = ec.___InputValue_type(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14080,17 +14172,29 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 				out.Invalids++
 			}
 		case "queryType":
-			out.Values[i] = ec.___Schema_queryType(ctx, field, obj)
+			if fc, err := ec.fieldContext___Schema_queryType(ctx, field); err == nil {
+				out.Values[i] = ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, obj.QueryType())
+			} else {
+				out.Values[i] = ec.___Schema_queryType(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "mutationType":
-			out.Values[i] = ec.___Schema_mutationType(ctx, field, obj)
+			if fc, err := ec.fieldContext___Schema_mutationType(ctx, field); err == nil {
+				out.Values[i] = ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, obj.MutationType())
+			} else {
+				out.Values[i] = ec.___Schema_mutationType(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "subscriptionType":
-			out.Values[i] = ec.___Schema_subscriptionType(ctx, field, obj)
+			if fc, err := ec.fieldContext___Schema_subscriptionType(ctx, field); err == nil {
+				out.Values[i] = ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SubscriptionType())
+			} else {
+				out.Values[i] = ec.___Schema_subscriptionType(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -14166,7 +14270,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 				out.Invalids++
 			}
 		case "ofType":
-			out.Values[i] = ec.___Type_ofType(ctx, field, obj)
+			if fc, err := ec.fieldContext___Type_ofType(ctx, field); err == nil {
+				out.Values[i] = ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OfType())
+			} else {
+				out.Values[i] = ec.___Type_ofType(ctx, field, obj)
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

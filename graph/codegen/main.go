@@ -19,7 +19,11 @@
 //     graphql.ResolveField, which builds a field context (and a context
 //     around it) for each one. A Decimal is written directly only when it is
 //     Readable; an unreadable one still goes through ResolveField, so its
-//     error names its field.
+//     error names its field. A plain field whose value is an object or a
+//     list is marshalled directly too, under its field context (made as
+//     ResolveField makes it), so errors below it still name their path.
+//     Such fields do not pass through field middleware (AroundFields); the
+//     server installs none.
 //
 // Query and Mutation objects are left as gqlgen generates them. The
 // rewrites are checked: each pattern must be found as expected, or the
@@ -101,7 +105,7 @@ var (
 		ec\.OperationContext,
 		field,
 		func\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{
-			return ec\.fieldContext_\w+\(ctx, field\)
+			return ec\.(fieldContext_\w+)\(ctx, field\)
 		\},
 		func\(ctx context\.Context\) \(any, error\) \{
 			return (obj\.\w+(?:\(\))?), nil
@@ -116,6 +120,9 @@ var (
 
 	// The object function of a non-root object.
 	objectFunc = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (_\w+)\(ctx context\.Context, sel ast\.SelectionSet, obj [^)]*\) graphql\.Marshaler \{\n((?:.*\n)*?)\}\n`)
+
+	// A field context made without reading arguments (its ctx unused).
+	fieldContextFunc = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (fieldContext_\w+)\(_ context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{\n\tfc = &graphql\.FieldContext\{\n`)
 
 	fieldCall = regexp.MustCompile(`(?m)^(\t+)out\.Values\[i\] = ec\.(_\w+)\(ctx, field, obj\)\n`)
 )
@@ -144,18 +151,29 @@ func leaves(src []byte) map[string]leaf {
 	return ls
 }
 
-// inlined is the direct write of one plain leaf field.
+// inlined is the direct write of one plain field.
 type inlined struct {
 	expr, typ, marshal string
-	guarded            bool // written directly only when Readable
+	guarded            bool   // a leaf written directly only when Readable
+	context            string // an object's: the function making its field context
 }
 
 func inlinable(src []byte, ls map[string]leaf) map[string]inlined {
 	in := map[string]inlined{}
+	plainContext := map[string]bool{}
+	for _, m := range fieldContextFunc.FindAllSubmatch(src, -1) {
+		plainContext[string(m[1])] = true
+	}
 	for _, m := range plainField.FindAllSubmatch(src, -1) {
-		fn, expr, typ, marshal := string(m[1]), string(m[2]), string(m[3]), string(m[4])
+		fn, fc, expr, typ, marshal := string(m[1]), string(m[2]), string(m[3]), string(m[4]), string(m[5])
 		l, ok := ls[marshal]
 		if !ok {
+			// An object or a list: its own fields need the field context
+			// (their errors name their path through it). Given directly when
+			// making it reads no arguments.
+			if plainContext[fc] {
+				in[fn] = inlined{expr: expr, typ: typ, marshal: marshal, context: fc}
+			}
 			continue
 		}
 		if strings.HasPrefix(typ, "*") && strings.HasPrefix(marshal, "marshalN") {
@@ -216,6 +234,10 @@ func rewrite(src []byte) ([]byte, error) {
 			f, ok := in[name]
 			if !ok {
 				return call
+			}
+			if f.context != "" {
+				return fmt.Sprintf("%[1]sif fc, err := ec.%[2]s(ctx, field); err == nil {\n%[1]s\tout.Values[i] = ec.%[3]s(graphql.WithFieldContext(ctx, fc), field.Selections, %[4]s)\n%[1]s} else {\n%[1]s\tout.Values[i] = ec.%[5]s(ctx, field, obj)\n%[1]s}\n",
+					indent, f.context, f.marshal, f.expr, name)
 			}
 			direct := fmt.Sprintf("%sout.Values[i] = ec.%s(ctx, field.Selections, %s)\n", indent, f.marshal, f.expr)
 			if !f.guarded {
