@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -240,6 +242,22 @@ func TestParseWrk(t *testing.T) {
 	} {
 		if _, err := parseWrk(bad.report); err == nil {
 			t.Errorf("%s: no error", bad.name)
+		}
+	}
+}
+
+// The README gives the command that runs this benchmark and names its
+// settings.
+func TestReadmeRunsTheReadBenchmark(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := runtime.FuncForPC(reflect.ValueOf(BenchmarkReadSideBySide).Pointer()).Name()
+	name = strings.TrimPrefix(name[strings.LastIndex(name, ".")+1:], "Benchmark")
+	for _, want := range []string{"go test -run '^$' -bench " + name + " -benchtime 1x .", benchRoundsVar, benchSecondsVar} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("README does not give %s", want)
 		}
 	}
 }
