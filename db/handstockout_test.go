@@ -219,10 +219,19 @@ func TestHandWrittenStockOutMatchesTheStore(t *testing.T) {
 
 // seedHotGoods makes a goods with two lots of qty, at 1.25 and then 1.5. It
 // returns the Store and a database/sql pool on the same database for
+// hand-written SQL (see seedStockedGoods).
+func seedHotGoods(tb testing.TB, name, qty string) (*db.Store, *model.Goods, *sql.DB) {
+	tb.Helper()
+	s, gs, hand := seedStockedGoods(tb, name, 1, qty)
+	return s, gs[0], hand
+}
+
+// seedStockedGoods makes n goods, each with two lots of qty, at 1.25 and then 1.5.
+// It returns the Store and a database/sql pool on the same database for
 // hand-written SQL: on MySQL one that sends each statement with its
 // arguments in one round trip (interpolateParams), as Bun does, where plain
 // database/sql would prepare, execute and close each statement.
-func seedHotGoods(tb testing.TB, name, qty string) (*db.Store, *model.Goods, *sql.DB) {
+func seedStockedGoods(tb testing.TB, name string, n int, qty string) (*db.Store, []*model.Goods, *sql.DB) {
 	tb.Helper()
 	opts := dbtest.Options(tb, name)
 	bdb, err := db.Open(ctx, opts)
@@ -254,17 +263,22 @@ func seedHotGoods(tb testing.TB, name, qty string) (*db.Store, *model.Goods, *sq
 	if err != nil {
 		tb.Fatal(err)
 	}
-	g, err := s.CreateGoods(ctx, model.GoodsInput{Name: "hot", CategoryID: c.ID})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, cost := range []string{"1.25", "1.5"} {
-		if _, err := s.CreateStockIn(ctx, model.StockInInput{Type: model.StockInPurchase,
-			Lines: []*model.StockInLineInput{{GoodsID: g.ID, Quantity: model.MustQuantity(qty), UnitCost: model.MustUnitCost(cost)}}}); err != nil {
+	gs := make([]*model.Goods, n)
+	for i := range gs {
+		if gs[i], err = s.CreateGoods(ctx, model.GoodsInput{Name: fmt.Sprintf("hot %d", i+1), CategoryID: c.ID}); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	return s, g, hand
+	for _, cost := range []string{"1.25", "1.5"} {
+		lines := make([]*model.StockInLineInput, n)
+		for i, g := range gs {
+			lines[i] = &model.StockInLineInput{GoodsID: g.ID, Quantity: model.MustQuantity(qty), UnitCost: model.MustUnitCost(cost)}
+		}
+		if _, err := s.CreateStockIn(ctx, model.StockInInput{Type: model.StockInPurchase, Lines: lines}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return s, gs, hand
 }
 
 // dump is a query's rows as text.
