@@ -21,8 +21,9 @@ import (
 //   - StockOutHandWritten: the same logical work as one hand-written
 //     database/sql transaction (lock the goods, read its lots, allocate FIFO,
 //     take a document code, write the document, its line, the lot, the
-//     ledger entry and the goods' totals): the ceiling the Store is measured
-//     against (ratio = StockOut ops/s ÷ StockOutHandWritten ops/s);
+//     ledger entry and the goods' totals; on MySQL the code is taken before
+//     the transaction, as the Store takes it): the ceiling the Store is
+//     measured against (ratio = StockOut ops/s ÷ StockOutHandWritten ops/s);
 //   - StockOutFloor: the least any FIFO stock-out does (lower the oldest lot,
 //     write one ledger row; no document, code or totals), for scale only.
 //
