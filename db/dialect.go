@@ -99,12 +99,23 @@ func isRetryable(err error) bool {
 	return false
 }
 
+// codesAhead reports whether a document takes its generated code in a
+// statement of its own before its transaction (Store.earlyCode) rather than
+// inside it. On MySQL the counter row is locked from the increment until the
+// transaction ends, so taken inside, it would make every document wait for
+// the one before, whatever goods they touch; taken ahead, it is held for one
+// statement. SQLite runs one write transaction at a time anyway, so there
+// the code is taken inside, where a refused document leaves no gap.
+func codesAhead(db bun.IDB) bool { return isMySQL(db) }
+
 // incrementCounter adds one to the counter (prefix, day), creating it at 1,
-// and returns its new value — one statement on either database. MySQL has no
-// RETURNING: LAST_INSERT_ID(expr) hands the value back as the insert id.
-func incrementCounter(ctx context.Context, tx bun.Tx, prefix, day string) (int64, error) {
-	if isMySQL(tx) {
-		res, err := tx.ExecContext(ctx, `INSERT INTO document_counters (prefix, day, last)
+// and returns its new value — one statement on either database, in a
+// document's transaction or, given the DB itself, as a transaction of its
+// own. MySQL has no RETURNING: LAST_INSERT_ID(expr) hands the value back as
+// the insert id.
+func incrementCounter(ctx context.Context, db bun.IDB, prefix, day string) (int64, error) {
+	if isMySQL(db) {
+		res, err := db.ExecContext(ctx, `INSERT INTO document_counters (prefix, day, last)
 			VALUES (?, ?, LAST_INSERT_ID(1))
 			ON DUPLICATE KEY UPDATE last = LAST_INSERT_ID(last + 1)`, prefix, day)
 		if err != nil {
@@ -113,7 +124,7 @@ func incrementCounter(ctx context.Context, tx bun.Tx, prefix, day string) (int64
 		return res.LastInsertId()
 	}
 	var n int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO document_counters (prefix, day, last)
+	err := db.QueryRowContext(ctx, `INSERT INTO document_counters (prefix, day, last)
 		VALUES (?, ?, 1)
 		ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1
 		RETURNING last`, prefix, day).Scan(&n)

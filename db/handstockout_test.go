@@ -44,18 +44,63 @@ func newHandStockOut(sqldb *sql.DB, name string) *handStockOut {
 var errShort = errors.New("insufficient stock")
 
 // run takes qty (in thousandths) of the goods out, oldest lots first, as one
-// CONSUME stock-out, retrying on a deadlock as the Store does.
+// CONSUME stock-out, retrying on a deadlock as the Store does. On MySQL, as
+// the Store does, it takes the document's code before the transaction, in a
+// statement of its own, when the goods has enough on hand.
 func (h *handStockOut) run(ctx context.Context, goodsID, qty int64) error {
+	code := ""
 	var err error
+	if h.mysql {
+		var onHand int64
+		if err := h.sqldb.QueryRowContext(ctx, `SELECT on_hand FROM goods WHERE id = ?`, goodsID).Scan(&onHand); err == nil && onHand >= qty {
+			for range 10 {
+				if code, err = h.nextCode(ctx, h.sqldb, h.now().UTC()); err == nil || !retryable(err) {
+					break
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
 	for range 10 {
-		if err = h.once(ctx, goodsID, qty); err == nil || !retryable(err) {
+		if err = h.once(ctx, goodsID, qty, code); err == nil || !retryable(err) {
 			return err
 		}
 	}
 	return err
 }
 
-func (h *handStockOut) once(ctx context.Context, goodsID, qty int64) error {
+// execQuerier is a *sql.Tx or a *sql.DB.
+type execQuerier interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+// nextCode takes the day's next stock-out code in q: a transaction, or the
+// pool for a statement of its own.
+func (h *handStockOut) nextCode(ctx context.Context, q execQuerier, now time.Time) (string, error) {
+	day := now.Format("20060102")
+	var n int64
+	if h.mysql {
+		res, err := q.ExecContext(ctx, `INSERT INTO document_counters (prefix, day, last) VALUES ('OUT', ?, LAST_INSERT_ID(1))
+			ON DUPLICATE KEY UPDATE last = LAST_INSERT_ID(last + 1)`, day)
+		if err != nil {
+			return "", err
+		}
+		if n, err = res.LastInsertId(); err != nil {
+			return "", err
+		}
+	} else if err := q.QueryRowContext(ctx, `INSERT INTO document_counters (prefix, day, last) VALUES ('OUT', ?, 1)
+		ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1 RETURNING last`, day).Scan(&n); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("OUT-%s-%04d", day, n), nil
+}
+
+// once runs the stock-out's transaction, with code, or taking one when code
+// is "".
+func (h *handStockOut) once(ctx context.Context, goodsID, qty int64, code string) error {
 	if h.writeMu != nil {
 		h.writeMu.Lock()
 		defer h.writeMu.Unlock()
@@ -110,23 +155,12 @@ func (h *handStockOut) once(ctx context.Context, goodsID, qty int64) error {
 		cost += t.amount
 	}
 
-	// The day's next code.
-	day := now.Format("20060102")
-	var n int64
-	if h.mysql {
-		res, err := tx.ExecContext(ctx, `INSERT INTO document_counters (prefix, day, last) VALUES ('OUT', ?, LAST_INSERT_ID(1))
-			ON DUPLICATE KEY UPDATE last = LAST_INSERT_ID(last + 1)`, day)
-		if err != nil {
+	// The day's next code, unless taken before.
+	if code == "" {
+		if code, err = h.nextCode(ctx, tx, now); err != nil {
 			return err
 		}
-		if n, err = res.LastInsertId(); err != nil {
-			return err
-		}
-	} else if err := tx.QueryRowContext(ctx, `INSERT INTO document_counters (prefix, day, last) VALUES ('OUT', ?, 1)
-		ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1 RETURNING last`, day).Scan(&n); err != nil {
-		return err
 	}
-	code := fmt.Sprintf("OUT-%s-%04d", day, n)
 
 	// The document, its line, the lots, the ledger and the goods' totals.
 	res, err := tx.ExecContext(ctx, `INSERT INTO stock_outs (code, reason, occurred_at, total_cost, request_hash, created_at)
@@ -219,10 +253,19 @@ func TestHandWrittenStockOutMatchesTheStore(t *testing.T) {
 
 // seedHotGoods makes a goods with two lots of qty, at 1.25 and then 1.5. It
 // returns the Store and a database/sql pool on the same database for
+// hand-written SQL (see seedStockedGoods).
+func seedHotGoods(tb testing.TB, name, qty string) (*db.Store, *model.Goods, *sql.DB) {
+	tb.Helper()
+	s, gs, hand := seedStockedGoods(tb, name, 1, qty)
+	return s, gs[0], hand
+}
+
+// seedStockedGoods makes n goods, each with two lots of qty, at 1.25 and then 1.5.
+// It returns the Store and a database/sql pool on the same database for
 // hand-written SQL: on MySQL one that sends each statement with its
 // arguments in one round trip (interpolateParams), as Bun does, where plain
 // database/sql would prepare, execute and close each statement.
-func seedHotGoods(tb testing.TB, name, qty string) (*db.Store, *model.Goods, *sql.DB) {
+func seedStockedGoods(tb testing.TB, name string, n int, qty string) (*db.Store, []*model.Goods, *sql.DB) {
 	tb.Helper()
 	opts := dbtest.Options(tb, name)
 	bdb, err := db.Open(ctx, opts)
@@ -254,17 +297,22 @@ func seedHotGoods(tb testing.TB, name, qty string) (*db.Store, *model.Goods, *sq
 	if err != nil {
 		tb.Fatal(err)
 	}
-	g, err := s.CreateGoods(ctx, model.GoodsInput{Name: "hot", CategoryID: c.ID})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, cost := range []string{"1.25", "1.5"} {
-		if _, err := s.CreateStockIn(ctx, model.StockInInput{Type: model.StockInPurchase,
-			Lines: []*model.StockInLineInput{{GoodsID: g.ID, Quantity: model.MustQuantity(qty), UnitCost: model.MustUnitCost(cost)}}}); err != nil {
+	gs := make([]*model.Goods, n)
+	for i := range gs {
+		if gs[i], err = s.CreateGoods(ctx, model.GoodsInput{Name: fmt.Sprintf("hot %d", i+1), CategoryID: c.ID}); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	return s, g, hand
+	for _, cost := range []string{"1.25", "1.5"} {
+		lines := make([]*model.StockInLineInput, n)
+		for i, g := range gs {
+			lines[i] = &model.StockInLineInput{GoodsID: g.ID, Quantity: model.MustQuantity(qty), UnitCost: model.MustUnitCost(cost)}
+		}
+		if _, err := s.CreateStockIn(ctx, model.StockInInput{Type: model.StockInPurchase, Lines: lines}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return s, gs, hand
 }
 
 // dump is a query's rows as text.

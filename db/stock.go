@@ -24,7 +24,9 @@ import (
 // across any number of server processes; on SQLite the whole write
 // transaction is exclusive. A deadlock or lock wait timeout that still
 // happens (say, with a goods edit) rolls back and the whole transaction runs
-// again (Store.inTx).
+// again (Store.inTx). Documents on different goods share nothing but the
+// day's code counter, which on MySQL a document takes before its
+// transaction (Store.earlyCode), so they do not wait for each other.
 
 // Document code prefixes; generated codes are PREFIX-YYYYMMDD-NNNN.
 const (
@@ -44,16 +46,62 @@ func checkClientCode(code string) error {
 	return nil
 }
 
-// nextCode takes the next number of the day for prefix. It runs last in a
-// document's transaction, after the goods locks, so the counter row is held
-// only for the few statements that remain.
-func nextCode(ctx context.Context, tx bun.Tx, prefix string, now time.Time) (string, error) {
+// nextCode takes the next number of the day for prefix, in db: a document's
+// transaction, or the DB itself for a statement of its own (earlyCode).
+func nextCode(ctx context.Context, db bun.IDB, prefix string, now time.Time) (string, error) {
 	day := now.UTC().Format("20060102")
-	n, err := incrementCounter(ctx, tx, prefix, day)
+	n, err := incrementCounter(ctx, db, prefix, day)
 	if err != nil {
 		return "", fmt.Errorf("next %s code: %w", prefix, err)
 	}
 	return fmt.Sprintf("%s-%s-%04d", prefix, day, n), nil
+}
+
+// earlyCode takes a generated code for a document before the document's
+// transaction, in a statement of its own, on a database where that is how
+// codes are taken (codesAhead); need is what the document asks of each goods
+// (the quantity a stock-out takes; 0 when it only has to exist). It answers
+// "" when the code is to be taken inside the transaction instead, as its
+// last step: always on SQLite, and on MySQL whenever a plain read of the
+// goods says the document is bound to be refused (a goods that does not
+// exist, less on hand than asked), so that a document refused for that does
+// not use a number up. A document that passes this check and still fails
+// (another took the stock meanwhile, a deadlock ten times over) leaves its
+// number unused: a gap in the day's numbering, never a duplicate. The
+// document's transaction, however often it is retried, keeps the code taken
+// here.
+func (s *Store) earlyCode(ctx context.Context, prefix string, need map[int64]model.Quantity) (string, error) {
+	if !codesAhead(s.db) || !s.likelyServed(ctx, need) {
+		return "", nil
+	}
+	var code string
+	err := s.retry(ctx, func() error {
+		var err error
+		code, err = nextCode(ctx, s.db, prefix, s.now())
+		return err
+	})
+	return code, err
+}
+
+// likelyServed reads, without locking, whether every goods in need exists
+// and has at least the quantity asked on hand. It says nothing for certain:
+// stock may move before the document's transaction locks the goods.
+func (s *Store) likelyServed(ctx context.Context, need map[int64]model.Quantity) bool {
+	ids := make([]int64, 0, len(need))
+	for id := range need {
+		ids = append(ids, id)
+	}
+	var gs []*model.Goods
+	err := s.db.NewSelect().Model(&gs).Column("id", "on_hand").Where("g.id IN (?)", bun.List(ids)).Scan(ctx)
+	if err != nil || len(gs) != len(ids) {
+		return false
+	}
+	for _, g := range gs {
+		if g.OnHand < need[g.ID] {
+			return false
+		}
+	}
+	return true
 }
 
 // lockGoods locks the goods rows with these ids, in id order, and returns them
@@ -150,9 +198,18 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 			return prev, err
 		}
 	}
-	clientCode := doc.Code
+	code := doc.Code
+	if code == "" {
+		need := make(map[int64]model.Quantity, len(lots))
+		for _, l := range lots {
+			need[l.GoodsID] = 0
+		}
+		if code, err = s.earlyCode(ctx, stockInPrefix, need); err != nil {
+			return nil, fmt.Errorf("stock-in: %w", err)
+		}
+	}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy = 0, clientCode, s.now(), model.ActorFrom(ctx)
+		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy = 0, code, s.now(), model.ActorFrom(ctx)
 		ids := make([]int64, len(lots))
 		for i, l := range lots {
 			l.ID = 0
@@ -283,9 +340,18 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 			return prev, err
 		}
 	}
-	clientCode := doc.Code
+	code := doc.Code
+	if code == "" {
+		need := make(map[int64]model.Quantity, len(lines))
+		for _, l := range lines {
+			need[l.GoodsID] += l.Quantity
+		}
+		if code, err = s.earlyCode(ctx, stockOutPrefix, need); err != nil {
+			return nil, fmt.Errorf("stock-out: %w", err)
+		}
+	}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy, doc.TotalCost = 0, clientCode, s.now(), model.ActorFrom(ctx), 0
+		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy, doc.TotalCost = 0, code, s.now(), model.ActorFrom(ctx), 0
 		ids := make([]int64, len(lines))
 		for i, l := range lines {
 			ids[i] = l.GoodsID

@@ -45,18 +45,27 @@ const maxTxAttempts = 10
 
 // inTx runs fn in one transaction. When the database reports a deadlock or a
 // lock wait timeout (MySQL) or a busy database (SQLite), the transaction was
-// rolled back whole and fn runs again from the start, after a short random
-// pause. fn must therefore use only tx and must not keep state between runs.
+// rolled back whole and fn runs again from the start (Store.retry). fn must
+// therefore use only tx and must not keep state between runs.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 5 * time.Millisecond
-	bo.MaxInterval = 200 * time.Millisecond
-	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+	return s.retry(ctx, func() error {
 		if s.writeMu != nil {
 			s.writeMu.Lock()
 			defer s.writeMu.Unlock()
 		}
-		err := s.db.RunInTx(ctx, nil, fn)
+		return s.db.RunInTx(ctx, nil, fn)
+	})
+}
+
+// retry runs try, and runs it again after a short random pause each time it
+// fails with an error after which that is safe (isRetryable: the database
+// rolled back everything try did), up to maxTxAttempts times in all.
+func (s *Store) retry(ctx context.Context, try func() error) error {
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = 5 * time.Millisecond
+	bo.MaxInterval = 200 * time.Millisecond
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		err := try()
 		if err != nil && !isRetryable(err) {
 			return struct{}{}, backoff.Permanent(err)
 		}

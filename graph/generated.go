@@ -2130,7 +2130,8 @@ extend type Mutation {
   """
   Bring goods into stock: one lot and one ledger entry per line, all or nothing.
   The code is generated (IN-YYYYMMDD-NNNN, the date in UTC) unless given; a
-  code taken already is a CONFLICT.
+  code taken already is a CONFLICT. Generated numbers are never used twice,
+  but on MySQL a day's numbering may skip one (see the README).
   """
   stockIn(input: StockInInput!): StockIn! @hasRole(role: CLERK)
   """
@@ -2280,7 +2281,7 @@ type LedgerEntry {
 "What stockIn takes."
 input StockInInput {
   type: StockInType!
-  "Generated (IN-YYYYMMDD-NNNN) when left out; codes of that form are reserved."
+  "Generated (IN-YYYYMMDD-NNNN, never used twice, may skip a number) when left out; codes of that form are reserved."
   code: String
   """
   Defaults to now. From 2000-01-01T00:00:00Z to a day after the server's
@@ -2312,7 +2313,7 @@ input StockInLineInput {
 "What stockOut takes."
 input StockOutInput {
   reason: StockOutReason!
-  "Generated (OUT-YYYYMMDD-NNNN) when left out; codes of that form are reserved."
+  "Generated (OUT-YYYYMMDD-NNNN, never used twice, may skip a number) when left out; codes of that form are reserved."
   code: String
   "As for stockIn: defaults to now, from 2000-01-01T00:00:00Z to a day ahead."
   occurredAt: Time
