@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,6 +60,11 @@ var DefaultOptions = Options{
 
 // NewHandler returns the GraphQL endpoint (POST, GET and multipart).
 func NewHandler(r *Resolver, o Options) http.Handler {
+	return newHandler(r, o, postJSON{})
+}
+
+// newHandler is NewHandler with post as the transport of JSON POSTs.
+func newHandler(r *Resolver, o Options, post graphql.Transport) http.Handler {
 	cfg := Config{Resolvers: r}
 	cfg.Directives.HasRole = hasRole
 	cfg.Directives.SelfOrAdmin = selfOrAdmin
@@ -69,7 +73,7 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	// GET serves queries only: the transport refuses mutations.
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(post)
 	srv.AddTransport(transport.MultipartForm{
 		MaxUploadSize: o.MaxUploadBytes,
 		MaxMemory:     1 << 20, // larger files spill to a temp file
@@ -104,7 +108,7 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 			return resp
 		}
 	})
-	return noSniff(limitBody(o, checkJSONBody(requirePreflight(r.Auth.Middleware(srv)))))
+	return noSniff(limitBody(o, requirePreflight(r.Auth.Middleware(srv))))
 }
 
 // hasRole is the @hasRole directive: the field runs only for a caller with
@@ -161,10 +165,11 @@ func isMultipart(r *http.Request) bool {
 	return mt == "multipart/form-data"
 }
 
-// limitBody caps what a request may send: gqlgen's POST transport reads the
-// body without limit. A JSON body (at most MaxBodyBytes) is read here, so
-// one too large is a clear 413 whether or not it declared its length; a
-// multipart body streams, capped, to the upload handling.
+// limitBody caps what a request may send. A JSON body (at most
+// MaxBodyBytes) is read here, so one too large is a clear 413 whether or not
+// it declared its length, and handed on as its bytes (postJSON decodes them
+// without another copy); a multipart body streams, capped, to the upload
+// handling.
 func limitBody(o Options, next http.Handler) http.Handler {
 	tooLarge := func(w http.ResponseWriter, limit int64) {
 		w.Header().Set("Content-Type", "application/json")
@@ -192,7 +197,7 @@ func limitBody(o Options, next http.Handler) http.Handler {
 				http.Error(w, "cannot read the request body", http.StatusBadRequest)
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.Body = newReadBody(body)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -19,9 +19,7 @@ import (
 // fields and arguments of type int and int64 alike.
 
 // MarshalInt writes an int.
-func MarshalInt(i int) graphql.Marshaler {
-	return graphql.WriterFunc(func(w io.Writer) { _, _ = io.WriteString(w, strconv.Itoa(i)) })
-}
+func MarshalInt(i int) graphql.Marshaler { return intMarshaler(i) }
 
 // UnmarshalInt reads an Int argument into an int.
 func UnmarshalInt(v any) (int, error) {
@@ -30,9 +28,14 @@ func UnmarshalInt(v any) (int, error) {
 }
 
 // MarshalInt64 writes an int64 (a size in bytes, say).
-func MarshalInt64(i int64) graphql.Marshaler {
-	return graphql.WriterFunc(func(w io.Writer) { _, _ = io.WriteString(w, strconv.FormatInt(i, 10)) })
-}
+func MarshalInt64(i int64) graphql.Marshaler { return intMarshaler(i) }
+
+// intMarshaler writes an integer into the response's buffer (see idMarshaler).
+type intMarshaler int64
+
+func (i intMarshaler) MarshalGQL(w io.Writer) { writeAppended(w, int64(i), appendInt) }
+
+func appendInt(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) }
 
 // UnmarshalInt64 reads an Int argument into an int64, within Int's range.
 func UnmarshalInt64(v any) (int64, error) {

@@ -5,41 +5,42 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // CodeBadRequest is the extensions.code of a request that is not a GraphQL
 // request at all (a JSON body that does not decode), answered with 400.
 const CodeBadRequest = "BAD_REQUEST"
 
-// checkJSONBody answers 400 BAD_REQUEST to a POSTed JSON body that is not a
-// GraphQL request: not JSON, not an object, or a field of the wrong kind.
-// gqlgen would answer such a body INTERNAL and echo it whole in the message.
-// The message here says what is wrong and where, never what was sent.
-func checkJSONBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.Body == nil {
-			next.ServeHTTP(w, r)
-			return
+// decodeGraphQLRequest reads body, a GraphQL request in JSON, into params,
+// numbers in the variables kept as json.Number as gqlgen's own transports
+// keep them. It returns what keeps body from being such a request, or ""
+// when nothing does. A body that decodes is decoded once; only one that does
+// not is read again, to say what is wrong and where (never what was sent).
+func decodeGraphQLRequest(body []byte, params *graphql.RawParams) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(params); err == nil && onlyJSONSpace(body[dec.InputOffset():]) {
+		return ""
+	}
+	if msg := graphQLRequestProblem(body); msg != "" {
+		return msg
+	}
+	// Not reached: every body the decoder refuses has a problem above.
+	return "the request body is not a GraphQL request"
+}
+
+// onlyJSONSpace reports whether b holds nothing but JSON whitespace: what may
+// follow the request object.
+func onlyJSONSpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
 		}
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			writeBadRequest(w, "cannot read the request body")
-			return
-		}
-		if msg := graphQLRequestProblem(body); msg != "" {
-			writeBadRequest(w, msg)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r)
-	})
+	}
+	return true
 }
 
 // graphQLRequestProblem says what keeps body from being a GraphQL request in
@@ -83,6 +84,7 @@ func graphQLRequestProblem(body []byte) string {
 	return ""
 }
 
+// writeBadRequest answers 400 BAD_REQUEST with msg.
 func writeBadRequest(w http.ResponseWriter, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusBadRequest)

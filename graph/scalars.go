@@ -16,10 +16,17 @@ import (
 // a string or an integer.
 
 // MarshalInt64ID writes an id as a GraphQL ID string.
-func MarshalInt64ID(id int64) graphql.Marshaler {
-	return graphql.WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.Quote(strconv.FormatInt(id, 10)))
-	})
+func MarshalInt64ID(id int64) graphql.Marshaler { return idMarshaler(id) }
+
+// idMarshaler writes an id. As a named integer it goes into the
+// graphql.Marshaler interface without a closure, and it is written digit by
+// digit into the response's buffer.
+type idMarshaler int64
+
+func (id idMarshaler) MarshalGQL(w io.Writer) { writeAppended(w, int64(id), appendQuotedInt) }
+
+func appendQuotedInt(b []byte, n int64) []byte {
+	return append(strconv.AppendInt(append(b, '"'), n, 10), '"')
 }
 
 // UnmarshalInt64ID reads an id; anything but a positive integer is BAD_USER_INPUT.
@@ -53,10 +60,17 @@ func UnmarshalInt64ID(v any) (int64, error) {
 // pointer and written as null by the generated code.
 
 // MarshalTime writes a time in RFC 3339, in UTC.
-func MarshalTime(t time.Time) graphql.Marshaler {
-	return graphql.WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.Quote(t.UTC().Format(time.RFC3339Nano)))
-	})
+func MarshalTime(t time.Time) graphql.Marshaler { return timeMarshaler(t) }
+
+// timeMarshaler writes a time, formatted into the response's buffer.
+type timeMarshaler time.Time
+
+func (t timeMarshaler) MarshalGQL(w io.Writer) { writeAppended(w, time.Time(t), appendQuotedTime) }
+
+// appendQuotedTime appends t in RFC 3339 in UTC, quoted: the text is
+// digits, '-', ':', '.', 'T' and 'Z', which need no escaping.
+func appendQuotedTime(b []byte, t time.Time) []byte {
+	return append(t.UTC().AppendFormat(append(b, '"'), time.RFC3339Nano), '"')
 }
 
 // UnmarshalTime reads an RFC 3339 time such as 2026-11-24T08:30:00Z (or
@@ -77,4 +91,23 @@ func UnmarshalTime(v any) (time.Time, error) {
 		return time.Time{}, model.Invalid("", "%s is not an RFC 3339 time such as 2026-11-24T08:30:00Z", strconv.Quote(s))
 	}
 	return t, nil
+}
+
+// bufferWriter is a writer that lends the free end of its buffer to append
+// to, as bytes.Buffer and bufio.Writer do.
+type bufferWriter interface {
+	io.Writer
+	AvailableBuffer() []byte
+}
+
+// writeAppended writes to w what appendTo appends for v: straight into w's
+// buffer when w has one — gqlgen marshals a response into a bytes.Buffer —
+// so that a scalar is written without allocating.
+func writeAppended[T any](w io.Writer, v T, appendTo func([]byte, T) []byte) {
+	if bw, ok := w.(bufferWriter); ok {
+		_, _ = bw.Write(appendTo(bw.AvailableBuffer(), v))
+		return
+	}
+	var buf [64]byte
+	_, _ = w.Write(appendTo(buf[:0], v))
 }

@@ -79,13 +79,28 @@ func must[T any](v T, err error) T {
 }
 
 // String is the shortest exact form: "12", "3.5", "2.125".
-func (q Quantity) String() string { return formatFixed(int64(q), quantityScale, 0) }
+func (q Quantity) String() string {
+	var b [24]byte
+	return string(q.appendText(b[:0]))
+}
+
+func (q Quantity) appendText(b []byte) []byte { return appendFixed(b, int64(q), quantityScale, 0) }
 
 // String keeps at least two decimals, like a price: "2.50", "0.3333".
-func (c UnitCost) String() string { return formatFixed(int64(c), unitCostScale, 2) }
+func (c UnitCost) String() string {
+	var b [24]byte
+	return string(c.appendText(b[:0]))
+}
+
+func (c UnitCost) appendText(b []byte) []byte { return appendFixed(b, int64(c), unitCostScale, 2) }
 
 // String always has two decimals: "31.20".
-func (m Money) String() string { return formatFixed(int64(m), moneyScale, 2) }
+func (m Money) String() string {
+	var b [24]byte
+	return string(m.appendText(b[:0]))
+}
+
+func (m Money) appendText(b []byte) []byte { return appendFixed(b, int64(m), moneyScale, 2) }
 
 // Amount is quantity × unit cost in money, rounded half away from zero to cents.
 // Both factors must lie within their ranges (every quantity and unit cost wms
@@ -238,30 +253,34 @@ func max0(n int) int {
 	return n
 }
 
-// formatFixed writes n × 10^-scale with trailing zeros trimmed down to minDecimals.
-func formatFixed(n int64, scale, minDecimals int) string {
-	neg := n < 0
+// appendFixed appends n × 10^-scale to b with the fraction's trailing zeros
+// trimmed down to minDecimals.
+func appendFixed(b []byte, n int64, scale, minDecimals int) []byte {
+	if n < 0 {
+		b = append(b, '-')
+	}
 	u := absU(n)
 	p := uint64(1)
-	for i := 0; i < scale; i++ {
+	for range scale {
 		p *= 10
 	}
-	intPart, frac := u/p, u%p
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
+	b = strconv.AppendUint(b, u/p, 10)
+	// The fraction, zero-padded to scale digits (scale is at most 4).
+	var frac [8]byte
+	f := u % p
+	for i := scale - 1; i >= 0; i-- {
+		frac[i] = byte('0' + f%10)
+		f /= 10
 	}
-	b.WriteString(strconv.FormatUint(intPart, 10))
-	fs := strconv.FormatUint(frac, 10)
-	fs = strings.Repeat("0", scale-len(fs)) + fs
-	for len(fs) > minDecimals && fs[len(fs)-1] == '0' {
-		fs = fs[:len(fs)-1]
+	end := scale
+	for end > minDecimals && frac[end-1] == '0' {
+		end--
 	}
-	if fs != "" {
-		b.WriteByte('.')
-		b.WriteString(fs)
+	if end > 0 {
+		b = append(b, '.')
+		b = append(b, frac[:end]...)
 	}
-	return b.String()
+	return b
 }
 
 // decimalInput turns what gqlgen hands a scalar (a string, a json.Number from
@@ -316,11 +335,11 @@ func (c UnitCost) Readable() bool { return c != unreadable }
 func (m Money) Readable() bool { return m != unreadable }
 
 // MarshalGQL writes the quantity as a GraphQL string.
-func (q Quantity) MarshalGQL(w io.Writer) { writeQuoted(w, q.String()) }
+func (q Quantity) MarshalGQL(w io.Writer) { writeDecimal(w, q.appendText) }
 
 // MarshalGQLContext writes the quantity, or fails the field when it is unreadable.
 func (q Quantity) MarshalGQLContext(_ context.Context, w io.Writer) error {
-	return marshalReadable(w, q.Readable(), q.String)
+	return marshalReadable(w, q.Readable(), q.MarshalGQL)
 }
 
 // UnmarshalGQL reads a quantity from a string or a number.
@@ -336,11 +355,11 @@ func (q *Quantity) UnmarshalGQL(v any) error {
 func (q *Quantity) UnmarshalGQLContext(_ context.Context, v any) error { return q.UnmarshalGQL(v) }
 
 // MarshalGQL writes the unit cost as a GraphQL string.
-func (c UnitCost) MarshalGQL(w io.Writer) { writeQuoted(w, c.String()) }
+func (c UnitCost) MarshalGQL(w io.Writer) { writeDecimal(w, c.appendText) }
 
 // MarshalGQLContext writes the unit cost, or fails the field when it is unreadable.
 func (c UnitCost) MarshalGQLContext(_ context.Context, w io.Writer) error {
-	return marshalReadable(w, c.Readable(), c.String)
+	return marshalReadable(w, c.Readable(), c.MarshalGQL)
 }
 
 // UnmarshalGQL reads a unit cost from a string or a number.
@@ -356,11 +375,11 @@ func (c *UnitCost) UnmarshalGQL(v any) error {
 func (c *UnitCost) UnmarshalGQLContext(_ context.Context, v any) error { return c.UnmarshalGQL(v) }
 
 // MarshalGQL writes the amount as a GraphQL string.
-func (m Money) MarshalGQL(w io.Writer) { writeQuoted(w, m.String()) }
+func (m Money) MarshalGQL(w io.Writer) { writeDecimal(w, m.appendText) }
 
 // MarshalGQLContext writes the amount, or fails the field when it is unreadable.
 func (m Money) MarshalGQLContext(_ context.Context, w io.Writer) error {
-	return marshalReadable(w, m.Readable(), m.String)
+	return marshalReadable(w, m.Readable(), m.MarshalGQL)
 }
 
 // UnmarshalGQL reads an amount from a string or a number.
@@ -375,36 +394,53 @@ func (m *Money) UnmarshalGQL(v any) error {
 // UnmarshalGQLContext is UnmarshalGQL.
 func (m *Money) UnmarshalGQLContext(_ context.Context, v any) error { return m.UnmarshalGQL(v) }
 
-// marshalReadable writes a decimal, or returns ErrUnreadable having written
-// nothing (gqlgen then writes null and adds the error on the field's path).
-func marshalReadable(w io.Writer, readable bool, text func() string) error {
+// marshalReadable writes a decimal with marshal, or returns ErrUnreadable
+// having written nothing (gqlgen then writes null and adds the error on the
+// field's path).
+func marshalReadable(w io.Writer, readable bool, marshal func(io.Writer)) error {
 	if !readable {
 		return ErrUnreadable
 	}
-	writeQuoted(w, text())
+	marshal(w)
 	return nil
 }
 
 // MarshalJSON writes the quantity as a JSON string, as the API does (null
 // when unreadable).
-func (q Quantity) MarshalJSON() ([]byte, error) { return jsonReadable(q.Readable(), q.String) }
+func (q Quantity) MarshalJSON() ([]byte, error) { return jsonReadable(q.Readable(), q.appendText) }
 
 // MarshalJSON writes the unit cost as a JSON string, as the API does.
-func (c UnitCost) MarshalJSON() ([]byte, error) { return jsonReadable(c.Readable(), c.String) }
+func (c UnitCost) MarshalJSON() ([]byte, error) { return jsonReadable(c.Readable(), c.appendText) }
 
 // MarshalJSON writes the amount as a JSON string, as the API does.
-func (m Money) MarshalJSON() ([]byte, error) { return jsonReadable(m.Readable(), m.String) }
+func (m Money) MarshalJSON() ([]byte, error) { return jsonReadable(m.Readable(), m.appendText) }
 
-func jsonReadable(readable bool, text func() string) ([]byte, error) {
+func jsonReadable(readable bool, appendText func([]byte) []byte) ([]byte, error) {
 	if !readable {
 		return []byte("null"), nil
 	}
-	return json.Marshal(text())
+	return appendQuoted(make([]byte, 0, 24), appendText), nil
 }
 
-func writeQuoted(w io.Writer, s string) {
-	// Decimal text is digits, '-' and '.', so it needs no escaping.
-	_, _ = io.WriteString(w, `"`+s+`"`)
+// writeDecimal writes a decimal to w as a JSON string. It appends straight
+// to w's buffer when w has one — gqlgen marshals a response into a
+// bytes.Buffer — so that a number is written without allocating.
+func writeDecimal(w io.Writer, appendText func([]byte) []byte) {
+	if bw, ok := w.(interface {
+		io.Writer
+		AvailableBuffer() []byte
+	}); ok {
+		_, _ = bw.Write(appendQuoted(bw.AvailableBuffer(), appendText))
+		return
+	}
+	var buf [32]byte
+	_, _ = w.Write(appendQuoted(buf[:0], appendText))
+}
+
+// appendQuoted appends a decimal's text in quotes: the text is digits, '-'
+// and '.', which need no escaping.
+func appendQuoted(b []byte, appendText func([]byte) []byte) []byte {
+	return append(appendText(append(b, '"')), '"')
 }
 
 // Value stores the quantity as its integer count of thousandths.

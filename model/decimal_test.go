@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -313,3 +316,112 @@ func TestSQLValueAndScan(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return bytes.Contains([]byte(s), []byte(sub)) }
+
+// formatFixedBefore is how decimals were formatted before they were
+// appended in place: the reference the new formatting must equal.
+func formatFixedBefore(n int64, scale, minDecimals int) string {
+	neg := n < 0
+	u := absU(n)
+	p := uint64(1)
+	for i := 0; i < scale; i++ {
+		p *= 10
+	}
+	intPart, frac := u/p, u%p
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	b.WriteString(strconv.FormatUint(intPart, 10))
+	fs := strconv.FormatUint(frac, 10)
+	fs = strings.Repeat("0", scale-len(fs)) + fs
+	for len(fs) > minDecimals && fs[len(fs)-1] == '0' {
+		fs = fs[:len(fs)-1]
+	}
+	if fs != "" {
+		b.WriteByte('.')
+		b.WriteString(fs)
+	}
+	return b.String()
+}
+
+// onlyWriter hides every method of a writer but Write.
+type onlyWriter struct{ w io.Writer }
+
+func (o onlyWriter) Write(p []byte) (int, error) { return o.w.Write(p) }
+
+// Quantities, unit costs and amounts are written, quoted, into the writer
+// as they were formatted before: every digit count, signs, zero, the ends
+// of each range and of int64, into gqlgen's bytes.Buffer or any writer, in
+// GraphQL and in JSON.
+func TestMarshalGQLWritesTheStringQuoted(t *testing.T) {
+	values := []int64{0, math.MaxInt64, math.MinInt64 + 1, math.MinInt64, maxQuantity, maxUnitCost, maxMoney}
+	for p := int64(1); p > 0 && p <= math.MaxInt64/10; p *= 10 {
+		for _, n := range []int64{p - 1, p, p + 1, 5 * p, 10*p - 1, 12_345 % (10 * p)} {
+			values = append(values, n, -n)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 5000 {
+		n := rng.Int64() >> rng.IntN(64)
+		values = append(values, n, -n)
+	}
+	type decimal interface {
+		String() string
+		MarshalGQL(io.Writer)
+		MarshalGQLContext(context.Context, io.Writer) error
+		MarshalJSON() ([]byte, error)
+	}
+	for _, n := range values {
+		for _, d := range []struct {
+			v                  decimal
+			scale, minDecimals int
+			readable           bool
+		}{
+			{Quantity(n), quantityScale, 0, Quantity(n).Readable()},
+			{UnitCost(n), unitCostScale, 2, UnitCost(n).Readable()},
+			{Money(n), moneyScale, 2, Money(n).Readable()},
+		} {
+			text := formatFixedBefore(n, d.scale, d.minDecimals)
+			if got := d.v.String(); got != text {
+				t.Fatalf("%T(%d).String() = %q, want %q", d.v, n, got, text)
+			}
+			quoted := strconv.Quote(text)
+			var buf bytes.Buffer
+			buf.WriteString("[")
+			d.v.MarshalGQL(&buf)
+			var other strings.Builder
+			d.v.MarshalGQL(onlyWriter{&other})
+			if buf.String() != "["+quoted || other.String() != quoted {
+				t.Fatalf("%T(%d).MarshalGQL writes %s into a buffer and %s into a writer, want %s", d.v, n, buf.String(), other.String(), quoted)
+			}
+			buf.Reset()
+			err := d.v.MarshalGQLContext(context.Background(), &buf)
+			if d.readable && (err != nil || buf.String() != quoted) || !d.readable && (err == nil || buf.Len() > 0) {
+				t.Fatalf("%T(%d).MarshalGQLContext writes %s, %v", d.v, n, buf.String(), err)
+			}
+			j, err := d.v.MarshalJSON()
+			want, _ := json.Marshal(text)
+			if !d.readable {
+				want = []byte("null")
+			}
+			if err != nil || !bytes.Equal(j, want) {
+				t.Fatalf("%T(%d).MarshalJSON() = %s, %v; want %s", d.v, n, j, err, want)
+			}
+		}
+	}
+}
+
+// Writing a decimal into gqlgen's buffer allocates nothing.
+func TestMarshalGQLDoesNotAllocate(t *testing.T) {
+	var buf bytes.Buffer
+	buf.Grow(1024)
+	allocs := testing.AllocsPerRun(100, func() {
+		buf.Reset()
+		Quantity(-123456789).MarshalGQL(&buf)
+		_ = UnitCost(maxUnitCost).MarshalGQLContext(context.Background(), &buf)
+		Money(maxMoney).MarshalGQL(&buf)
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations writing three decimals", allocs)
+	}
+}
