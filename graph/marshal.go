@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -80,4 +82,23 @@ func (o *objectFields) MarshalGQL(w io.Writer) {
 		o.Values[i].MarshalGQL(w)
 	}
 	_, _ = io.WriteString(w, "}")
+}
+
+// dataBuffers hold the data of responses: the executor writes a response's
+// data into one (newDataBuffer) and the POST transport, which copies the data
+// into its own buffer as it writes, gives it back (releaseData).
+var dataBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func newDataBuffer() *bytes.Buffer {
+	buf := dataBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	return buf
+}
+
+// releaseData gives back the buffer holding data, which nothing may use any
+// more. Data grown past maxPooledResponse is left to the collector.
+func releaseData(data []byte) {
+	if c := cap(data); c > 0 && c <= maxPooledResponse {
+		dataBuffers.Put(bytes.NewBuffer(data[:0]))
+	}
 }

@@ -65,7 +65,11 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	writeResponse(w, resp)
+	if resp != nil {
+		releaseData(resp.Data)
+	}
 }
 
 // requestBody is the request's body: the bytes limitBody read, when it did,

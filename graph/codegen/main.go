@@ -24,6 +24,8 @@
 //     ResolveField makes it), so errors below it still name their path.
 //     Such fields do not pass through field middleware (AroundFields); the
 //     server installs none.
+//   - The data of a query's or mutation's response is written into a buffer
+//     from a pool (newDataBuffer) that the POST transport gives back.
 //
 // Query and Mutation objects are left as gqlgen generates them. The
 // rewrites are checked: each pattern must be found as expected, or the
@@ -128,6 +130,7 @@ var (
 )
 
 const (
+	dataBuffer    = "var buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n"
 	newFieldSet   = "\tout := graphql.NewFieldSet(fields)\n\tdeferred := graphql.NewDeferredGroup(ctx)\n"
 	dispatch      = "\tout.Dispatch(ctx)\n"
 	deferredGroup = "\tif n := len(deferred.Defers); n > 0 {\n\t\tatomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))\n\t\tec.ProcessDeferredGroup(deferred)\n\t}\n"
@@ -201,6 +204,13 @@ func rewrite(src []byte) ([]byte, error) {
 	if bytes.Contains(src, []byte("MarshalSliceConcurrently")) {
 		return nil, fmt.Errorf("a graphql.MarshalSliceConcurrently call of another form is left")
 	}
+
+	// The response data is marshalled into a pooled buffer; the POST
+	// transport returns it to the pool once the response is written.
+	if n := bytes.Count(src, []byte(dataBuffer)); n != 2 {
+		return nil, fmt.Errorf("found the response buffer %d times, not twice (query, mutation)", n)
+	}
+	src = bytes.ReplaceAll(src, []byte(dataBuffer), []byte("buf := newDataBuffer()\n\t\t\tdata.MarshalGQL(buf)\n"))
 
 	ls := leaves(src)
 	in := inlinable(src, ls)
