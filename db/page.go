@@ -196,9 +196,6 @@ func page[T any](ctx context.Context, base func() *bun.SelectQuery, args model.P
 		p.HasNext = true
 	}
 	p.Items = items
-	p.Cursors = make([]string, len(items))
-	for i, it := range items {
-		p.Cursors[i] = encodeCursor(ord, keys(it))
-	}
+	p.Cursor = func(i int) string { return encodeCursor(ord, keys(items[i])) }
 	return p, nil
 }

@@ -56,7 +56,7 @@ func (s *Store) Stock(ctx context.Context, f model.StockFilter, p model.PageArgs
 	for i, g := range gp.Items {
 		levels[i] = &model.StockLevel{Goods: g}
 	}
-	return &model.Page[*model.StockLevel]{Items: levels, Cursors: gp.Cursors,
+	return &model.Page[*model.StockLevel]{Items: levels, Cursor: gp.Cursor,
 		HasNext: gp.HasNext, HasPrev: gp.HasPrev, Count: gp.Count}, nil
 }
 
