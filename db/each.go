@@ -15,6 +15,7 @@ import (
 // ExportBatch is how many rows the Each methods read at a time.
 const ExportBatch = 1000
 
+// each reads the whole list of models base selects, in order ord.
 func each[T any](ctx context.Context, base func() *bun.SelectQuery, ord listOrder, keys func(*T) []any,
 	fn func([]*T) error,
 ) error {
