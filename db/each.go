@@ -15,17 +15,23 @@ import (
 // ExportBatch is how many rows the Each methods read at a time.
 const ExportBatch = 1000
 
+// each reads the whole list of models base selects, in order ord.
 func each[T any](ctx context.Context, base func() *bun.SelectQuery, ord listOrder, keys func(*T) []any,
 	fn func([]*T) error,
 ) error {
+	return list[T]{base: base, rows: scanModels[T], ord: ord, keys: keys}.each(ctx, fn)
+}
+
+// each reads the whole of l, ExportBatch rows at a time.
+func (l list[T]) each(ctx context.Context, fn func([]*T) error) error {
 	var last []any
 	for {
-		q := base()
+		q := l.base()
 		if last != nil {
-			q = after(q, ord, last)
+			q = after(q, l.ord, last)
 		}
-		var items []*T
-		if err := orderBy(q, ord).Limit(ExportBatch).Scan(ctx, &items); err != nil {
+		items, err := l.rows(ctx, orderBy(q, l.ord).Limit(ExportBatch), ExportBatch)
+		if err != nil {
 			return err
 		}
 		if len(items) == 0 {
@@ -37,13 +43,13 @@ func each[T any](ctx context.Context, base func() *bun.SelectQuery, ord listOrde
 		if len(items) < ExportBatch {
 			return nil
 		}
-		last = keys(items[len(items)-1])
+		last = l.keys(items[len(items)-1])
 	}
 }
 
 // EachStock reads the stock list (goods with their category), by name.
 func (s *Store) EachStock(ctx context.Context, f model.StockFilter, fn func([]*model.Goods) error) error {
-	return each(ctx, s.stockBase(f), stockOrder, goodsKeys(stockOrder), fn)
+	return s.stockList(f).each(ctx, fn)
 }
 
 // EachLot reads lots oldest first, of one goods or of all.

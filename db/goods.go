@@ -38,16 +38,28 @@ func goodsWhere(q *bun.SelectQuery, f model.GoodsFilter) *bun.SelectQuery {
 }
 
 // GoodsList lists goods, by name unless asked otherwise; archived goods only
-// when asked.
+// when asked. It reads what f.Read asks for.
 func (s *Store) GoodsList(ctx context.Context, f model.GoodsFilter, p model.PageArgs) (*model.Page[*model.Goods], error) {
 	ord, ok := goodsOrders[f.OrderBy]
 	if !ok {
 		ord = goodsOrders[model.GoodsOrderNameAsc]
 	}
-	base := func() *bun.SelectQuery {
-		return goodsWhere(s.db.NewSelect().Model((*model.Goods)(nil)).Relation("Category"), f)
+	return s.goodsList(ord, f.Read, func(q *bun.SelectQuery) *bun.SelectQuery { return goodsWhere(q, f) }).page(ctx, p)
+}
+
+// goodsList is a list of goods in order ord, filtered by where, reading what
+// read asks for (goodsscan.go). It is counted over goods alone: every filter
+// is on the goods row.
+func (s *Store) goodsList(ord listOrder, read model.GoodsRead, where func(*bun.SelectQuery) *bun.SelectQuery) list[model.Goods] {
+	return list[model.Goods]{
+		base: func() *bun.SelectQuery { return where(s.db.NewSelect().TableExpr("goods AS g")) },
+		rows: func(ctx context.Context, q *bun.SelectQuery, size int) ([]*model.Goods, error) {
+			gs := newGoodsScan(s.db, read, ord)
+			return gs.scan(ctx, gs.query(q), size)
+		},
+		ord:  ord,
+		keys: goodsKeys(ord),
 	}
-	return page(ctx, base, p, ord, goodsKeys(ord))
 }
 
 // Goods returns one goods, archived or not, or NOT_FOUND.

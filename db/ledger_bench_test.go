@@ -70,7 +70,7 @@ func BenchmarkLedgerPages(b *testing.B) {
 					b.Fatal(err)
 				}
 				walked += len(p.Items)
-				deep = &p.Cursors[len(p.Cursors)-1]
+				deep = p.EndCursor()
 				args.After = deep
 			}
 			for _, page := range []struct {

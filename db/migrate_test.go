@@ -96,3 +96,52 @@ func TestIdempotencyScopeMigration(t *testing.T) {
 		}
 	})
 }
+
+// Migration 0006 adds the indexes of the default goods list orders. On MySQL
+// it can run again after stopping between its two indexes, and over a
+// schema that already has both.
+func TestGoodsListIndexMigrationRunsAgain(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, bdb *bun.DB) {
+		exec := func(query string) {
+			t.Helper()
+			if _, err := bdb.ExecContext(ctx, query); err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+		}
+		indexes := func() []string {
+			t.Helper()
+			q := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'goods' AND name LIKE 'goods_live_%' ORDER BY name`
+			if bdb.Dialect().Name() == dialect.MySQL {
+				q = `SELECT DISTINCT index_name FROM information_schema.statistics
+					WHERE table_schema = DATABASE() AND table_name = 'goods' AND index_name LIKE 'goods_live_%' ORDER BY index_name`
+			}
+			var names []string
+			if err := bdb.NewRaw(q).Scan(ctx, &names); err != nil {
+				t.Fatal(err)
+			}
+			return names
+		}
+		migrateAgain := func() {
+			t.Helper()
+			exec("DELETE FROM schema_migrations WHERE name = '0006'")
+			if err := db.Migrate(ctx, bdb, zerolog.Nop()); err != nil {
+				t.Fatal(err)
+			}
+			if got := indexes(); len(got) != 2 || got[0] != "goods_live_created" || got[1] != "goods_live_name" {
+				t.Fatalf("indexes after migrating: %v", got)
+			}
+		}
+		// As if a first run stopped after the first index (SQLite's
+		// migrations run in a transaction: there, as if before 0006).
+		if bdb.Dialect().Name() == dialect.MySQL {
+			exec("ALTER TABLE goods DROP INDEX goods_live_created")
+		} else {
+			exec("DROP INDEX goods_live_created")
+			exec("DROP INDEX goods_live_name")
+		}
+		migrateAgain()
+		if bdb.Dialect().Name() == dialect.MySQL {
+			migrateAgain()
+		}
+	})
+}

@@ -152,12 +152,33 @@ func orderBy(q *bun.SelectQuery, ord listOrder) *bun.SelectQuery {
 	return q
 }
 
-// page reads one page of a list. base builds the filtered query afresh (it is
-// used again, without order or limit, to count the list when asked); keys
-// gives a row's values for ord's columns.
+// list is how one list is read. base builds the filtered query afresh (it is
+// counted as it is, for totalCount); rows runs a query built from base, with
+// order and limit added, and reads its rows, at most size of them; keys gives
+// a row's values for ord's columns.
+type list[T any] struct {
+	base func() *bun.SelectQuery
+	rows func(ctx context.Context, q *bun.SelectQuery, size int) ([]*T, error)
+	ord  listOrder
+	keys func(*T) []any
+}
+
+// scanModels reads rows into models with Bun's scan.
+func scanModels[T any](ctx context.Context, q *bun.SelectQuery, _ int) ([]*T, error) {
+	var items []*T
+	err := q.Scan(ctx, &items)
+	return items, err
+}
+
+// page reads one page of the list of models that base selects, in order ord.
 func page[T any](ctx context.Context, base func() *bun.SelectQuery, args model.PageArgs,
 	ord listOrder, keys func(*T) []any,
 ) (*model.Page[*T], error) {
+	return list[T]{base: base, rows: scanModels[T], ord: ord, keys: keys}.page(ctx, args)
+}
+
+// page reads one page of l.
+func (l list[T]) page(ctx context.Context, args model.PageArgs) (*model.Page[*T], error) {
 	limit, err := args.Limit()
 	if err != nil {
 		return nil, err
@@ -166,28 +187,28 @@ func page[T any](ctx context.Context, base func() *bun.SelectQuery, args model.P
 	if err != nil {
 		return nil, err
 	}
-	q := base()
+	q := l.base()
 	if args.After != nil {
-		k, err := decodeCursor(*args.After, ord)
+		k, err := decodeCursor(*args.After, l.ord)
 		if err != nil {
 			return nil, err
 		}
-		q = after(q, ord, k)
+		q = after(q, l.ord, k)
 	}
-	q = orderBy(q, ord).Limit(int64(limit) + 1)
+	q = orderBy(q, l.ord).Limit(int64(limit) + 1)
 	if skip > 0 {
 		q = q.Offset(int64(skip))
 	}
 	var items []*T
 	if limit > 0 {
-		if err := q.Scan(ctx, &items); err != nil {
+		if items, err = l.rows(ctx, q, limit+1); err != nil {
 			return nil, err
 		}
 	}
 	p := &model.Page[*T]{
 		HasPrev: args.After != nil || skip > 0,
 		Count: func(ctx context.Context) (int, error) {
-			n, err := base().Count(ctx)
+			n, err := l.base().Count(ctx)
 			return int(n), err
 		},
 	}
@@ -196,9 +217,7 @@ func page[T any](ctx context.Context, base func() *bun.SelectQuery, args model.P
 		p.HasNext = true
 	}
 	p.Items = items
-	p.Cursors = make([]string, len(items))
-	for i, it := range items {
-		p.Cursors[i] = encodeCursor(ord, keys(it))
-	}
+	ord, keys := l.ord, l.keys
+	p.Cursor = func(i int) string { return encodeCursor(ord, keys(items[i])) }
 	return p, nil
 }

@@ -53,7 +53,7 @@ func walk(t *testing.T, s *db.Store, f model.GoodsFilter, first int) []int64 {
 		if !p.HasNext {
 			return out
 		}
-		after = &p.Cursors[len(p.Cursors)-1]
+		after = p.EndCursor()
 	}
 }
 
@@ -100,7 +100,7 @@ func TestOffsetPages(t *testing.T) {
 			t.Fatalf("totalCount %d", n)
 		}
 		// A cursor from an offset page continues the list.
-		p2, err := s.GoodsList(ctx, model.GoodsFilter{OrderBy: model.GoodsOrderCreatedAtAsc}, model.PageArgs{First: &first, After: &p.Cursors[0]})
+		p2, err := s.GoodsList(ctx, model.GoodsFilter{OrderBy: model.GoodsOrderCreatedAtAsc}, model.PageArgs{First: &first, After: ptr(p.Cursor(0))})
 		if err != nil || !equal(ids(p2.Items), all[21:]) {
 			t.Fatalf("after an offset page's cursor: %v %v", ids(p2.Items), err)
 		}
@@ -142,7 +142,7 @@ func TestBadCursorsAreBadUserInput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		nameCursor := p.Cursors[0]
+		nameCursor := p.Cursor(0)
 		enc := base64.RawURLEncoding.EncodeToString
 		bad := []string{
 			"", "not-base64!!", enc([]byte("not json")), enc([]byte(`{"o":"NAME_ASC","k":["a"]}`)),
@@ -184,7 +184,7 @@ func TestKeysetPagesAreStableUnderInserts(t *testing.T) {
 		for i := 0; i < 3; i++ {
 			mustGoods(t, s, model.GoodsInput{Name: "late", CategoryID: c.ID})
 		}
-		p2, err := s.GoodsList(ctx, f, model.PageArgs{First: &first, After: &p1.Cursors[len(p1.Cursors)-1]})
+		p2, err := s.GoodsList(ctx, f, model.PageArgs{First: &first, After: p1.EndCursor()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -517,7 +517,7 @@ func TestLedgerCursorsAreStableUnderInserts(t *testing.T) {
 			if !p.HasNext {
 				break
 			}
-			after = &p.Cursors[len(p.Cursors)-1]
+			after = p.EndCursor()
 		}
 		var want []int64
 		for _, e := range all.Items {

@@ -33,30 +33,31 @@ func timeRange(q *bun.SelectQuery, col string, from, to *time.Time) *bun.SelectQ
 
 var stockOrder = goodsOrders[model.GoodsOrderNameAsc]
 
-func (s *Store) stockBase(f model.StockFilter) func() *bun.SelectQuery {
-	return func() *bun.SelectQuery {
-		q := goodsWhere(s.db.NewSelect().Model((*model.Goods)(nil)).Relation("Category"), model.GoodsFilter{
-			Search: f.Search, CategoryID: f.CategoryID, IncludeArchived: f.IncludeArchived,
-		})
+// stockList is the goods of the stock list, by name.
+func (s *Store) stockList(f model.StockFilter) list[model.Goods] {
+	return s.goodsList(stockOrder, f.Read, func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = goodsWhere(q, model.GoodsFilter{Search: f.Search, CategoryID: f.CategoryID, IncludeArchived: f.IncludeArchived})
 		if f.LowOnly {
 			q = q.Where("g.low_stock_threshold IS NOT NULL AND g.on_hand <= g.low_stock_threshold")
 		}
 		return q
-	}
+	})
 }
 
-// Stock lists the stock level of goods, by goods name.
+// Stock lists the stock level of goods, by goods name. It reads what f.Read
+// asks for.
 func (s *Store) Stock(ctx context.Context, f model.StockFilter, p model.PageArgs) (*model.Page[*model.StockLevel], error) {
-	ord := stockOrder
-	gp, err := page(ctx, s.stockBase(f), p, ord, goodsKeys(ord))
+	gp, err := s.stockList(f).page(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	levels := make([]*model.StockLevel, len(gp.Items))
+	held := make([]model.StockLevel, len(gp.Items))
 	for i, g := range gp.Items {
-		levels[i] = &model.StockLevel{Goods: g}
+		held[i].Goods = g
+		levels[i] = &held[i]
 	}
-	return &model.Page[*model.StockLevel]{Items: levels, Cursors: gp.Cursors,
+	return &model.Page[*model.StockLevel]{Items: levels, Cursor: gp.Cursor,
 		HasNext: gp.HasNext, HasPrev: gp.HasPrev, Count: gp.Count}, nil
 }
 

@@ -160,7 +160,7 @@ func all[T any](t *testing.T, list func(model.PageArgs) (*model.Page[T], error))
 		if !p.HasNext {
 			return out
 		}
-		args.After = &p.Cursors[len(p.Cursors)-1]
+		args.After = p.EndCursor()
 	}
 }
 

@@ -38,7 +38,7 @@ func (c *Connection[T]) Nodes() []T { return c.page.Items }
 func (c *Connection[T]) Edges() []*Edge[T] {
 	edges := make([]*Edge[T], len(c.page.Items))
 	for i, it := range c.page.Items {
-		edges[i] = &Edge[T]{Cursor: c.page.Cursors[i], Node: it}
+		edges[i] = &Edge[T]{Cursor: c.page.Cursor(i), Node: it}
 	}
 	return edges
 }
@@ -46,8 +46,9 @@ func (c *Connection[T]) Edges() []*Edge[T] {
 // PageInfo tells whether there are pages before and after, and their cursors.
 func (c *Connection[T]) PageInfo() *PageInfo {
 	pi := &PageInfo{HasNextPage: c.page.HasNext, HasPreviousPage: c.page.HasPrev}
-	if n := len(c.page.Cursors); n > 0 {
-		pi.StartCursor, pi.EndCursor = &c.page.Cursors[0], &c.page.Cursors[n-1]
+	if len(c.page.Items) > 0 {
+		start := c.page.Cursor(0)
+		pi.StartCursor, pi.EndCursor = &start, c.page.EndCursor()
 	}
 	return pi
 }

@@ -43,10 +43,14 @@ func newLoaders(s *db.Store) *Loaders {
 	return l
 }
 
-// expectGoods announces what the fields of these goods will load.
+// expectGoods announces what the fields of these goods will load. Goods of
+// a list that did not read their category or image (model.GoodsRead) have
+// neither to announce.
 func (l *Loaders) expectGoods(gs []*model.Goods) {
 	for _, g := range gs {
-		l.GoodsCount.Expect(g.CategoryID)
+		if g.CategoryID != 0 {
+			l.GoodsCount.Expect(g.CategoryID)
+		}
 		if g.ImageID != nil {
 			l.Media.Expect(*g.ImageID)
 		}

@@ -162,6 +162,7 @@ func (r *queryResolver) Goods(ctx context.Context, id int64) (*model.Goods, erro
 func (r *queryResolver) GoodsList(ctx context.Context, search *string, categoryID *int64, includeArchived *bool, orderBy *model.GoodsOrder, first *int, after *string, offset *int) (*Connection[*model.Goods], error) {
 	p, err := r.Store.GoodsList(ctx, model.GoodsFilter{
 		Search: deref(search), CategoryID: categoryID, IncludeArchived: deref(includeArchived), OrderBy: deref(orderBy),
+		Read: goodsListRead(ctx),
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err
@@ -173,6 +174,7 @@ func (r *queryResolver) GoodsList(ctx context.Context, search *string, categoryI
 func (r *queryResolver) Stock(ctx context.Context, search *string, categoryID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.StockLevel], error) {
 	p, err := r.Store.Stock(ctx, model.StockFilter{
 		Search: deref(search), CategoryID: categoryID, LowOnly: deref(lowOnly), IncludeArchived: deref(includeArchived),
+		Read: stockListRead(ctx),
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err

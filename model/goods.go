@@ -178,4 +178,48 @@ type GoodsFilter struct {
 	CategoryID      *int64
 	IncludeArchived bool
 	OrderBy         GoodsOrder
+	// Read is what the list reads of each goods; the zero value reads all.
+	Read GoodsRead
 }
+
+// GoodsColumns is a set of the stored fields of goods and of their
+// category, for a list that reads only some of them.
+type GoodsColumns uint32
+
+// The stored fields a goods list may read besides the id, which it always
+// reads. GoodsCategoryID is the category's id (Goods.CategoryID and
+// Category.ID); any of GoodsCategoryColumns reads the category.
+const (
+	GoodsName GoodsColumns = 1 << iota
+	GoodsUnit
+	GoodsSKU
+	GoodsBarcode
+	GoodsLowStockThreshold
+	GoodsNote
+	GoodsImageID
+	GoodsArchived
+	GoodsOnHand
+	GoodsStockValue
+	GoodsCreatedAt
+	GoodsUpdatedAt
+	GoodsCategoryID
+	GoodsCategoryName
+	GoodsCategoryCreatedAt
+	GoodsCategoryUpdatedAt
+
+	// GoodsCategoryColumns are the columns read from the category.
+	GoodsCategoryColumns = GoodsCategoryID | GoodsCategoryName | GoodsCategoryCreatedAt | GoodsCategoryUpdatedAt
+)
+
+// GoodsRead says what a list reads of each goods. The zero value reads every
+// stored field, the category included. With Only set, the list reads the id,
+// its sort keys and Columns, and leaves every other field zero (Category nil
+// without any of GoodsCategoryColumns): only for a caller that will look at
+// nothing else, such as a GraphQL list answering the fields it was asked.
+type GoodsRead struct {
+	Only    bool
+	Columns GoodsColumns
+}
+
+// Reads reports whether the list reads any of columns.
+func (r GoodsRead) Reads(columns GoodsColumns) bool { return !r.Only || r.Columns&columns != 0 }

@@ -43,10 +43,21 @@ func (p PageArgs) Skip() (int, error) {
 
 // Page is one page of a list, with a cursor for every item.
 type Page[T any] struct {
-	Items   []T
-	Cursors []string
+	Items []T
+	// Cursor is the cursor of Items[i], made when asked for: most pages are
+	// read without the cursors of their rows, or with only the last one.
+	Cursor  func(i int) string
 	HasNext bool
 	HasPrev bool
 	// Count counts the whole filtered list; it runs a query, so only when asked.
 	Count func(context.Context) (int, error)
+}
+
+// EndCursor is the cursor of the last item, or nil on an empty page.
+func (p *Page[T]) EndCursor() *string {
+	if len(p.Items) == 0 {
+		return nil
+	}
+	c := p.Cursor(len(p.Items) - 1)
+	return &c
 }

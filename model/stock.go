@@ -182,6 +182,15 @@ type StockLevel struct {
 	Goods *Goods
 }
 
+// The goods columns each field of StockLevel computes from, for a list that
+// reads only some columns (GoodsRead).
+const (
+	StockOnHandColumns      = GoodsOnHand
+	StockValueColumns       = GoodsStockValue
+	StockAverageCostColumns = GoodsOnHand | GoodsStockValue
+	StockLowColumns         = GoodsOnHand | GoodsLowStockThreshold
+)
+
 // OnHand is Σ lot remaining.
 func (s StockLevel) OnHand() Quantity { return s.Goods.OnHand }
 
@@ -477,6 +486,8 @@ type StockFilter struct {
 	CategoryID      *int64
 	LowOnly         bool
 	IncludeArchived bool
+	// Read is what the list reads of each goods; the zero value reads all.
+	Read GoodsRead
 }
 
 // Stock is the goods' stock level.

@@ -1,0 +1,144 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"wms/model"
+)
+
+// The goods and stock lists read only the columns their query selects: the
+// list resolver walks the fields selected under its connection (nodes, and
+// edges' node) and tells the Store what they need as a model.GoodsRead.
+// Every field of Goods, Category and StockLevel is named here with the
+// columns it is answered from; a field this file does not know (one added
+// to the schema later) makes the list read everything, so it can never be
+// answered from a column left unread.
+
+// goodsListRead is what a goodsList resolver's connection selects of its goods.
+func goodsListRead(ctx context.Context) model.GoodsRead {
+	return listRead(ctx, "GoodsConnection", "GoodsEdge", (*goodsSelection).goods)
+}
+
+// stockListRead is what a stock resolver's connection selects of its goods.
+func stockListRead(ctx context.Context) model.GoodsRead {
+	return listRead(ctx, "StockLevelConnection", "StockLevelEdge", (*goodsSelection).stockLevel)
+}
+
+// goodsSelection gathers the columns the selected fields need; all is set by
+// a field it cannot tell the columns of.
+type goodsSelection struct {
+	oc      *graphql.OperationContext
+	columns model.GoodsColumns
+	all     bool
+}
+
+func listRead(ctx context.Context, connection, edge string, node func(*goodsSelection, ast.SelectionSet)) model.GoodsRead {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || !graphql.HasOperationContext(ctx) {
+		return model.GoodsRead{}
+	}
+	s := &goodsSelection{oc: graphql.GetOperationContext(ctx)}
+	for _, f := range s.collect(fc.Field.Selections, connection) {
+		switch f.Name {
+		case "nodes":
+			node(s, f.Selections)
+		case "edges":
+			for _, e := range s.collect(f.Selections, edge) {
+				switch e.Name {
+				case "node":
+					node(s, e.Selections)
+				case "cursor", "__typename":
+				default:
+					s.all = true
+				}
+			}
+		case "pageInfo", "totalCount", "__typename":
+		default:
+			s.all = true
+		}
+	}
+	if s.all {
+		return model.GoodsRead{}
+	}
+	return model.GoodsRead{Only: true, Columns: s.columns}
+}
+
+func (s *goodsSelection) collect(sel ast.SelectionSet, typeName string) []graphql.CollectedField {
+	return graphql.CollectFields(s.oc, sel, []string{typeName})
+}
+
+func (s *goodsSelection) goods(sel ast.SelectionSet) {
+	for _, f := range s.collect(sel, "Goods") {
+		switch f.Name {
+		case "id", "__typename":
+		case "name":
+			s.columns |= model.GoodsName
+		case "unit":
+			s.columns |= model.GoodsUnit
+		case "sku":
+			s.columns |= model.GoodsSKU
+		case "barcode":
+			s.columns |= model.GoodsBarcode
+		case "category":
+			s.category(f.Selections)
+		case "image":
+			s.columns |= model.GoodsImageID
+		case "lowStockThreshold":
+			s.columns |= model.GoodsLowStockThreshold
+		case "note":
+			s.columns |= model.GoodsNote
+		case "archived":
+			s.columns |= model.GoodsArchived
+		case "createdAt":
+			s.columns |= model.GoodsCreatedAt
+		case "updatedAt":
+			s.columns |= model.GoodsUpdatedAt
+		case "stock":
+			s.stockLevel(f.Selections)
+		default:
+			s.all = true
+		}
+	}
+}
+
+func (s *goodsSelection) category(sel ast.SelectionSet) {
+	// The category is read (and Goods.category is never null) whatever
+	// is selected under it.
+	s.columns |= model.GoodsCategoryID
+	for _, f := range s.collect(sel, "Category") {
+		switch f.Name {
+		case "id", "goodsCount", "__typename":
+		case "name":
+			s.columns |= model.GoodsCategoryName
+		case "createdAt":
+			s.columns |= model.GoodsCategoryCreatedAt
+		case "updatedAt":
+			s.columns |= model.GoodsCategoryUpdatedAt
+		default:
+			s.all = true
+		}
+	}
+}
+
+func (s *goodsSelection) stockLevel(sel ast.SelectionSet) {
+	for _, f := range s.collect(sel, "StockLevel") {
+		switch f.Name {
+		case "__typename":
+		case "goods":
+			s.goods(f.Selections)
+		case "onHand":
+			s.columns |= model.StockOnHandColumns
+		case "value":
+			s.columns |= model.StockValueColumns
+		case "averageCost":
+			s.columns |= model.StockAverageCostColumns
+		case "low":
+			s.columns |= model.StockLowColumns
+		default:
+			s.all = true
+		}
+	}
+}
