@@ -95,7 +95,13 @@ func openSQL(o Options) (*sql.DB, error) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create the SQLite folder %s: %w", dir, err)
 		}
-		sqldb, err = sql.Open(sqliteshim.ShimName, sqliteDSN(o.SQLitePath))
+		// sql.Open connects to nothing: it finds the registered driver,
+		// which the connector then opens connections with.
+		var probe *sql.DB
+		if probe, err = sql.Open(sqliteshim.ShimName, sqliteDSN(o.SQLitePath)); err == nil {
+			sqldb = sql.OpenDB(cachingConnector{dsn: sqliteDSN(o.SQLitePath), drv: probe.Driver()})
+			_ = probe.Close()
+		}
 	case MySQL:
 		var cfg *mysql.Config
 		if cfg, err = MySQLConfig(o.MySQL); err != nil {
