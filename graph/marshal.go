@@ -96,9 +96,11 @@ func newDataBuffer() *bytes.Buffer {
 }
 
 // releaseData gives back the buffer holding data, which nothing may use any
-// more. Data grown past maxPooledResponse is left to the collector.
+// more. Data grown past maxPooledResponse is left to the collector, and so is
+// data smaller than any buffer of the pool (64 bytes at least), which the
+// executor did not write.
 func releaseData(data []byte) {
-	if c := cap(data); c > 0 && c <= maxPooledResponse {
+	if c := cap(data); c >= 64 && c <= maxPooledResponse {
 		dataBuffers.Put(bytes.NewBuffer(data[:0]))
 	}
 }
