@@ -70,36 +70,56 @@ func (s *goodsSelection) collect(sel ast.SelectionSet, typeName string) []graphq
 	return graphql.CollectFields(s.oc, sel, []string{typeName})
 }
 
+// The columns each leaf field of Goods, Category and StockLevel is answered
+// from; a field missing here makes the list read everything.
+var (
+	goodsFieldColumns = map[string]model.GoodsColumns{
+		"id": 0, "__typename": 0,
+		"name":              model.GoodsName,
+		"unit":              model.GoodsUnit,
+		"sku":               model.GoodsSKU,
+		"barcode":           model.GoodsBarcode,
+		"image":             model.GoodsImageID,
+		"lowStockThreshold": model.GoodsLowStockThreshold,
+		"note":              model.GoodsNote,
+		"archived":          model.GoodsArchived,
+		"createdAt":         model.GoodsCreatedAt,
+		"updatedAt":         model.GoodsUpdatedAt,
+	}
+	categoryFieldColumns = map[string]model.GoodsColumns{
+		"id": 0, "goodsCount": 0, "__typename": 0,
+		"name":      model.GoodsCategoryName,
+		"createdAt": model.GoodsCategoryCreatedAt,
+		"updatedAt": model.GoodsCategoryUpdatedAt,
+	}
+	stockLevelFieldColumns = map[string]model.GoodsColumns{
+		"__typename":  0,
+		"onHand":      model.StockOnHandColumns,
+		"value":       model.StockValueColumns,
+		"averageCost": model.StockAverageCostColumns,
+		"low":         model.StockLowColumns,
+	}
+)
+
+// leaf adds the columns of the field name, by columns, or marks the list to
+// be read whole for a field it does not know.
+func (s *goodsSelection) leaf(columns map[string]model.GoodsColumns, name string) {
+	c, ok := columns[name]
+	if !ok {
+		s.all = true
+	}
+	s.columns |= c
+}
+
 func (s *goodsSelection) goods(sel ast.SelectionSet) {
 	for _, f := range s.collect(sel, "Goods") {
 		switch f.Name {
-		case "id", "__typename":
-		case "name":
-			s.columns |= model.GoodsName
-		case "unit":
-			s.columns |= model.GoodsUnit
-		case "sku":
-			s.columns |= model.GoodsSKU
-		case "barcode":
-			s.columns |= model.GoodsBarcode
 		case "category":
 			s.category(f.Selections)
-		case "image":
-			s.columns |= model.GoodsImageID
-		case "lowStockThreshold":
-			s.columns |= model.GoodsLowStockThreshold
-		case "note":
-			s.columns |= model.GoodsNote
-		case "archived":
-			s.columns |= model.GoodsArchived
-		case "createdAt":
-			s.columns |= model.GoodsCreatedAt
-		case "updatedAt":
-			s.columns |= model.GoodsUpdatedAt
 		case "stock":
 			s.stockLevel(f.Selections)
 		default:
-			s.all = true
+			s.leaf(goodsFieldColumns, f.Name)
 		}
 	}
 }
@@ -109,36 +129,16 @@ func (s *goodsSelection) category(sel ast.SelectionSet) {
 	// is selected under it.
 	s.columns |= model.GoodsCategoryID
 	for _, f := range s.collect(sel, "Category") {
-		switch f.Name {
-		case "id", "goodsCount", "__typename":
-		case "name":
-			s.columns |= model.GoodsCategoryName
-		case "createdAt":
-			s.columns |= model.GoodsCategoryCreatedAt
-		case "updatedAt":
-			s.columns |= model.GoodsCategoryUpdatedAt
-		default:
-			s.all = true
-		}
+		s.leaf(categoryFieldColumns, f.Name)
 	}
 }
 
 func (s *goodsSelection) stockLevel(sel ast.SelectionSet) {
 	for _, f := range s.collect(sel, "StockLevel") {
-		switch f.Name {
-		case "__typename":
-		case "goods":
+		if f.Name == "goods" {
 			s.goods(f.Selections)
-		case "onHand":
-			s.columns |= model.StockOnHandColumns
-		case "value":
-			s.columns |= model.StockValueColumns
-		case "averageCost":
-			s.columns |= model.StockAverageCostColumns
-		case "low":
-			s.columns |= model.StockLowColumns
-		default:
-			s.all = true
+			continue
 		}
+		s.leaf(stockLevelFieldColumns, f.Name)
 	}
 }
