@@ -318,34 +318,10 @@ func seedStockedGoods(tb testing.TB, name string, n int, qty string) (*db.Store,
 // dump is a query's rows as text.
 func dump(t *testing.T, s *db.Store, q string) string {
 	t.Helper()
-	rows, err := s.DB().QueryContext(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rows := dbtest.Query(t, s.DB(), q)
 	var out strings.Builder
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				vals[i] = string(b)
-			}
-		}
-		fmt.Fprintln(&out, vals...)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
+	for _, r := range rows {
+		fmt.Fprintln(&out, r...)
 	}
 	return out.String()
 }

@@ -127,39 +127,16 @@ func explain(t *testing.T, bdb *bun.DB, query string) string {
 		}
 		return strings.Join(lines, "\n")
 	}
-	rows, err := bdb.QueryContext(ctx, "EXPLAIN "+query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cols, rows := dbtest.Query(t, bdb, "EXPLAIN "+query)
 	var lines []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	for _, vals := range rows {
 		var line []string
 		for i, c := range cols {
 			if c == "table" || c == "type" || c == "key" || c == "Extra" {
-				v := vals[i]
-				if b, ok := v.([]byte); ok {
-					v = string(b)
-				}
-				line = append(line, fmt.Sprintf("%s=%v", c, v))
+				line = append(line, fmt.Sprintf("%s=%v", c, vals[i]))
 			}
 		}
 		lines = append(lines, strings.Join(line, " "))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return strings.Join(lines, "\n")
 }
