@@ -12090,7 +12090,7 @@ func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSe
 			}
 		case "quantity":
 			if v := obj.Quantity; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._Allocation_quantity(ctx, field, obj)
 			}
@@ -12099,7 +12099,7 @@ func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSe
 			}
 		case "unitCost":
 			if v := obj.UnitCost; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._Allocation_unitCost(ctx, field, obj)
 			}
@@ -12108,7 +12108,7 @@ func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSe
 			}
 		case "amount":
 			if v := obj.Amount; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._Allocation_amount(ctx, field, obj)
 			}
@@ -12193,7 +12193,7 @@ func (ec *executionContext) _ApiTokenPayload(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ApiTokenPayload")
 		case "token":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Token)
+			out.Values[i] = (*stringValue)(&obj.Token)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12228,7 +12228,7 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AuthPayload")
 		case "token":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Token)
+			out.Values[i] = (*stringValue)(&obj.Token)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12268,7 +12268,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 				out.Invalids++
 			}
 		case "name":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Name)
+			out.Values[i] = (*stringValue)(&obj.Name)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12354,7 +12354,7 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CategoryEdge")
 		case "cursor":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+			out.Values[i] = (*stringValue)(&obj.Cursor)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12394,22 +12394,30 @@ func (ec *executionContext) _Goods(ctx context.Context, sel ast.SelectionSet, ob
 				out.Invalids++
 			}
 		case "name":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Name)
+			out.Values[i] = (*stringValue)(&obj.Name)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "unit":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Unit)
+			out.Values[i] = (*stringValue)(&obj.Unit)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "sku":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SKU)
+			if v := obj.SKU; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "barcode":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Barcode)
+			if v := obj.Barcode; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -12428,8 +12436,10 @@ func (ec *executionContext) _Goods(ctx context.Context, sel ast.SelectionSet, ob
 				out.Invalids++
 			}
 		case "lowStockThreshold":
-			if v := obj.LowStockThreshold; v == nil || v.Readable() {
-				out.Values[i] = ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, field.Selections, v)
+			if v := obj.LowStockThreshold; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._Goods_lowStockThreshold(ctx, field, obj)
 			}
@@ -12437,12 +12447,16 @@ func (ec *executionContext) _Goods(ctx context.Context, sel ast.SelectionSet, ob
 				out.Invalids++
 			}
 		case "note":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note)
+			if v := obj.Note; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "archived":
-			out.Values[i] = ec.marshalNBoolean2bool(ctx, field.Selections, obj.Archived)
+			out.Values[i] = boolValue(obj.Archived)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12532,7 +12546,7 @@ func (ec *executionContext) _GoodsEdge(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GoodsEdge")
 		case "cursor":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+			out.Values[i] = (*stringValue)(&obj.Cursor)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12588,7 +12602,7 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 			}
 		case "quantity":
 			if v := obj.Quantity; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._LedgerEntry_quantity(ctx, field, obj)
 			}
@@ -12597,7 +12611,7 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 			}
 		case "unitCost":
 			if v := obj.UnitCost; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._LedgerEntry_unitCost(ctx, field, obj)
 			}
@@ -12606,7 +12620,7 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 			}
 		case "amount":
 			if v := obj.Amount; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._LedgerEntry_amount(ctx, field, obj)
 			}
@@ -12614,7 +12628,7 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 				out.Invalids++
 			}
 		case "documentCode":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.DocumentCode)
+			out.Values[i] = (*stringValue)(&obj.DocumentCode)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12695,7 +12709,7 @@ func (ec *executionContext) _LedgerEntryEdge(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LedgerEntryEdge")
 		case "cursor":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+			out.Values[i] = (*stringValue)(&obj.Cursor)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12741,7 +12755,7 @@ func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "receivedQuantity":
 			if v := obj.ReceivedQuantity; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._Lot_receivedQuantity(ctx, field, obj)
 			}
@@ -12750,7 +12764,7 @@ func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "remaining":
 			if v := obj.Remaining; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._Lot_remaining(ctx, field, obj)
 			}
@@ -12759,7 +12773,7 @@ func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "unitCost":
 			if v := obj.UnitCost; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._Lot_unitCost(ctx, field, obj)
 			}
@@ -12843,7 +12857,7 @@ func (ec *executionContext) _LotEdge(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LotEdge")
 		case "cursor":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+			out.Values[i] = (*stringValue)(&obj.Cursor)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12883,12 +12897,12 @@ func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, ob
 				out.Invalids++
 			}
 		case "filename":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Filename)
+			out.Values[i] = (*stringValue)(&obj.Filename)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "contentType":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.ContentType)
+			out.Values[i] = (*stringValue)(&obj.ContentType)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12898,7 +12912,7 @@ func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, ob
 				out.Invalids++
 			}
 		case "sha256":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.SHA256)
+			out.Values[i] = (*stringValue)(&obj.SHA256)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13099,22 +13113,30 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PageInfo")
 		case "hasNextPage":
-			out.Values[i] = ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasNextPage)
+			out.Values[i] = boolValue(obj.HasNextPage)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "hasPreviousPage":
-			out.Values[i] = ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPreviousPage)
+			out.Values[i] = boolValue(obj.HasPreviousPage)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "startCursor":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StartCursor)
+			if v := obj.StartCursor; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endCursor":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EndCursor)
+			if v := obj.EndCursor; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -13285,7 +13307,7 @@ func (ec *executionContext) _StockIn(ctx context.Context, sel ast.SelectionSet, 
 				out.Invalids++
 			}
 		case "code":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Code)
+			out.Values[i] = (*stringValue)(&obj.Code)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13300,7 +13322,11 @@ func (ec *executionContext) _StockIn(ctx context.Context, sel ast.SelectionSet, 
 				out.Invalids++
 			}
 		case "note":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note)
+			if v := obj.Note; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -13311,7 +13337,7 @@ func (ec *executionContext) _StockIn(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "totalAmount":
 			if v := obj.TotalAmount; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._StockIn_totalAmount(ctx, field, obj)
 			}
@@ -13400,7 +13426,7 @@ func (ec *executionContext) _StockInEdge(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("StockInEdge")
 		case "cursor":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+			out.Values[i] = (*stringValue)(&obj.Cursor)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13441,7 +13467,7 @@ func (ec *executionContext) _StockInLine(ctx context.Context, sel ast.SelectionS
 			}
 		case "quantity":
 			if v := obj.ReceivedQuantity; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._StockInLine_quantity(ctx, field, obj)
 			}
@@ -13450,7 +13476,7 @@ func (ec *executionContext) _StockInLine(ctx context.Context, sel ast.SelectionS
 			}
 		case "unitCost":
 			if v := obj.UnitCost; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._StockInLine_unitCost(ctx, field, obj)
 			}
@@ -13459,7 +13485,7 @@ func (ec *executionContext) _StockInLine(ctx context.Context, sel ast.SelectionS
 			}
 		case "amount":
 			if v := obj.Amount; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._StockInLine_amount(ctx, field, obj)
 			}
@@ -13503,7 +13529,7 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 			}
 		case "onHand":
 			if v := obj.OnHand(); v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._StockLevel_onHand(ctx, field, obj)
 			}
@@ -13512,7 +13538,7 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 			}
 		case "value":
 			if v := obj.Value(); v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._StockLevel_value(ctx, field, obj)
 			}
@@ -13520,8 +13546,10 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 				out.Invalids++
 			}
 		case "averageCost":
-			if v := obj.AverageCost(); v == nil || v.Readable() {
-				out.Values[i] = ec.marshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx, field.Selections, v)
+			if v := obj.AverageCost(); v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._StockLevel_averageCost(ctx, field, obj)
 			}
@@ -13529,7 +13557,7 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 				out.Invalids++
 			}
 		case "low":
-			out.Values[i] = ec.marshalNBoolean2bool(ctx, field.Selections, obj.Low())
+			out.Values[i] = boolValue(obj.Low())
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13600,7 +13628,7 @@ func (ec *executionContext) _StockLevelEdge(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("StockLevelEdge")
 		case "cursor":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+			out.Values[i] = (*stringValue)(&obj.Cursor)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13640,7 +13668,7 @@ func (ec *executionContext) _StockOut(ctx context.Context, sel ast.SelectionSet,
 				out.Invalids++
 			}
 		case "code":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Code)
+			out.Values[i] = (*stringValue)(&obj.Code)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13655,7 +13683,11 @@ func (ec *executionContext) _StockOut(ctx context.Context, sel ast.SelectionSet,
 				out.Invalids++
 			}
 		case "note":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note)
+			if v := obj.Note; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -13666,7 +13698,7 @@ func (ec *executionContext) _StockOut(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "totalCost":
 			if v := obj.TotalCost; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._StockOut_totalCost(ctx, field, obj)
 			}
@@ -13750,7 +13782,7 @@ func (ec *executionContext) _StockOutEdge(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("StockOutEdge")
 		case "cursor":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+			out.Values[i] = (*stringValue)(&obj.Cursor)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13791,7 +13823,7 @@ func (ec *executionContext) _StockOutLine(ctx context.Context, sel ast.Selection
 			}
 		case "quantity":
 			if v := obj.Quantity; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._StockOutLine_quantity(ctx, field, obj)
 			}
@@ -13800,7 +13832,7 @@ func (ec *executionContext) _StockOutLine(ctx context.Context, sel ast.Selection
 			}
 		case "cost":
 			if v := obj.Cost; v.Readable() {
-				out.Values[i] = ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, field.Selections, v)
+				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._StockOutLine_cost(ctx, field, obj)
 			}
@@ -13839,7 +13871,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				out.Invalids++
 			}
 		case "username":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Username)
+			out.Values[i] = (*stringValue)(&obj.Username)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13930,7 +13962,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("UserEdge")
 		case "cursor":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+			out.Values[i] = (*stringValue)(&obj.Cursor)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13965,17 +13997,21 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("__Directive")
 		case "name":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Name)
+			out.Values[i] = (*stringValue)(&obj.Name)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "description":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+			if v := obj.Description(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "isRepeatable":
-			out.Values[i] = ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
+			out.Values[i] = boolValue(obj.IsRepeatable)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14011,22 +14047,30 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("__EnumValue")
 		case "name":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Name)
+			out.Values[i] = (*stringValue)(&obj.Name)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "description":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+			if v := obj.Description(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "isDeprecated":
-			out.Values[i] = ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
+			out.Values[i] = boolValue(obj.IsDeprecated())
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "deprecationReason":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
+			if v := obj.DeprecationReason(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -14052,12 +14096,16 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("__Field")
 		case "name":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Name)
+			out.Values[i] = (*stringValue)(&obj.Name)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "description":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+			if v := obj.Description(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -14076,12 +14124,16 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 				out.Invalids++
 			}
 		case "isDeprecated":
-			out.Values[i] = ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
+			out.Values[i] = boolValue(obj.IsDeprecated())
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "deprecationReason":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
+			if v := obj.DeprecationReason(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -14107,12 +14159,16 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("__InputValue")
 		case "name":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.Name)
+			out.Values[i] = (*stringValue)(&obj.Name)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "description":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+			if v := obj.Description(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -14126,17 +14182,25 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 				out.Invalids++
 			}
 		case "defaultValue":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
+			if v := obj.DefaultValue; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "isDeprecated":
-			out.Values[i] = ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
+			out.Values[i] = boolValue(obj.IsDeprecated())
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "deprecationReason":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
+			if v := obj.DeprecationReason(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -14162,7 +14226,11 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("__Schema")
 		case "description":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+			if v := obj.Description(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -14230,17 +14298,29 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 				out.Invalids++
 			}
 		case "name":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Name())
+			if v := obj.Name(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "description":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+			if v := obj.Description(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "specifiedByURL":
-			out.Values[i] = ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SpecifiedByURL())
+			if v := obj.SpecifiedByURL(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -104,3 +104,56 @@ func releaseData(data []byte) {
 		dataBuffers.Put(bytes.NewBuffer(data[:0]))
 	}
 }
+
+// stringValue writes a String field from where its object holds it: a
+// pointer goes into graphql.Marshaler without an allocation, where
+// graphql.MarshalString makes a closure for each value.
+type stringValue string
+
+// MarshalGQL writes the string as graphql.MarshalString does.
+func (s *stringValue) MarshalGQL(w io.Writer) { writeQuotedString(w, string(*s)) }
+
+// boolValue writes a Boolean; a one-byte value goes into an interface
+// without an allocation.
+type boolValue bool
+
+// MarshalGQL writes true or false.
+func (b boolValue) MarshalGQL(w io.Writer) {
+	if b {
+		_, _ = io.WriteString(w, "true")
+	} else {
+		_, _ = io.WriteString(w, "false")
+	}
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// writeQuotedString is gqlgen's string writer: the string in quotes with
+// ", \ and control characters escaped, everything else as it is.
+func writeQuotedString(w io.Writer, s string) {
+	start := 0
+	_, _ = io.WriteString(w, `"`)
+	for i, c := range s {
+		if c < 0x20 || c == '\\' || c == '"' {
+			_, _ = io.WriteString(w, s[start:i])
+			switch c {
+			case '\t':
+				_, _ = io.WriteString(w, `\t`)
+			case '\r':
+				_, _ = io.WriteString(w, `\r`)
+			case '\n':
+				_, _ = io.WriteString(w, `\n`)
+			case '\\':
+				_, _ = io.WriteString(w, `\\`)
+			case '"':
+				_, _ = io.WriteString(w, `\"`)
+			default:
+				_, _ = io.WriteString(w, `\u00`)
+				_, _ = w.Write([]byte{upperHex[c>>4], upperHex[c&0xf]})
+			}
+			start = i + 1
+		}
+	}
+	_, _ = io.WriteString(w, s[start:])
+	_, _ = io.WriteString(w, `"`)
+}

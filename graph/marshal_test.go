@@ -103,3 +103,26 @@ func TestListsMarshalInTheCallingGoroutine(t *testing.T) {
 		t.Errorf("%d field resolvers ran in %d goroutines; a list's elements and an object's fields must be marshalled in the goroutine of the list", fields, len(seen))
 	}
 }
+
+// Strings and booleans written straight from their objects come out as
+// gqlgen's own marshallers write them.
+func TestStringAndBooleanValuesWriteAsGqlgenDoes(t *testing.T) {
+	for _, s := range []string{"", "plain", `quote " and \ backslash`, "tab\tcr\rlf\n", "\x00\x01\x1f\x7f",
+		"<a href='x'>&amp;</a>", "中文 émoji 🍅", "line\u2028sep", "bad \xff\xfe utf-8", strings.Repeat("x", 300)} {
+		var want, got bytes.Buffer
+		graphql.MarshalString(s).MarshalGQL(&want)
+		v := stringValue(s)
+		(&v).MarshalGQL(&got)
+		if got.String() != want.String() {
+			t.Errorf("%q: wrote %s, gqlgen writes %s", s, got.String(), want.String())
+		}
+	}
+	for _, b := range []bool{true, false} {
+		var want, got bytes.Buffer
+		graphql.MarshalBoolean(b).MarshalGQL(&want)
+		boolValue(b).MarshalGQL(&got)
+		if got.String() != want.String() {
+			t.Errorf("%v: wrote %s, gqlgen writes %s", b, got.String(), want.String())
+		}
+	}
+}

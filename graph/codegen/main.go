@@ -249,16 +249,7 @@ func rewrite(src []byte) ([]byte, error) {
 				return fmt.Sprintf("%[1]sif fc, err := ec.%[2]s(ctx, field); err == nil {\n%[1]s\tout.Values[i] = ec.%[3]s(graphql.WithFieldContext(ctx, fc), field.Selections, %[4]s)\n%[1]s} else {\n%[1]s\tout.Values[i] = ec.%[5]s(ctx, field, obj)\n%[1]s}\n",
 					indent, f.context, f.marshal, f.expr, name)
 			}
-			direct := fmt.Sprintf("%sout.Values[i] = ec.%s(ctx, field.Selections, %s)\n", indent, f.marshal, f.expr)
-			if !f.guarded {
-				return direct
-			}
-			cond := "v.Readable()"
-			if strings.HasPrefix(f.typ, "*") {
-				cond = "v == nil || v.Readable()"
-			}
-			return fmt.Sprintf("%[1]sif v := %[2]s; %[3]s {\n%[1]s\tout.Values[i] = ec.%[4]s(ctx, field.Selections, v)\n%[1]s} else {\n%[1]s\tout.Values[i] = ec.%[5]s(ctx, field, obj)\n%[1]s}\n",
-				indent, f.expr, cond, f.marshal, name)
+			return direct(indent, name, f)
 		})
 		objects++
 		return []byte(s)
@@ -270,4 +261,47 @@ func rewrite(src []byte) ([]byte, error) {
 		return nil, fmt.Errorf("no object function found: has gqlgen's object template changed?")
 	}
 	return src, nil
+}
+
+// direct writes the value of the plain leaf field f of the object function
+// call name without ResolveField. Strings, booleans and readable decimals
+// go into the object without an allocation of their own where they can
+// (graph/marshal.go); any other leaf through its marshaller.
+func direct(indent, name string, f inlined) string {
+	field := !strings.HasSuffix(f.expr, ")") // a struct field, addressable
+	var b strings.Builder
+	line := func(format string, args ...any) {
+		b.WriteString(indent)
+		fmt.Fprintf(&b, format, args...)
+		b.WriteByte('\n')
+	}
+	switch {
+	case f.marshal == "marshalNString2string" && field:
+		line("out.Values[i] = (*stringValue)(&%s)", f.expr)
+	case f.marshal == "marshalOString2ᚖstring":
+		line("if v := %s; v != nil {", f.expr)
+		line("\tout.Values[i] = (*stringValue)(v)")
+		line("} else {")
+		line("\tout.Values[i] = graphql.Null")
+		line("}")
+	case f.marshal == "marshalNBoolean2bool":
+		line("out.Values[i] = boolValue(%s)", f.expr)
+	case f.guarded && strings.HasPrefix(f.typ, "*"):
+		line("if v := %s; v == nil {", f.expr)
+		line("\tout.Values[i] = graphql.Null")
+		line("} else if v.Readable() {")
+		line("\tout.Values[i] = v")
+		line("} else {")
+		line("\tout.Values[i] = ec.%s(ctx, field, obj)", name)
+		line("}")
+	case f.guarded:
+		line("if v := %s; v.Readable() {", f.expr)
+		line("\tout.Values[i] = v")
+		line("} else {")
+		line("\tout.Values[i] = ec.%s(ctx, field, obj)", name)
+		line("}")
+	default:
+		line("out.Values[i] = ec.%s(ctx, field.Selections, %s)", f.marshal, f.expr)
+	}
+	return b.String()
 }
