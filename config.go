@@ -37,6 +37,7 @@ type Config struct {
 	MaxUploadBytes  int64
 	UploadTypes     []string
 	ExportTTL       time.Duration
+	DefaultLocation string
 	AdminUser       string
 	AdminPassword   string
 	SessionTTL      time.Duration
@@ -172,6 +173,14 @@ var settings = []setting{
 	}},
 	{"WMS_EXPORT_TTL", "24h", "how long a generated report is kept before it is removed", false, func(c *Config, v string) error {
 		return duration(&c.ExportTTL, v)
+	}},
+	{"WMS_DEFAULT_LOCATION", db.DefaultLocationName, "the name of the location made when locations first appear, holding all stock stored before; changes nothing afterwards", false, func(c *Config, v string) error {
+		name, err := model.LocationName(v)
+		if err != nil {
+			return errors.New("must be 1–50 characters of one line")
+		}
+		c.DefaultLocation = name
+		return nil
 	}},
 	{"WMS_ADMIN_USER", "admin", "the first ADMIN, created only when there are no users", false, func(c *Config, v string) error {
 		return nonEmpty(&c.AdminUser, v)

@@ -67,6 +67,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		AdminPassword:   "",
 		SessionTTL:      168 * time.Hour,
 		ExportTTL:       24 * time.Hour,
+		DefaultLocation: "Main",
 		Playground:      true,
 		Introspection:   true,
 		LogFormat:       "",
@@ -117,6 +118,7 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		"WMS_MAX_CONNS":             "64",
 		"WMS_MAX_CONNS_PER_ADDR":    "0",
 		"WMS_EXPORT_TTL":            "2h",
+		"WMS_DEFAULT_LOCATION":      "  Storeroom ",
 		"WMS_MEDIA_DIR":             "/srv/media",
 		"WMS_MAX_UPLOAD_BYTES":      "1024",
 		"WMS_ADMIN_USER":            "boss",
@@ -157,11 +159,12 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		SessionTTL:      12 * time.Hour,
 		TrustedProxies: auth.TrustedProxies{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"),
 			netip.MustParsePrefix("2001:db8::/32")},
-		ExportTTL:     2 * time.Hour,
-		Playground:    false,
-		Introspection: false,
-		LogFormat:     "json",
-		LogLevel:      zerolog.WarnLevel,
+		ExportTTL:       2 * time.Hour,
+		DefaultLocation: "Storeroom",
+		Playground:      false,
+		Introspection:   false,
+		LogFormat:       "json",
+		LogLevel:        zerolog.WarnLevel,
 	}
 	want.UploadTypes = got.UploadTypes // the media tests' business
 	if !reflect.DeepEqual(got, want) {

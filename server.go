@@ -121,7 +121,7 @@ func openMigrated(ctx context.Context, cfg Config, log zerolog.Logger) *bun.DB {
 		log.Error().Err(err).Msg("cannot open the database")
 		return nil
 	}
-	if err := db.Migrate(ctx, bdb, log); err != nil {
+	if err := db.Migrate(ctx, bdb, log, db.WithDefaultLocation(cfg.DefaultLocation)); err != nil {
 		log.Error().Err(err).Msg("migration failed")
 		_ = bdb.Close()
 		return nil
@@ -223,7 +223,7 @@ func (m *Main) start(ctx context.Context) error {
 	}
 	reason = "applying migrations"
 	m.waiting.Store(&reason)
-	if err := db.Migrate(ctx, bdb, m.Log); err != nil {
+	if err := db.Migrate(ctx, bdb, m.Log, db.WithDefaultLocation(m.Config.DefaultLocation)); err != nil {
 		_ = bdb.Close()
 		return err
 	}

@@ -21,6 +21,9 @@ type Store interface {
 	UserByID(ctx context.Context, id int64) (*model.User, error)
 	UserByUsername(ctx context.Context, username string) (*model.User, error)
 	SaveUser(ctx context.Context, u *model.User) error
+	// UpdateUser writes what SaveUser does and, unless locationIDs is nil,
+	// replaces the locations the user is limited to, in one transaction.
+	UpdateUser(ctx context.Context, u *model.User, locationIDs []int64) error
 	CreateToken(ctx context.Context, t *model.Token) error
 	TokenByHash(ctx context.Context, hash string) (*model.Token, *model.User, error)
 	TouchToken(ctx context.Context, id int64, usedAt time.Time, expiresAt *time.Time) error

@@ -58,7 +58,7 @@ func (s *Service) UpdateUser(ctx context.Context, in model.UserUpdate) (*model.U
 		}
 		revoke = true
 	}
-	if err := s.Store.SaveUser(ctx, u); err != nil {
+	if err := s.Store.UpdateUser(ctx, u, in.LocationIDs); err != nil {
 		return nil, err
 	}
 	// A role, a disabled flag or a password changed: cached callers of this

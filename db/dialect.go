@@ -7,6 +7,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
+
+	"wms/model"
 )
 
 // Everything that differs between SQLite and MySQL lives in this file, chosen
@@ -129,4 +131,26 @@ func incrementCounter(ctx context.Context, db bun.IDB, prefix, day string) (int6
 		ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1
 		RETURNING last`, prefix, day).Scan(&n)
 	return n, err
+}
+
+// addToStockLevels adds each row's on hand and value to the stock of its
+// (goods, location), creating the row at those figures when it is the first
+// movement there — one statement for all of them, an upsert in each
+// dialect's words. The caller holds the goods locks.
+func addToStockLevels(ctx context.Context, db bun.IDB, rows []*model.LocationStock) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	q := db.NewInsert().Model(&rows)
+	if isMySQL(db) {
+		q = q.On("DUPLICATE KEY UPDATE").
+			Set("on_hand = on_hand + VALUES(on_hand)").
+			Set("stock_value = stock_value + VALUES(stock_value)")
+	} else {
+		q = q.On("CONFLICT (goods_id, location_id) DO UPDATE").
+			Set("on_hand = sl.on_hand + EXCLUDED.on_hand").
+			Set("stock_value = sl.stock_value + EXCLUDED.stock_value")
+	}
+	_, err := q.Exec(ctx)
+	return err
 }

@@ -47,14 +47,21 @@ func (l list[T]) each(ctx context.Context, fn func([]*T) error) error {
 	}
 }
 
-// EachStock reads the stock list (goods with their category), by name.
-func (s *Store) EachStock(ctx context.Context, f model.StockFilter, fn func([]*model.Goods) error) error {
-	return s.stockList(f).each(ctx, fn)
+// EachStock reads the stock list (goods with their stock, at f.LocationID
+// when set), by name.
+func (s *Store) EachStock(ctx context.Context, f model.StockFilter, fn func([]*model.StockLevel) error) error {
+	return s.stockList(f).each(ctx, func(gs []*model.Goods) error {
+		levels, err := s.levels(ctx, gs, f.LocationID)
+		if err != nil {
+			return err
+		}
+		return fn(levels)
+	})
 }
 
 // EachLot reads lots oldest first, of one goods or of all.
-func (s *Store) EachLot(ctx context.Context, goodsID *int64, includeEmpty bool, fn func([]*model.Lot) error) error {
-	return each(ctx, s.lotsBase(goodsID, includeEmpty), lotOrder, lotKeys, fn)
+func (s *Store) EachLot(ctx context.Context, f model.LotFilter, fn func([]*model.Lot) error) error {
+	return each(ctx, s.lotsBase(f), lotOrder, lotKeys, fn)
 }
 
 // EachStockIn reads stock-ins, newest first.
@@ -83,6 +90,9 @@ func (s *Store) EachLedger(ctx context.Context, f model.LedgerFilter, fn func([]
 	}
 	if f.Direction != nil && !f.Direction.Valid() {
 		return model.Invalid("direction", "unknown direction %q", *f.Direction)
+	}
+	if f.Kind != nil && !f.Kind.Valid() {
+		return model.Invalid("kind", "unknown ledger kind %q", *f.Kind)
 	}
 	base, err := s.ledgerBase(ctx, f)
 	if err != nil {

@@ -94,8 +94,10 @@ func TestGoodsListsReadWhatTheModelsRead(t *testing.T) {
 		}
 		sameAsModels(t, s, "stock", stock)
 		var exported []*model.Goods
-		if err := s.EachStock(ctx, model.StockFilter{IncludeArchived: true}, func(gs []*model.Goods) error {
-			exported = append(exported, gs...)
+		if err := s.EachStock(ctx, model.StockFilter{IncludeArchived: true}, func(ls []*model.StockLevel) error {
+			for _, l := range ls {
+				exported = append(exported, l.Goods)
+			}
 			return nil
 		}); err != nil {
 			t.Fatal(err)

@@ -31,12 +31,17 @@ type handStockOut struct {
 	// a time is all SQLite allows, and queuing here beats its busy loop.
 	writeMu *sync.Mutex
 	now     func() time.Time
+	// location is where the goods leave from: the shop's one location.
+	location int64
 }
 
 func newHandStockOut(sqldb *sql.DB, name string) *handStockOut {
 	h := &handStockOut{sqldb: sqldb, mysql: name == dbtest.MySQL, now: time.Now}
 	if !h.mysql {
 		h.writeMu = new(sync.Mutex)
+	}
+	if err := sqldb.QueryRow(`SELECT MIN(id) FROM locations`).Scan(&h.location); err != nil {
+		panic(err)
 	}
 	return h
 }
@@ -52,7 +57,8 @@ func (h *handStockOut) run(ctx context.Context, goodsID, qty int64) error {
 	var err error
 	if h.mysql {
 		var onHand int64
-		if err := h.sqldb.QueryRowContext(ctx, `SELECT on_hand FROM goods WHERE id = ?`, goodsID).Scan(&onHand); err == nil && onHand >= qty {
+		if err := h.sqldb.QueryRowContext(ctx, `SELECT on_hand FROM stock_levels WHERE goods_id = ? AND location_id = ?`,
+			goodsID, h.location).Scan(&onHand); err == nil && onHand >= qty {
 			for range 10 {
 				if code, err = h.nextCode(ctx, h.sqldb, h.now().UTC()); err == nil || !retryable(err) {
 					break
@@ -125,7 +131,7 @@ func (h *handStockOut) once(ctx context.Context, goodsID, qty int64, code string
 		return fmt.Errorf("lock goods: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, remaining, unit_cost FROM lots
-		WHERE goods_id = ? AND depleted = FALSE ORDER BY received_at, id`+lock, goodsID)
+		WHERE goods_id = ? AND location_id = ? AND depleted = FALSE ORDER BY received_at, id`+lock, goodsID, h.location)
 	if err != nil {
 		return err
 	}
@@ -163,8 +169,8 @@ func (h *handStockOut) once(ctx context.Context, goodsID, qty int64, code string
 	}
 
 	// The document, its line, the lots, the ledger and the goods' totals.
-	res, err := tx.ExecContext(ctx, `INSERT INTO stock_outs (code, reason, occurred_at, total_cost, request_hash, created_at)
-		VALUES (?, 'CONSUME', ?, ?, ?, ?)`, code, now, cost, requestHash, now)
+	res, err := tx.ExecContext(ctx, `INSERT INTO stock_outs (code, reason, location_id, occurred_at, total_cost, request_hash, created_at)
+		VALUES (?, 'CONSUME', ?, ?, ?, ?, ?)`, code, h.location, now, cost, requestHash, now)
 	if err != nil {
 		return err
 	}
@@ -186,14 +192,18 @@ func (h *handStockOut) once(ctx context.Context, goodsID, qty int64, code string
 			return fmt.Errorf("lot %d changed under its goods lock (%d rows, %v)", t.lot, n, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries
-			(at, goods_id, category_id, direction, quantity, unit_cost, amount, document_code, stock_out_id, stock_out_line, lot_id)
-			VALUES (?, ?, ?, 'OUT', ?, ?, ?, ?, ?, 1, ?)`,
-			now, goodsID, category, -(t.before - t.after), t.cost, -t.amount, code, doc, t.lot); err != nil {
+			(at, goods_id, category_id, location_id, direction, kind, quantity, unit_cost, amount, document_code, stock_out_id, stock_out_line, lot_id)
+			VALUES (?, ?, ?, ?, 'OUT', 'CONSUME', ?, ?, ?, ?, ?, 1, ?)`,
+			now, goodsID, category, h.location, -(t.before - t.after), t.cost, -t.amount, code, doc, t.lot); err != nil {
 			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE goods SET on_hand = on_hand - ?, stock_value = stock_value - ? WHERE id = ?`,
 		qty, cost, goodsID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE stock_levels SET on_hand = on_hand - ?, stock_value = stock_value - ?
+		WHERE goods_id = ? AND location_id = ?`, qty, cost, goodsID, h.location); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -236,10 +246,11 @@ func TestHandWrittenStockOutMatchesTheStore(t *testing.T) {
 			for _, q := range []string{
 				`SELECT id, on_hand, stock_value FROM goods ORDER BY id`,
 				`SELECT id, remaining, depleted FROM lots ORDER BY id`,
-				`SELECT id, code, reason, total_cost FROM stock_outs ORDER BY id`,
+				`SELECT id, code, reason, location_id, total_cost FROM stock_outs ORDER BY id`,
+				`SELECT goods_id, location_id, on_hand, stock_value FROM stock_levels ORDER BY goods_id, location_id`,
 				`SELECT stock_out_id, line, goods_id, quantity, cost FROM stock_out_lines ORDER BY stock_out_id, line`,
-				`SELECT goods_id, category_id, direction, quantity, unit_cost, amount, document_code, stock_out_id, stock_out_line, lot_id
-				 FROM ledger_entries ORDER BY id`,
+				`SELECT goods_id, category_id, location_id, direction, kind, quantity, unit_cost, amount, document_code, stock_out_id,
+				 stock_out_line, lot_id FROM ledger_entries ORDER BY id`,
 				`SELECT prefix, day, last FROM document_counters ORDER BY prefix, day`,
 			} {
 				want, got := dump(t, store, q), dump(t, hand, q)

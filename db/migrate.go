@@ -5,11 +5,15 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"reflect"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/migrate"
+
+	"wms/model"
 )
 
 // The schema, one folder per dialect because the DDL differs. SQLite files
@@ -38,16 +42,55 @@ func migrations(db *bun.DB) (*migrate.Migrations, error) {
 	return ms, nil
 }
 
-func newMigrator(db *bun.DB) (*migrate.Migrator, error) {
+// MigrateOption changes what a migration writes.
+type MigrateOption func(*migrateConfig)
+
+type migrateConfig struct {
+	defaultLocation string
+	now             time.Time
+}
+
+// DefaultLocationName is the name of the location the locations migration
+// makes and puts all earlier stock in, when WMS_DEFAULT_LOCATION does not
+// give one.
+const DefaultLocationName = "Main"
+
+// WithDefaultLocation names the location the locations migration makes
+// (WMS_DEFAULT_LOCATION); it changes nothing once that migration has run.
+func WithDefaultLocation(name string) MigrateOption {
+	return func(c *migrateConfig) { c.defaultLocation = name }
+}
+
+// migrationData is what the migration files may name, each an SQL literal
+// quoted by the dialect: {{.DefaultLocation}}, {{.DefaultLocationKey}} (its
+// folded form for the unique index) and {{.Now}}.
+func migrationData(db *bun.DB, c migrateConfig) map[string]string {
+	quote := func(v any) string { return string(db.QueryGen().AppendValue(nil, reflect.ValueOf(v))) }
+	return map[string]string{
+		"DefaultLocation":    quote(c.defaultLocation),
+		"DefaultLocationKey": quote(model.Fold(c.defaultLocation)),
+		"Now":                quote(c.now),
+	}
+}
+
+func newMigrator(db *bun.DB, opts ...MigrateOption) (*migrate.Migrator, error) {
 	ms, err := migrations(db)
 	if err != nil {
 		return nil, err
+	}
+	c := migrateConfig{defaultLocation: DefaultLocationName, now: time.Now().UTC().Truncate(time.Microsecond)}
+	for _, o := range opts {
+		o(&c)
+	}
+	if _, err := model.LocationName(c.defaultLocation); err != nil {
+		return nil, fmt.Errorf("the default location: %w", err)
 	}
 	return migrate.NewMigrator(db, ms,
 		migrate.WithTableName("schema_migrations"),
 		migrate.WithLocksTableName("schema_migration_locks"),
 		migrate.WithMarkAppliedOnSuccess(true),
 		migrate.WithUpsert(true),
+		migrate.WithTemplateData(migrationData(db, c)),
 	), nil
 }
 
@@ -56,8 +99,8 @@ func newMigrator(db *bun.DB) (*migrate.Migrator, error) {
 // server releases by itself if a replica dies mid-migration (Bun's own lock
 // is a row a crashed replica would leave behind, blocking every later start).
 // SQLite is one file for one process; its migrations run in transactions.
-func Migrate(ctx context.Context, db *bun.DB, log zerolog.Logger) error {
-	m, err := newMigrator(db)
+func Migrate(ctx context.Context, db *bun.DB, log zerolog.Logger, opts ...MigrateOption) error {
+	m, err := newMigrator(db, opts...)
 	if err != nil {
 		return err
 	}

@@ -40,11 +40,11 @@ func TestIdempotencyScopeMigration(t *testing.T) {
 		exec("DELETE FROM schema_migrations WHERE name = '0005'")
 		// Keys stored before: two users' and one made with nobody signed in.
 		for i, by := range []any{7, 9, nil} {
-			exec(`INSERT INTO stock_ins (code, type, occurred_at, total_amount, idempotency_key, request_hash, created_at, created_by)
-				VALUES (?, 'PURCHASE', ?, 0, ?, 'h', ?, ?)`, "C"+string(rune('1'+i)), "2026-01-01 00:00:00", "k"+string(rune('1'+i)), "2026-01-01 00:00:00", by)
+			exec(`INSERT INTO stock_ins (code, type, location_id, occurred_at, total_amount, idempotency_key, request_hash, created_at, created_by)
+				VALUES (?, 'PURCHASE', (SELECT MIN(id) FROM locations), ?, 0, ?, 'h', ?, ?)`, "C"+string(rune('1'+i)), "2026-01-01 00:00:00", "k"+string(rune('1'+i)), "2026-01-01 00:00:00", by)
 		}
-		exec(`INSERT INTO stock_outs (code, reason, occurred_at, total_cost, idempotency_key, request_hash, created_at, created_by)
-			VALUES ('O1', 'LOSS', '2026-01-01 00:00:00', 0, 'k1', 'h', '2026-01-01 00:00:00', 9)`)
+		exec(`INSERT INTO stock_outs (code, reason, location_id, occurred_at, total_cost, idempotency_key, request_hash, created_at, created_by)
+			VALUES ('O1', 'LOSS', (SELECT MIN(id) FROM locations), '2026-01-01 00:00:00', 0, 'k1', 'h', '2026-01-01 00:00:00', 9)`)
 		if mysql {
 			// As if a first run stopped after changing stock_ins.
 			exec("ALTER TABLE stock_ins ADD COLUMN idempotency_scope BIGINT NOT NULL DEFAULT 0 AFTER idempotency_key, " +
@@ -83,8 +83,8 @@ func TestIdempotencyScopeMigration(t *testing.T) {
 		// The unique index is on (scope, key): user 9 may use k1 for a
 		// stock-in, user 7 may not use it again.
 		insert := func(code string, scope int) error {
-			_, err := bdb.ExecContext(ctx, `INSERT INTO stock_ins (code, type, occurred_at, total_amount, idempotency_key,
-				idempotency_scope, request_hash, created_at) VALUES (?, 'GIFT', ?, 0, 'k1', ?, 'h', ?)`,
+			_, err := bdb.ExecContext(ctx, `INSERT INTO stock_ins (code, type, location_id, occurred_at, total_amount, idempotency_key,
+				idempotency_scope, request_hash, created_at) VALUES (?, 'GIFT', (SELECT MIN(id) FROM locations), ?, 0, 'k1', ?, 'h', ?)`,
 				code, "2026-01-01 00:00:00", scope, "2026-01-01 00:00:00")
 			return err
 		}

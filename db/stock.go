@@ -32,12 +32,13 @@ import (
 const (
 	stockInPrefix  = "IN"
 	stockOutPrefix = "OUT"
+	transferPrefix = "TR"
 )
 
 // generatedCode matches the form of generated codes, which a client may not
 // choose, so that a client's code can never take a number the counter will
 // hand out later.
-var generatedCode = regexp.MustCompile(`^(IN|OUT)-[0-9]{8}-[0-9]+$`)
+var generatedCode = regexp.MustCompile(`^(IN|OUT|TR)-[0-9]{8}-[0-9]+$`)
 
 func checkClientCode(code string) error {
 	if generatedCode.MatchString(code) {
@@ -60,18 +61,18 @@ func nextCode(ctx context.Context, db bun.IDB, prefix string, now time.Time) (st
 // earlyCode takes a generated code for a document before the document's
 // transaction, in a statement of its own, on a database where that is how
 // codes are taken (codesAhead); need is what the document asks of each goods
-// (the quantity a stock-out takes; 0 when it only has to exist). It answers
-// "" when the code is to be taken inside the transaction instead, as its
-// last step: always on SQLite, and on MySQL whenever a plain read of the
-// goods says the document is bound to be refused (a goods that does not
-// exist, less on hand than asked), so that a document refused for that does
-// not use a number up. A document that passes this check and still fails
-// (another took the stock meanwhile, a deadlock ten times over) leaves its
-// number unused: a gap in the day's numbering, never a duplicate. The
-// document's transaction, however often it is retried, keeps the code taken
-// here.
-func (s *Store) earlyCode(ctx context.Context, prefix string, need map[int64]model.Quantity) (string, error) {
-	if !codesAhead(s.db) || !s.likelyServed(ctx, need) {
+// at location (the quantity a stock-out takes; 0, and no location, when the
+// goods only have to exist). It answers "" when the code is to be taken
+// inside the transaction instead, as its last step: always on SQLite, and on
+// MySQL whenever a plain read says the document is bound to be refused (a
+// goods that does not exist, less there than asked), so that a document
+// refused for that does not use a number up. A document that passes this
+// check and still fails (another took the stock meanwhile, a deadlock ten
+// times over) leaves its number unused: a gap in the day's numbering, never
+// a duplicate. The document's transaction, however often it is retried,
+// keeps the code taken here.
+func (s *Store) earlyCode(ctx context.Context, prefix string, location *int64, need map[int64]model.Quantity) (string, error) {
+	if !codesAhead(s.db) || !s.likelyServed(ctx, location, need) {
 		return "", nil
 	}
 	var code string
@@ -84,104 +85,34 @@ func (s *Store) earlyCode(ctx context.Context, prefix string, need map[int64]mod
 }
 
 // likelyServed reads, without locking, whether every goods in need exists
-// and has at least the quantity asked on hand. It says nothing for certain:
-// stock may move before the document's transaction locks the goods.
-func (s *Store) likelyServed(ctx context.Context, need map[int64]model.Quantity) bool {
+// and, given a location, has at least the quantity asked there. It says
+// nothing for certain: stock may move before the document's transaction
+// locks the goods.
+func (s *Store) likelyServed(ctx context.Context, location *int64, need map[int64]model.Quantity) bool {
 	ids := make([]int64, 0, len(need))
 	for id := range need {
 		ids = append(ids, id)
 	}
-	var gs []*model.Goods
-	err := s.db.NewSelect().Model(&gs).Column("id", "on_hand").Where("g.id IN (?)", bun.List(ids)).Scan(ctx)
-	if err != nil || len(gs) != len(ids) {
+	if location == nil {
+		n, err := s.db.NewSelect().Model((*model.Goods)(nil)).Where("g.id IN (?)", bun.List(ids)).Count(ctx)
+		return err == nil && int(n) == len(ids)
+	}
+	var levels []*model.LocationStock
+	err := s.db.NewSelect().Model(&levels).Column("goods_id", "on_hand").
+		Where("sl.location_id = ?", *location).Where("sl.goods_id IN (?)", bun.List(ids)).Scan(ctx)
+	if err != nil || len(levels) != len(ids) {
 		return false
 	}
-	for _, g := range gs {
-		if g.OnHand < need[g.ID] {
+	for _, l := range levels {
+		if l.OnHand < need[l.GoodsID] {
 			return false
 		}
 	}
 	return true
 }
 
-// lockGoods locks the goods rows with these ids, in id order, and returns them
-// by id. Ids that do not exist are missing from the map.
-func lockGoods(ctx context.Context, tx bun.Tx, ids []int64) (map[int64]*model.Goods, error) {
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	var gs []*model.Goods
-	q := tx.NewSelect().Model(&gs).Column("id", "category_id", "on_hand", "stock_value").
-		Where("g.id IN (?)", bun.List(ids)).OrderExpr("g.id")
-	if err := forUpdate(q).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("lock goods: %w", err)
-	}
-	return byID(gs, func(g *model.Goods) int64 { return g.ID }), nil
-}
-
-// stockDelta is how much one document moves the stock of one goods.
-type stockDelta struct {
-	qty   model.Quantity
-	value model.Money
-}
-
-// stockMoves gathers what one document moves, goods by goods, checking each
-// goods' running totals (on hand and stock value) line by line against what
-// one goods may hold (model.MoveStock). It starts from the goods rows read
-// under their locks, so the totals checked are the ones the document's
-// transaction will change, and the line that would take a goods past its
-// limit is the one named (lines.N.quantity) before anything is written.
-type stockMoves struct {
-	goods  map[int64]*model.Goods
-	deltas map[int64]*stockDelta
-}
-
-func newStockMoves(goods map[int64]*model.Goods) *stockMoves {
-	return &stockMoves{goods: goods, deltas: map[int64]*stockDelta{}}
-}
-
-// add moves qty and value (negative for a stock-out) of line i's goods.
-func (m *stockMoves) add(i int, goodsID int64, qty model.Quantity, value model.Money) error {
-	d := m.deltas[goodsID]
-	if d == nil {
-		d = &stockDelta{}
-		m.deltas[goodsID] = d
-	}
-	g := m.goods[goodsID]
-	if _, _, err := model.MoveStock(g.OnHand, g.StockValue, d.qty+qty, d.value+value); err != nil {
-		return fmt.Errorf("goods %d: %w", goodsID, model.WithField(err, lineField(i, "quantity")))
-	}
-	d.qty += qty
-	d.value += value
-	return nil
-}
-
-func lineField(i int, name string) string { return fmt.Sprintf("lines.%d.%s", i, name) }
-
-// moveStock applies the moves to the stock level kept on the goods rows.
-func moveStock(ctx context.Context, tx bun.Tx, m *stockMoves) error {
-	ids := make([]int64, 0, len(m.deltas))
-	for id := range m.deltas {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		d := m.deltas[id]
-		// "on_hand + ?" with spaces: a negative argument next to a minus
-		// sign would otherwise read as an SQL comment ("--").
-		_, err := tx.NewUpdate().Model((*model.Goods)(nil)).
-			Set("on_hand = on_hand + ?", d.qty).
-			Set("stock_value = stock_value + ?", d.value).
-			Where("id = ?", id).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("move stock of goods %d: %w", id, err)
-		}
-	}
-	return nil
-}
-
-// CreateStockIn brings the lines of a receipt into stock: one lot and one ledger
-// entry per line, all in one transaction.
+// CreateStockIn brings the lines of a receipt into stock at its location:
+// one lot and one ledger entry per line, all in one transaction.
 func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*model.StockIn, error) {
 	doc, lots, err := model.NewStockIn(in, s.now())
 	if err != nil {
@@ -191,6 +122,9 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		if err := checkClientCode(doc.Code); err != nil {
 			return nil, err
 		}
+	}
+	if doc.LocationID, err = s.documentLocation(ctx, in.LocationID, "locationId", true); err != nil {
+		return nil, err
 	}
 	doc.IdempotencyScope = model.IdempotencyScope(ctx)
 	if doc.IdempotencyKey != nil {
@@ -204,7 +138,7 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		for _, l := range lots {
 			need[l.GoodsID] = 0
 		}
-		if code, err = s.earlyCode(ctx, stockInPrefix, need); err != nil {
+		if code, err = s.earlyCode(ctx, stockInPrefix, nil, need); err != nil {
 			return nil, fmt.Errorf("stock-in: %w", err)
 		}
 	}
@@ -212,19 +146,15 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy = 0, code, s.now(), model.ActorFrom(ctx)
 		ids := make([]int64, len(lots))
 		for i, l := range lots {
-			l.ID = 0
+			l.ID, l.LocationID = 0, doc.LocationID
 			ids[i] = l.GoodsID
 		}
-		goods, err := lockGoods(ctx, tx, ids)
+		run, err := startRun(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
-		moves := newStockMoves(goods)
 		for i, l := range lots {
-			if goods[l.GoodsID] == nil {
-				return model.Invalid(lineField(i, "goodsId"), "goods %d does not exist", l.GoodsID)
-			}
-			if err := moves.add(i, l.GoodsID, l.ReceivedQuantity, l.Amount); err != nil {
+			if err := run.move(i, l.GoodsID, doc.LocationID, l.ReceivedQuantity, l.Amount); err != nil {
 				return err
 			}
 		}
@@ -249,14 +179,15 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		// lot ids come from the database, not from guessing how a multi-row
 		// insert numbered its rows.
 		_, err = tx.NewRaw(`INSERT INTO ledger_entries
-			(at, goods_id, category_id, direction, quantity, unit_cost, amount, document_code, stock_in_id, lot_id)
-			SELECT l.received_at, l.goods_id, g.category_id, ?, l.received_quantity, l.unit_cost, l.amount, ?, l.stock_in_id, l.id
-			FROM lots AS l JOIN goods AS g ON g.id = l.goods_id WHERE l.stock_in_id = ? ORDER BY l.line`,
-			model.DirectionIn, doc.Code, doc.ID).Exec(ctx)
+			(at, goods_id, category_id, location_id, direction, kind, quantity, unit_cost, amount, document_code, stock_in_id, lot_id)
+			SELECT l.received_at, l.goods_id, g.category_id, l.location_id, ?, ?, l.received_quantity, l.unit_cost, l.amount, ?, l.stock_in_id, l.id
+			FROM lots AS l JOIN goods AS g ON g.id = l.goods_id
+			WHERE l.stock_in_id = ? AND l.transfer_id IS NULL ORDER BY l.line`,
+			model.DirectionIn, model.LedgerKind(doc.Type), doc.Code, doc.ID).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("write ledger: %w", err)
 		}
-		return moveStock(ctx, tx, moves)
+		return run.finish(ctx)
 	})
 	if err != nil {
 		return documentError(err, "stock-in", doc.Code, doc.IdempotencyKey, func() (*model.StockIn, error) {
@@ -315,15 +246,10 @@ func idempotencyConflict() error {
 		Message: "this idempotencyKey was already used for a different request"}
 }
 
-// lotChange is a lot's remaining before and after one stock-out.
-type lotChange struct {
-	lot    *model.Lot
-	before model.Quantity
-}
-
-// CreateStockOut takes the lines of a document out of stock, each from its goods'
-// lots oldest first (FIFO). A line that cannot be served fully fails the
-// whole document with INSUFFICIENT_STOCK, and nothing changes.
+// CreateStockOut takes the lines of a document out of stock at its
+// location, each from its goods' lots there oldest first (FIFO). A line that
+// cannot be served fully fails the whole document with INSUFFICIENT_STOCK,
+// and nothing changes.
 func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*model.StockOut, error) {
 	doc, lines, err := model.NewStockOut(in, s.now())
 	if err != nil {
@@ -333,6 +259,9 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		if err := checkClientCode(doc.Code); err != nil {
 			return nil, err
 		}
+	}
+	if doc.LocationID, err = s.documentLocation(ctx, in.LocationID, "locationId", false); err != nil {
+		return nil, err
 	}
 	doc.IdempotencyScope = model.IdempotencyScope(ctx)
 	if doc.IdempotencyKey != nil {
@@ -346,7 +275,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		for _, l := range lines {
 			need[l.GoodsID] += l.Quantity
 		}
-		if code, err = s.earlyCode(ctx, stockOutPrefix, need); err != nil {
+		if code, err = s.earlyCode(ctx, stockOutPrefix, &doc.LocationID, need); err != nil {
 			return nil, fmt.Errorf("stock-out: %w", err)
 		}
 	}
@@ -356,62 +285,27 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		for i, l := range lines {
 			ids[i] = l.GoodsID
 		}
-		goods, err := lockGoods(ctx, tx, ids)
+		run, err := startRun(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
-		for i, l := range lines {
-			if goods[l.GoodsID] == nil {
-				return model.Invalid(lineField(i, "goodsId"), "goods %d does not exist", l.GoodsID)
-			}
+		if err := run.readLots(ctx, doc.LocationID); err != nil {
+			return err
 		}
-		// The lots with something left, oldest first: (received_at, id), so
-		// that lots received at the same instant leave in the order they came.
-		var lots []*model.Lot
-		q := tx.NewSelect().Model(&lots).
-			Where("l.goods_id IN (?)", bun.List(ids)).Where("l.depleted = FALSE").
-			OrderExpr("l.goods_id, l.received_at, l.id")
-		if err := forUpdate(q).Scan(ctx); err != nil {
-			return fmt.Errorf("read lots: %w", err)
-		}
-		fifo := map[int64][]*model.Lot{}
-		changed := map[int64]*lotChange{}
-		var order []*lotChange
-		for _, l := range lots {
-			fifo[l.GoodsID] = append(fifo[l.GoodsID], l)
-		}
-		var entries []*model.LedgerEntry
-		moves := newStockMoves(goods)
+		kind := model.LedgerKind(doc.Reason)
 		for i, line := range lines {
-			gl := fifo[line.GoodsID]
-			for _, l := range gl {
-				if changed[l.ID] == nil && l.Remaining > 0 {
-					// Note the remaining before any line of this document takes from it.
-					c := &lotChange{lot: l, before: l.Remaining}
-					changed[l.ID] = c
-					order = append(order, c)
-				}
-			}
-			allocs, err := model.Allocate(line.GoodsID, gl, line.Quantity)
+			allocs, _, cost, err := run.take(i, line.GoodsID, doc.LocationID, line.Quantity)
 			if err != nil {
-				var short *model.InsufficientStockError
-				if errors.As(err, &short) {
-					short.Field = lineField(i, "quantity")
-				}
 				return err
 			}
-			line.Cost = 0
+			line.Cost = cost
 			for _, a := range allocs {
-				line.Cost += a.Amount
-				lineNo := line.Line
-				entries = append(entries, &model.LedgerEntry{
-					GoodsID: line.GoodsID, CategoryID: goods[line.GoodsID].CategoryID, Direction: model.DirectionOut,
+				run.entry(&model.LedgerEntry{
+					At: doc.OccurredAt, GoodsID: line.GoodsID, LocationID: doc.LocationID,
+					Direction: model.DirectionOut, Kind: kind,
 					Quantity: -a.Quantity, UnitCost: a.UnitCost, Amount: -a.Amount,
-					StockOutLine: &lineNo, LotID: a.LotID,
+					StockOutLine: &line.Line, LotID: a.LotID,
 				})
-			}
-			if err := moves.add(i, line.GoodsID, -line.Quantity, -line.Cost); err != nil {
-				return err
 			}
 			if doc.TotalCost, err = model.AddMoney(doc.TotalCost, line.Cost); err != nil {
 				return model.WithField(err, lineField(i, "quantity"))
@@ -431,30 +325,10 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		if _, err := tx.NewInsert().Model(&lines).Exec(ctx); err != nil {
 			return fmt.Errorf("insert lines: %w", err)
 		}
-		for _, c := range order {
-			if c.lot.Remaining == c.before {
-				continue
-			}
-			// Compare-and-set on the remaining read under the goods lock: it
-			// cannot have moved, and if it ever did this fails loudly
-			// instead of allocating the same quantity twice.
-			res, err := tx.NewUpdate().Model((*model.Lot)(nil)).
-				Set("remaining = ?", c.lot.Remaining).Set("depleted = ?", c.lot.Remaining == 0).
-				Where("id = ?", c.lot.ID).Where("remaining = ?", c.before).Exec(ctx)
-			if err != nil {
-				return fmt.Errorf("update lot %d: %w", c.lot.ID, err)
-			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				return fmt.Errorf("lot %d changed under its goods lock", c.lot.ID)
-			}
+		for _, e := range run.entries {
+			e.DocumentCode, e.StockOutID = doc.Code, &doc.ID
 		}
-		for _, e := range entries {
-			e.At, e.DocumentCode, e.StockOutID = doc.OccurredAt, doc.Code, &doc.ID
-		}
-		if _, err := tx.NewInsert().Model(&entries).Exec(ctx); err != nil {
-			return fmt.Errorf("write ledger: %w", err)
-		}
-		return moveStock(ctx, tx, moves)
+		return run.finish(ctx)
 	})
 	if err != nil {
 		return documentError(err, "stock-out", doc.Code, doc.IdempotencyKey, func() (*model.StockOut, error) {

@@ -385,7 +385,7 @@ func TestStockListsAndFilters(t *testing.T) {
 		eqs(t, "stock categoryId", stock(model.StockFilter{CategoryID: &gs[0].CategoryID, Search: "2"}), "土豆 2 5 10.00 false")
 
 		lots := func(id int64, all bool) []string {
-			p, err := s.Lots(ctx, id, all, model.PageArgs{})
+			p, err := s.Lots(ctx, model.LotFilter{GoodsID: &id, IncludeEmpty: all}, model.PageArgs{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -37,45 +37,84 @@ var stockOrder = goodsOrders[model.GoodsOrderNameAsc]
 func (s *Store) stockList(f model.StockFilter) list[model.Goods] {
 	return s.goodsList(stockOrder, f.Read, func(q *bun.SelectQuery) *bun.SelectQuery {
 		q = goodsWhere(q, model.GoodsFilter{Search: f.Search, CategoryID: f.CategoryID, IncludeArchived: f.IncludeArchived})
-		if f.LowOnly {
+		switch {
+		case f.LowOnly && f.LocationID != nil:
+			q = q.Where(`g.low_stock_threshold IS NOT NULL AND COALESCE((SELECT sl.on_hand FROM stock_levels AS sl
+				WHERE sl.goods_id = g.id AND sl.location_id = ?), 0) <= g.low_stock_threshold`, *f.LocationID)
+		case f.LowOnly:
 			q = q.Where("g.low_stock_threshold IS NOT NULL AND g.on_hand <= g.low_stock_threshold")
 		}
 		return q
 	})
 }
 
-// Stock lists the stock level of goods, by goods name. It reads what f.Read
-// asks for.
+// Stock lists the stock level of goods, by goods name: their totals over
+// every location, or with f.LocationID their stock at that location (one
+// more query for the page). It reads what f.Read asks for.
 func (s *Store) Stock(ctx context.Context, f model.StockFilter, p model.PageArgs) (*model.Page[*model.StockLevel], error) {
+	if f.LocationID != nil {
+		f.Read.Columns |= model.GoodsLowStockThreshold
+	}
 	gp, err := s.stockList(f).page(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	levels := make([]*model.StockLevel, len(gp.Items))
-	held := make([]model.StockLevel, len(gp.Items))
-	for i, g := range gp.Items {
-		held[i].Goods = g
-		levels[i] = &held[i]
+	levels, err := s.levels(ctx, gp.Items, f.LocationID)
+	if err != nil {
+		return nil, err
 	}
 	return &model.Page[*model.StockLevel]{Items: levels, Cursor: gp.Cursor,
 		HasNext: gp.HasNext, HasPrev: gp.HasPrev, Count: gp.Count}, nil
 }
 
+// levels makes the stock levels of goods: their totals, or with a location
+// their stock there, read in one query.
+func (s *Store) levels(ctx context.Context, gs []*model.Goods, location *int64) ([]*model.StockLevel, error) {
+	levels := make([]*model.StockLevel, len(gs))
+	held := make([]model.StockLevel, len(gs))
+	for i, g := range gs {
+		held[i].Goods = g
+		held[i].LocationID = location
+		levels[i] = &held[i]
+	}
+	if location == nil || len(gs) == 0 {
+		return levels, nil
+	}
+	ids := make([]int64, len(gs))
+	for i, g := range gs {
+		ids[i] = g.ID
+	}
+	var at []*model.LocationStock
+	err := s.db.NewSelect().Model(&at).Where("sl.location_id = ?", *location).
+		Where("sl.goods_id IN (?)", bun.List(ids)).Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byGoods := byID(at, func(l *model.LocationStock) int64 { return l.GoodsID })
+	for i := range held {
+		held[i].At = byGoods[held[i].Goods.ID]
+	}
+	return levels, nil
+}
+
 // Lots lists the lots of one goods oldest first (the order stock leaves
-// in); emptied lots only when asked.
-func (s *Store) Lots(ctx context.Context, goodsID int64, includeEmpty bool, p model.PageArgs) (*model.Page[*model.Lot], error) {
-	return page(ctx, s.lotsBase(&goodsID, includeEmpty), p, lotOrder, lotKeys)
+// in), at every location or one; emptied lots only when asked.
+func (s *Store) Lots(ctx context.Context, f model.LotFilter, p model.PageArgs) (*model.Page[*model.Lot], error) {
+	return page(ctx, s.lotsBase(f), p, lotOrder, lotKeys)
 }
 
 func lotKeys(l *model.Lot) []any { return []any{l.ReceivedAt, l.ID} }
 
-func (s *Store) lotsBase(goodsID *int64, includeEmpty bool) func() *bun.SelectQuery {
+func (s *Store) lotsBase(f model.LotFilter) func() *bun.SelectQuery {
 	return func() *bun.SelectQuery {
 		q := s.db.NewSelect().Model((*model.Lot)(nil))
-		if goodsID != nil {
-			q = q.Where("l.goods_id = ?", *goodsID)
+		if f.GoodsID != nil {
+			q = q.Where("l.goods_id = ?", *f.GoodsID)
 		}
-		if !includeEmpty {
+		if f.LocationID != nil {
+			q = q.Where("l.location_id = ?", *f.LocationID)
+		}
+		if !f.IncludeEmpty {
 			q = q.Where("l.depleted = FALSE")
 		}
 		return q
@@ -93,7 +132,7 @@ func (s *Store) LotsByIDs(ctx context.Context, ids []int64) (map[int64]*model.Lo
 func (s *Store) StockInLines(ctx context.Context, stockInIDs []int64) (map[int64][]*model.Lot, error) {
 	var ls []*model.Lot
 	err := s.db.NewSelect().Model(&ls).Where("l.stock_in_id IN (?)", bun.List(stockInIDs)).
-		OrderExpr("l.stock_in_id, l.line").Scan(ctx)
+		Where("l.transfer_id IS NULL").OrderExpr("l.stock_in_id, l.line").Scan(ctx)
 	m := make(map[int64][]*model.Lot, len(stockInIDs))
 	for _, l := range ls {
 		m[l.StockInID] = append(m[l.StockInID], l)
@@ -134,6 +173,9 @@ func (s *Store) stockInsBase(f model.StockInFilter) func() *bun.SelectQuery {
 		q := s.db.NewSelect().Model((*model.StockIn)(nil))
 		if f.Type != nil {
 			q = q.Where("si.type = ?", *f.Type)
+		}
+		if f.LocationID != nil {
+			q = q.Where("si.location_id = ?", *f.LocationID)
 		}
 		if f.GoodsID != nil {
 			q = q.Where("EXISTS (SELECT 1 FROM lots AS fl WHERE fl.stock_in_id = si.id AND fl.goods_id = ?)", *f.GoodsID)
@@ -180,6 +222,9 @@ func (s *Store) stockOutsBase(f model.StockOutFilter) func() *bun.SelectQuery {
 		q := s.db.NewSelect().Model((*model.StockOut)(nil))
 		if f.Reason != nil {
 			q = q.Where("so.reason = ?", *f.Reason)
+		}
+		if f.LocationID != nil {
+			q = q.Where("so.location_id = ?", *f.LocationID)
 		}
 		if f.GoodsID != nil {
 			q = q.Where("EXISTS (SELECT 1 FROM stock_out_lines AS fl WHERE fl.stock_out_id = so.id AND fl.goods_id = ?)", *f.GoodsID)
@@ -238,6 +283,9 @@ func (s *Store) Ledger(ctx context.Context, f model.LedgerFilter, p model.PageAr
 	if f.Direction != nil && !f.Direction.Valid() {
 		return nil, model.Invalid("direction", "unknown direction %q", *f.Direction)
 	}
+	if f.Kind != nil && !f.Kind.Valid() {
+		return nil, model.Invalid("kind", "unknown ledger kind %q", *f.Kind)
+	}
 	base, err := s.ledgerBase(ctx, f)
 	if err != nil {
 		return nil, err
@@ -267,6 +315,12 @@ func (s *Store) ledgerBase(ctx context.Context, f model.LedgerFilter) (func() *b
 		}
 		if f.CategoryID != nil {
 			q = q.Where("le.category_id = ?", *f.CategoryID)
+		}
+		if f.LocationID != nil {
+			q = q.Where("le.location_id = ?", *f.LocationID)
+		}
+		if f.Kind != nil {
+			q = q.Where("le.kind = ?", *f.Kind)
 		}
 		switch {
 		case f.Search == "":

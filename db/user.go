@@ -70,6 +70,19 @@ func (s *Store) SaveUser(ctx context.Context, u *model.User) error {
 	return err
 }
 
+// UpdateUser writes what SaveUser does and, unless locationIDs is nil,
+// replaces the locations the user is limited to (SetUserLocations), in one
+// transaction.
+func (s *Store) UpdateUser(ctx context.Context, u *model.User, locationIDs []int64) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model(u).Column("role", "disabled", "password_hash", "last_login_at").WherePK().Exec(ctx)
+		if err != nil || locationIDs == nil {
+			return err
+		}
+		return s.SetUserLocations(ctx, tx, u.ID, locationIDs)
+	})
+}
+
 // CreateToken stores a token (its hash).
 func (s *Store) CreateToken(ctx context.Context, t *model.Token) error {
 	_, err := s.db.NewInsert().Model(t).Exec(ctx)

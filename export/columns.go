@@ -66,6 +66,7 @@ var (
 	colCost      = column{"Cost", "成本", money}
 	colNote      = column{"Note", "备注", text}
 	colDirection = column{"Direction", "方向", text}
+	colLocation  = column{"Location", "库位", text}
 )
 
 var columns = map[model.ExportKind][]column{

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,10 +86,17 @@ func Write(ctx context.Context, s *db.Store, w io.Writer, in model.ExportInput, 
 	if err != nil {
 		return err
 	}
-	if err := sh.header(columns[in.Kind]); err != nil {
+	r := &rows{s: s, sh: sh, l: l, goods: map[int64]*model.Goods{}}
+	if err := r.readLocations(ctx, in); err != nil {
 		return err
 	}
-	r := &rows{s: s, sh: sh, l: l, goods: map[int64]*model.Goods{}}
+	cols := columns[in.Kind]
+	if r.locations != nil {
+		cols = append(slices.Clone(cols), colLocation)
+	}
+	if err := sh.header(cols); err != nil {
+		return err
+	}
 	switch in.Kind {
 	case model.ExportStock:
 		err = r.stock(ctx, in)
@@ -135,8 +143,40 @@ type rows struct {
 	sh    sheet
 	l     model.Locale
 	goods map[int64]*model.Goods
+	// locations names every location by id when the report has a location
+	// column (see readLocations); nil otherwise.
+	locations map[int64]string
 	// unreadable counts the cells left empty by put.
 	unreadable int
+}
+
+// readLocations reads the names of the locations when the report has a
+// location column, its last: when the export names a location or the
+// database has more than one. A shop with one location gets the same
+// columns as before locations existed, and a column added at the end moves
+// no other column for a script that reads them by position.
+func (r *rows) readLocations(ctx context.Context, in model.ExportInput) error {
+	ls, err := r.s.AllLocations(ctx)
+	if err != nil {
+		return err
+	}
+	if in.LocationID == nil && len(ls) < 2 {
+		return nil
+	}
+	r.locations = make(map[int64]string, len(ls))
+	for _, l := range ls {
+		r.locations[l.ID] = l.Name
+	}
+	return nil
+}
+
+// placed adds the location column to a row when the report has one; an
+// empty cell for a row of every location together (id 0).
+func (r *rows) placed(vals []any, location int64) []any {
+	if r.locations == nil {
+		return vals
+	}
+	return append(vals, r.locations[location])
 }
 
 // put writes one report row. A stored number that cannot be read exactly
@@ -193,15 +233,17 @@ func (r *rows) name(id int64) (name, unit, category string) {
 }
 
 func (r *rows) stock(ctx context.Context, in model.ExportInput) error {
-	f := model.StockFilter{Search: deref(in.Search), CategoryID: in.CategoryID, LowOnly: deref(in.LowOnly), IncludeArchived: deref(in.IncludeArchived)}
-	return r.s.EachStock(ctx, f, func(gs []*model.Goods) error {
-		for _, g := range gs {
-			lvl := model.StockLevel{Goods: g}
+	f := model.StockFilter{Search: deref(in.Search), CategoryID: in.CategoryID, LocationID: in.LocationID,
+		LowOnly: deref(in.LowOnly), IncludeArchived: deref(in.IncludeArchived)}
+	return r.s.EachStock(ctx, f, func(levels []*model.StockLevel) error {
+		for _, lvl := range levels {
+			g := lvl.Goods
 			cat := ""
 			if g.Category != nil {
 				cat = g.Category.Name
 			}
-			if err := r.put([]any{g.Name, deref(g.SKU), cat, g.Unit, lvl.OnHand(), lvl.Value(), lvl.AverageCost(), Flag(r.l, lvl.Low())}); err != nil {
+			row := []any{g.Name, deref(g.SKU), cat, g.Unit, lvl.OnHand(), lvl.Value(), lvl.AverageCost(), Flag(r.l, lvl.Low())}
+			if err := r.put(r.placed(row, deref(in.LocationID))); err != nil {
 				return err
 			}
 		}
@@ -210,7 +252,8 @@ func (r *rows) stock(ctx context.Context, in model.ExportInput) error {
 }
 
 func (r *rows) lots(ctx context.Context, in model.ExportInput) error {
-	return r.s.EachLot(ctx, in.GoodsID, deref(in.IncludeEmpty), func(ls []*model.Lot) error {
+	f := model.LotFilter{GoodsID: in.GoodsID, LocationID: in.LocationID, IncludeEmpty: deref(in.IncludeEmpty)}
+	return r.s.EachLot(ctx, f, func(ls []*model.Lot) error {
 		goodsIDs := make([]int64, len(ls))
 		docIDs := make([]int64, len(ls))
 		for i, l := range ls {
@@ -233,8 +276,8 @@ func (r *rows) lots(ctx context.Context, in model.ExportInput) error {
 			if v, ok := l.RemainingValue(); ok {
 				value = v
 			}
-			if err := r.put([]any{l.ID, name, unit, l.ReceivedAt, code, l.ReceivedQuantity, l.Remaining, l.UnitCost,
-				value}); err != nil {
+			if err := r.put(r.placed([]any{l.ID, name, unit, l.ReceivedAt, code, l.ReceivedQuantity, l.Remaining, l.UnitCost,
+				value}, l.LocationID)); err != nil {
 				return err
 			}
 		}
@@ -243,24 +286,26 @@ func (r *rows) lots(ctx context.Context, in model.ExportInput) error {
 }
 
 func (r *rows) stockIns(ctx context.Context, in model.ExportInput) error {
-	f := model.StockInFilter{Search: deref(in.Search), Type: in.Type, GoodsID: in.GoodsID, From: in.From, To: in.To}
+	f := model.StockInFilter{Search: deref(in.Search), LocationID: in.LocationID, Type: in.Type, GoodsID: in.GoodsID, From: in.From, To: in.To}
 	return documentLines(ctx, r,
 		func(fn func([]*model.StockIn) error) error { return r.s.EachStockIn(ctx, f, fn) },
 		func(d *model.StockIn) int64 { return d.ID }, r.s.StockInLines,
 		func(l *model.Lot) int64 { return l.GoodsID },
 		func(d *model.StockIn, l *model.Lot, name, unit string) []any {
-			return []any{d.Code, Word(r.l, string(d.Type)), d.OccurredAt, name, unit, l.ReceivedQuantity, l.UnitCost, l.Amount, deref(d.Note)}
+			return r.placed([]any{d.Code, Word(r.l, string(d.Type)), d.OccurredAt, name, unit, l.ReceivedQuantity, l.UnitCost, l.Amount,
+				deref(d.Note)}, d.LocationID)
 		})
 }
 
 func (r *rows) stockOuts(ctx context.Context, in model.ExportInput) error {
-	f := model.StockOutFilter{Search: deref(in.Search), Reason: in.Reason, GoodsID: in.GoodsID, From: in.From, To: in.To}
+	f := model.StockOutFilter{Search: deref(in.Search), LocationID: in.LocationID, Reason: in.Reason, GoodsID: in.GoodsID, From: in.From, To: in.To}
 	return documentLines(ctx, r,
 		func(fn func([]*model.StockOut) error) error { return r.s.EachStockOut(ctx, f, fn) },
 		func(d *model.StockOut) int64 { return d.ID }, r.s.StockOutLines,
 		func(l *model.StockOutLine) int64 { return l.GoodsID },
 		func(d *model.StockOut, l *model.StockOutLine, name, unit string) []any {
-			return []any{d.Code, Word(r.l, string(d.Reason)), d.OccurredAt, name, unit, l.Quantity, l.Cost, deref(d.Note)}
+			return r.placed([]any{d.Code, Word(r.l, string(d.Reason)), d.OccurredAt, name, unit, l.Quantity, l.Cost, deref(d.Note)},
+				d.LocationID)
 		})
 }
 
@@ -301,8 +346,8 @@ func documentLines[D, L any](ctx context.Context, r *rows, each func(func([]*D) 
 }
 
 func (r *rows) ledger(ctx context.Context, in model.ExportInput) error {
-	f := model.LedgerFilter{GoodsID: in.GoodsID, CategoryID: in.CategoryID, Search: deref(in.Search),
-		Direction: in.Direction, From: in.From, To: in.To}
+	f := model.LedgerFilter{GoodsID: in.GoodsID, CategoryID: in.CategoryID, LocationID: in.LocationID, Search: deref(in.Search),
+		Direction: in.Direction, Kind: in.LedgerKind, From: in.From, To: in.To}
 	return r.s.EachLedger(ctx, f, func(es []*model.LedgerEntry) error {
 		ids := make([]int64, len(es))
 		for i, e := range es {
@@ -313,8 +358,8 @@ func (r *rows) ledger(ctx context.Context, in model.ExportInput) error {
 		}
 		for _, e := range es {
 			name, unit, cat := r.name(e.GoodsID)
-			if err := r.put([]any{e.At, e.DocumentCode, Word(r.l, string(e.Direction)), name, cat, unit,
-				e.Quantity, e.UnitCost, e.Amount}); err != nil {
+			if err := r.put(r.placed([]any{e.At, e.DocumentCode, Word(r.l, string(e.Direction)), name, cat, unit,
+				e.Quantity, e.UnitCost, e.Amount}, e.LocationID)); err != nil {
 				return err
 			}
 		}

@@ -25,19 +25,25 @@ func setComplexity(c *ComplexityRoot) {
 	c.Query.GoodsList = func(child int, _ *string, _ *int64, _ *bool, _ *model.GoodsOrder, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
-	c.Query.Stock = func(child int, _ *string, _ *int64, _ *bool, _ *bool, first *int, _ *string, _ *int) int {
+	c.Query.Stock = func(child int, _ *string, _, _ *int64, _ *bool, _ *bool, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
-	c.Query.Lots = func(child int, _ int64, _ *bool, first *int, _ *string, _ *int) int {
+	c.Query.Lots = func(child int, _ int64, _ *int64, _ *bool, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
-	c.Query.StockIns = func(child int, _ *string, _ *model.StockInType, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
+	c.Query.StockIns = func(child int, _ *string, _ *model.StockInType, _, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
-	c.Query.StockOuts = func(child int, _ *string, _ *model.StockOutReason, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
+	c.Query.StockOuts = func(child int, _ *string, _ *model.StockOutReason, _, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
-	c.Query.Ledger = func(child int, _, _ *int64, _ *string, _ *model.Direction, _, _ *time.Time, first *int, _ *string, _ *int) int {
+	c.Query.Ledger = func(child int, _, _, _ *int64, _ *model.LedgerKind, _ *string, _ *model.Direction, _, _ *time.Time, first *int, _ *string, _ *int) int {
+		return pageCost(child, first)
+	}
+	c.Query.Locations = func(child int, _ *string, _ *bool, first *int, _ *string, _ *int) int {
+		return pageCost(child, first)
+	}
+	c.Query.Transfers = func(child int, _ *string, _, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
 	// A document's lines and a line's allocations are not paged: count them
@@ -46,6 +52,10 @@ func setComplexity(c *ComplexityRoot) {
 	c.StockIn.Lines = func(child int) int { return 1 + child*linesCost }
 	c.StockOut.Lines = func(child int) int { return 1 + child*linesCost }
 	c.StockOutLine.Allocations = func(child int) int { return 1 + child*2 }
+	c.Transfer.Lines = func(child int) int { return 1 + child*linesCost }
+	c.TransferLine.Allocations = func(child int) int { return 1 + child*2 }
+	// The locations a goods is at: a shop has a handful.
+	c.StockLevel.ByLocation = func(child int) int { return 1 + child*linesCost }
 }
 
 // linesCost is how many lines a document is counted as.

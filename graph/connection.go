@@ -76,6 +76,10 @@ type (
 	StockOutEdge          = Edge[*model.StockOut]
 	LedgerEntryConnection = Connection[*model.LedgerEntry]
 	LedgerEntryEdge       = Edge[*model.LedgerEntry]
+	LocationConnection    = Connection[*model.Location]
+	LocationEdge          = Edge[*model.Location]
+	TransferConnection    = Connection[*model.Transfer]
+	TransferEdge          = Edge[*model.Transfer]
 )
 
 // The user connection and edge types.

@@ -32,14 +32,20 @@ type ResolverRoot interface {
 	Category() CategoryResolver
 	Goods() GoodsResolver
 	LedgerEntry() LedgerEntryResolver
+	LocationStock() LocationStockResolver
 	Lot() LotResolver
 	Media() MediaResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	StockIn() StockInResolver
 	StockInLine() StockInLineResolver
+	StockLevel() StockLevelResolver
 	StockOut() StockOutResolver
 	StockOutLine() StockOutLineResolver
+	Transfer() TransferResolver
+	TransferAllocation() TransferAllocationResolver
+	TransferLine() TransferLineResolver
+	User() UserResolver
 }
 
 type DirectiveRoot struct {
@@ -130,9 +136,12 @@ type ComplexityRoot struct {
 		DocumentCode func(childComplexity int) int
 		Goods        func(childComplexity int) int
 		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Location     func(childComplexity int) int
 		Quantity     func(childComplexity int) int
 		StockIn      func(childComplexity int) int
 		StockOut     func(childComplexity int) int
+		Transfer     func(childComplexity int) int
 		UnitCost     func(childComplexity int) int
 	}
 
@@ -148,13 +157,42 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Location struct {
+		Archived  func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Note      func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+	}
+
+	LocationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LocationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LocationStock struct {
+		Location   func(childComplexity int) int
+		OnHand     func(childComplexity int) int
+		StockValue func(childComplexity int) int
+	}
+
 	Lot struct {
 		Goods            func(childComplexity int) int
 		ID               func(childComplexity int) int
+		Location         func(childComplexity int) int
 		ReceivedAt       func(childComplexity int) int
 		ReceivedQuantity func(childComplexity int) int
 		Remaining        func(childComplexity int) int
 		StockIn          func(childComplexity int) int
+		Transfer         func(childComplexity int) int
 		UnitCost         func(childComplexity int) int
 	}
 
@@ -183,23 +221,28 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ArchiveGoods   func(childComplexity int, id int64, archived bool) int
-		CreateAPIToken func(childComplexity int, input model.APITokenInput) int
-		CreateCategory func(childComplexity int, input model.CategoryInput) int
-		CreateGoods    func(childComplexity int, input model.GoodsInput) int
-		CreateUser     func(childComplexity int, input model.UserInput) int
-		DeleteCategory func(childComplexity int, id int64) int
-		DeleteGoods    func(childComplexity int, id int64) int
-		ExportReport   func(childComplexity int, input model.ExportInput) int
-		Login          func(childComplexity int, username string, password string) int
-		Logout         func(childComplexity int) int
-		RevokeAPIToken func(childComplexity int, id int64) int
-		StockIn        func(childComplexity int, input model.StockInInput) int
-		StockOut       func(childComplexity int, input model.StockOutInput) int
-		UpdateCategory func(childComplexity int, input model.CategoryUpdate) int
-		UpdateGoods    func(childComplexity int, input UpdateGoodsInput) int
-		UpdateUser     func(childComplexity int, input model.UserUpdate) int
-		UploadMedia    func(childComplexity int, file graphql.Upload) int
+		ArchiveGoods    func(childComplexity int, id int64, archived bool) int
+		ArchiveLocation func(childComplexity int, id int64, archived *bool) int
+		CreateAPIToken  func(childComplexity int, input model.APITokenInput) int
+		CreateCategory  func(childComplexity int, input model.CategoryInput) int
+		CreateGoods     func(childComplexity int, input model.GoodsInput) int
+		CreateLocation  func(childComplexity int, input model.LocationInput) int
+		CreateUser      func(childComplexity int, input model.UserInput) int
+		DeleteCategory  func(childComplexity int, id int64) int
+		DeleteGoods     func(childComplexity int, id int64) int
+		DeleteLocation  func(childComplexity int, id int64) int
+		ExportReport    func(childComplexity int, input model.ExportInput) int
+		Login           func(childComplexity int, username string, password string) int
+		Logout          func(childComplexity int) int
+		RevokeAPIToken  func(childComplexity int, id int64) int
+		StockIn         func(childComplexity int, input model.StockInInput) int
+		StockOut        func(childComplexity int, input model.StockOutInput) int
+		TransferStock   func(childComplexity int, input model.TransferInput) int
+		UpdateCategory  func(childComplexity int, input model.CategoryUpdate) int
+		UpdateGoods     func(childComplexity int, input UpdateGoodsInput) int
+		UpdateLocation  func(childComplexity int, input model.LocationUpdate) int
+		UpdateUser      func(childComplexity int, input model.UserUpdate) int
+		UploadMedia     func(childComplexity int, file graphql.Upload) int
 	}
 
 	PageInfo struct {
@@ -215,15 +258,19 @@ type ComplexityRoot struct {
 		Category   func(childComplexity int, id int64) int
 		Goods      func(childComplexity int, id int64) int
 		GoodsList  func(childComplexity int, search *string, categoryID *int64, includeArchived *bool, orderBy *model.GoodsOrder, first *int, after *string, offset *int) int
-		Ledger     func(childComplexity int, goodsID *int64, categoryID *int64, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
-		Lots       func(childComplexity int, goodsID int64, includeEmpty *bool, first *int, after *string, offset *int) int
+		Ledger     func(childComplexity int, goodsID *int64, categoryID *int64, locationID *int64, kind *model.LedgerKind, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Location   func(childComplexity int, id int64) int
+		Locations  func(childComplexity int, search *string, includeArchived *bool, first *int, after *string, offset *int) int
+		Lots       func(childComplexity int, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) int
 		Me         func(childComplexity int) int
 		Media      func(childComplexity int, id int64) int
-		Stock      func(childComplexity int, search *string, categoryID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) int
+		Stock      func(childComplexity int, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) int
 		StockIn    func(childComplexity int, id int64) int
-		StockIns   func(childComplexity int, search *string, typeArg *model.StockInType, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		StockIns   func(childComplexity int, search *string, typeArg *model.StockInType, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
 		StockOut   func(childComplexity int, id int64) int
-		StockOuts  func(childComplexity int, search *string, reason *model.StockOutReason, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		StockOuts  func(childComplexity int, search *string, reason *model.StockOutReason, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Transfer   func(childComplexity int, id int64) int
+		Transfers  func(childComplexity int, search *string, goodsID *int64, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
 		Users      func(childComplexity int, first *int, after *string, offset *int) int
 	}
 
@@ -234,6 +281,7 @@ type ComplexityRoot struct {
 		CreatedBy   func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Lines       func(childComplexity int) int
+		Location    func(childComplexity int) int
 		Note        func(childComplexity int) int
 		OccurredAt  func(childComplexity int) int
 		TotalAmount func(childComplexity int) int
@@ -262,7 +310,9 @@ type ComplexityRoot struct {
 
 	StockLevel struct {
 		AverageCost func(childComplexity int) int
+		ByLocation  func(childComplexity int) int
 		Goods       func(childComplexity int) int
+		Location    func(childComplexity int) int
 		Low         func(childComplexity int) int
 		OnHand      func(childComplexity int) int
 		Value       func(childComplexity int) int
@@ -286,6 +336,7 @@ type ComplexityRoot struct {
 		CreatedBy  func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Lines      func(childComplexity int) int
+		Location   func(childComplexity int) int
 		Note       func(childComplexity int) int
 		OccurredAt func(childComplexity int) int
 		Reason     func(childComplexity int) int
@@ -311,11 +362,52 @@ type ComplexityRoot struct {
 		Quantity    func(childComplexity int) int
 	}
 
+	Transfer struct {
+		Code         func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		FromLocation func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Lines        func(childComplexity int) int
+		Note         func(childComplexity int) int
+		OccurredAt   func(childComplexity int) int
+		ToLocation   func(childComplexity int) int
+		TotalAmount  func(childComplexity int) int
+	}
+
+	TransferAllocation struct {
+		Amount   func(childComplexity int) int
+		Lot      func(childComplexity int) int
+		Quantity func(childComplexity int) int
+		ToLot    func(childComplexity int) int
+		UnitCost func(childComplexity int) int
+	}
+
+	TransferConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TransferEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TransferLine struct {
+		Allocations func(childComplexity int) int
+		Amount      func(childComplexity int) int
+		Goods       func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+	}
+
 	User struct {
 		CreatedAt   func(childComplexity int) int
 		Disabled    func(childComplexity int) int
 		ID          func(childComplexity int) int
 		LastLoginAt func(childComplexity int) int
+		Locations   func(childComplexity int) int
 		Role        func(childComplexity int) int
 		Username    func(childComplexity int) int
 	}
@@ -348,14 +440,21 @@ type GoodsResolver interface {
 }
 type LedgerEntryResolver interface {
 	Goods(ctx context.Context, obj *model.LedgerEntry) (*model.Goods, error)
+	Location(ctx context.Context, obj *model.LedgerEntry) (*model.Location, error)
 
 	StockIn(ctx context.Context, obj *model.LedgerEntry) (*model.StockIn, error)
 	StockOut(ctx context.Context, obj *model.LedgerEntry) (*model.StockOut, error)
+	Transfer(ctx context.Context, obj *model.LedgerEntry) (*model.Transfer, error)
+}
+type LocationStockResolver interface {
+	Location(ctx context.Context, obj *model.LocationStock) (*model.Location, error)
 }
 type LotResolver interface {
 	Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error)
+	Location(ctx context.Context, obj *model.Lot) (*model.Location, error)
 
 	StockIn(ctx context.Context, obj *model.Lot) (*model.StockIn, error)
+	Transfer(ctx context.Context, obj *model.Lot) (*model.Transfer, error)
 }
 type MediaResolver interface {
 	CreatedBy(ctx context.Context, obj *model.Media) (*model.User, error)
@@ -370,6 +469,11 @@ type MutationResolver interface {
 	DeleteGoods(ctx context.Context, id int64) (int64, error)
 	StockIn(ctx context.Context, input model.StockInInput) (*model.StockIn, error)
 	StockOut(ctx context.Context, input model.StockOutInput) (*model.StockOut, error)
+	TransferStock(ctx context.Context, input model.TransferInput) (*model.Transfer, error)
+	CreateLocation(ctx context.Context, input model.LocationInput) (*model.Location, error)
+	UpdateLocation(ctx context.Context, input model.LocationUpdate) (*model.Location, error)
+	ArchiveLocation(ctx context.Context, id int64, archived *bool) (*model.Location, error)
+	DeleteLocation(ctx context.Context, id int64) (int64, error)
 	Login(ctx context.Context, username string, password string) (*AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
 	CreateUser(ctx context.Context, input model.UserInput) (*model.User, error)
@@ -384,19 +488,25 @@ type QueryResolver interface {
 	Categories(ctx context.Context, search *string, orderBy *model.CategoryOrder, first *int, after *string, offset *int) (*Connection[*model.Category], error)
 	Goods(ctx context.Context, id int64) (*model.Goods, error)
 	GoodsList(ctx context.Context, search *string, categoryID *int64, includeArchived *bool, orderBy *model.GoodsOrder, first *int, after *string, offset *int) (*Connection[*model.Goods], error)
-	Stock(ctx context.Context, search *string, categoryID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.StockLevel], error)
-	Lots(ctx context.Context, goodsID int64, includeEmpty *bool, first *int, after *string, offset *int) (*Connection[*model.Lot], error)
+	Stock(ctx context.Context, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.StockLevel], error)
+	Lots(ctx context.Context, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) (*Connection[*model.Lot], error)
 	StockIn(ctx context.Context, id int64) (*model.StockIn, error)
-	StockIns(ctx context.Context, search *string, typeArg *model.StockInType, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error)
+	StockIns(ctx context.Context, search *string, typeArg *model.StockInType, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error)
 	StockOut(ctx context.Context, id int64) (*model.StockOut, error)
-	StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error)
-	Ledger(ctx context.Context, goodsID *int64, categoryID *int64, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.LedgerEntry], error)
+	StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error)
+	Ledger(ctx context.Context, goodsID *int64, categoryID *int64, locationID *int64, kind *model.LedgerKind, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.LedgerEntry], error)
+	Locations(ctx context.Context, search *string, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.Location], error)
+	Location(ctx context.Context, id int64) (*model.Location, error)
+	Transfer(ctx context.Context, id int64) (*model.Transfer, error)
+	Transfers(ctx context.Context, search *string, goodsID *int64, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Transfer], error)
 	Me(ctx context.Context) (*model.User, error)
 	Users(ctx context.Context, first *int, after *string, offset *int) (*Connection[*model.User], error)
 	APITokens(ctx context.Context, userID *int64) ([]*model.Token, error)
 	Media(ctx context.Context, id int64) (*model.Media, error)
 }
 type StockInResolver interface {
+	Location(ctx context.Context, obj *model.StockIn) (*model.Location, error)
+
 	Lines(ctx context.Context, obj *model.StockIn) ([]*model.Lot, error)
 
 	Attachments(ctx context.Context, obj *model.StockIn) ([]*model.Media, error)
@@ -408,7 +518,13 @@ type StockInLineResolver interface {
 
 	Lot(ctx context.Context, obj *model.Lot) (*model.Lot, error)
 }
+type StockLevelResolver interface {
+	Location(ctx context.Context, obj *model.StockLevel) (*model.Location, error)
+	ByLocation(ctx context.Context, obj *model.StockLevel) ([]*model.LocationStock, error)
+}
 type StockOutResolver interface {
+	Location(ctx context.Context, obj *model.StockOut) (*model.Location, error)
+
 	Lines(ctx context.Context, obj *model.StockOut) ([]*model.StockOutLine, error)
 
 	CreatedBy(ctx context.Context, obj *model.StockOut) (*model.User, error)
@@ -417,6 +533,26 @@ type StockOutLineResolver interface {
 	Goods(ctx context.Context, obj *model.StockOutLine) (*model.Goods, error)
 
 	Allocations(ctx context.Context, obj *model.StockOutLine) ([]*model.Allocation, error)
+}
+type TransferResolver interface {
+	FromLocation(ctx context.Context, obj *model.Transfer) (*model.Location, error)
+	ToLocation(ctx context.Context, obj *model.Transfer) (*model.Location, error)
+
+	Lines(ctx context.Context, obj *model.Transfer) ([]*model.TransferLine, error)
+
+	CreatedBy(ctx context.Context, obj *model.Transfer) (*model.User, error)
+}
+type TransferAllocationResolver interface {
+	Lot(ctx context.Context, obj *model.TransferAllocation) (*model.Lot, error)
+	ToLot(ctx context.Context, obj *model.TransferAllocation) (*model.Lot, error)
+}
+type TransferLineResolver interface {
+	Goods(ctx context.Context, obj *model.TransferLine) (*model.Goods, error)
+
+	Allocations(ctx context.Context, obj *model.TransferLine) ([]*model.TransferAllocation, error)
+}
+type UserResolver interface {
+	Locations(ctx context.Context, obj *model.User) ([]*model.Location, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -753,6 +889,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerEntry.ID(childComplexity), true
+	case "LedgerEntry.kind":
+		if e.ComplexityRoot.LedgerEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Kind(childComplexity), true
+	case "LedgerEntry.location":
+		if e.ComplexityRoot.LedgerEntry.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Location(childComplexity), true
 	case "LedgerEntry.quantity":
 		if e.ComplexityRoot.LedgerEntry.Quantity == nil {
 			break
@@ -771,6 +919,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerEntry.StockOut(childComplexity), true
+	case "LedgerEntry.transfer":
+		if e.ComplexityRoot.LedgerEntry.Transfer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Transfer(childComplexity), true
 	case "LedgerEntry.unitCost":
 		if e.ComplexityRoot.LedgerEntry.UnitCost == nil {
 			break
@@ -816,6 +970,100 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LedgerEntryEdge.Node(childComplexity), true
 
+	case "Location.archived":
+		if e.ComplexityRoot.Location.Archived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Archived(childComplexity), true
+	case "Location.createdAt":
+		if e.ComplexityRoot.Location.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.CreatedAt(childComplexity), true
+	case "Location.id":
+		if e.ComplexityRoot.Location.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.ID(childComplexity), true
+	case "Location.name":
+		if e.ComplexityRoot.Location.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Name(childComplexity), true
+	case "Location.note":
+		if e.ComplexityRoot.Location.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Note(childComplexity), true
+	case "Location.updatedAt":
+		if e.ComplexityRoot.Location.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.UpdatedAt(childComplexity), true
+
+	case "LocationConnection.edges":
+		if e.ComplexityRoot.LocationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationConnection.Edges(childComplexity), true
+	case "LocationConnection.nodes":
+		if e.ComplexityRoot.LocationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationConnection.Nodes(childComplexity), true
+	case "LocationConnection.pageInfo":
+		if e.ComplexityRoot.LocationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationConnection.PageInfo(childComplexity), true
+	case "LocationConnection.totalCount":
+		if e.ComplexityRoot.LocationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationConnection.TotalCount(childComplexity), true
+
+	case "LocationEdge.cursor":
+		if e.ComplexityRoot.LocationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationEdge.Cursor(childComplexity), true
+	case "LocationEdge.node":
+		if e.ComplexityRoot.LocationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationEdge.Node(childComplexity), true
+
+	case "LocationStock.location":
+		if e.ComplexityRoot.LocationStock.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationStock.Location(childComplexity), true
+	case "LocationStock.onHand":
+		if e.ComplexityRoot.LocationStock.OnHand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationStock.OnHand(childComplexity), true
+	case "LocationStock.value":
+		if e.ComplexityRoot.LocationStock.StockValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationStock.StockValue(childComplexity), true
+
 	case "Lot.goods":
 		if e.ComplexityRoot.Lot.Goods == nil {
 			break
@@ -828,6 +1076,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Lot.ID(childComplexity), true
+	case "Lot.location":
+		if e.ComplexityRoot.Lot.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Location(childComplexity), true
 	case "Lot.receivedAt":
 		if e.ComplexityRoot.Lot.ReceivedAt == nil {
 			break
@@ -852,6 +1106,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Lot.StockIn(childComplexity), true
+	case "Lot.transfer":
+		if e.ComplexityRoot.Lot.Transfer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Transfer(childComplexity), true
 	case "Lot.unitCost":
 		if e.ComplexityRoot.Lot.UnitCost == nil {
 			break
@@ -963,6 +1223,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveGoods(childComplexity, args["id"].(int64), args["archived"].(bool)), true
+	case "Mutation.archiveLocation":
+		if e.ComplexityRoot.Mutation.ArchiveLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveLocation(childComplexity, args["id"].(int64), args["archived"].(*bool)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -996,6 +1267,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateGoods(childComplexity, args["input"].(model.GoodsInput)), true
+	case "Mutation.createLocation":
+		if e.ComplexityRoot.Mutation.CreateLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLocation(childComplexity, args["input"].(model.LocationInput)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -1029,6 +1311,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteGoods(childComplexity, args["id"].(int64)), true
+	case "Mutation.deleteLocation":
+		if e.ComplexityRoot.Mutation.DeleteLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteLocation(childComplexity, args["id"].(int64)), true
 	case "Mutation.exportReport":
 		if e.ComplexityRoot.Mutation.ExportReport == nil {
 			break
@@ -1090,6 +1383,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StockOut(childComplexity, args["input"].(model.StockOutInput)), true
+	case "Mutation.transferStock":
+		if e.ComplexityRoot.Mutation.TransferStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferStock(childComplexity, args["input"].(model.TransferInput)), true
 	case "Mutation.updateCategory":
 		if e.ComplexityRoot.Mutation.UpdateCategory == nil {
 			break
@@ -1112,6 +1416,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateGoods(childComplexity, args["input"].(UpdateGoodsInput)), true
+	case "Mutation.updateLocation":
+		if e.ComplexityRoot.Mutation.UpdateLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLocation(childComplexity, args["input"].(model.LocationUpdate)), true
 	case "Mutation.updateUser":
 		if e.ComplexityRoot.Mutation.UpdateUser == nil {
 			break
@@ -1226,7 +1541,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Ledger(childComplexity, args["goodsId"].(*int64), args["categoryId"].(*int64), args["search"].(*string), args["direction"].(*model.Direction), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+		return e.ComplexityRoot.Query.Ledger(childComplexity, args["goodsId"].(*int64), args["categoryId"].(*int64), args["locationId"].(*int64), args["kind"].(*model.LedgerKind), args["search"].(*string), args["direction"].(*model.Direction), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Query.location":
+		if e.ComplexityRoot.Query.Location == nil {
+			break
+		}
+
+		args, err := ec.field_Query_location_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Location(childComplexity, args["id"].(int64)), true
+	case "Query.locations":
+		if e.ComplexityRoot.Query.Locations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_locations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Locations(childComplexity, args["search"].(*string), args["includeArchived"].(*bool), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.lots":
 		if e.ComplexityRoot.Query.Lots == nil {
 			break
@@ -1237,7 +1574,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Lots(childComplexity, args["goodsId"].(int64), args["includeEmpty"].(*bool), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+		return e.ComplexityRoot.Query.Lots(childComplexity, args["goodsId"].(int64), args["locationId"].(*int64), args["includeEmpty"].(*bool), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -1265,7 +1602,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Stock(childComplexity, args["search"].(*string), args["categoryId"].(*int64), args["lowOnly"].(*bool), args["includeArchived"].(*bool), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+		return e.ComplexityRoot.Query.Stock(childComplexity, args["search"].(*string), args["categoryId"].(*int64), args["locationId"].(*int64), args["lowOnly"].(*bool), args["includeArchived"].(*bool), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.stockIn":
 		if e.ComplexityRoot.Query.StockIn == nil {
 			break
@@ -1287,7 +1624,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.StockIns(childComplexity, args["search"].(*string), args["type"].(*model.StockInType), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+		return e.ComplexityRoot.Query.StockIns(childComplexity, args["search"].(*string), args["type"].(*model.StockInType), args["locationId"].(*int64), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.stockOut":
 		if e.ComplexityRoot.Query.StockOut == nil {
 			break
@@ -1309,7 +1646,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.StockOuts(childComplexity, args["search"].(*string), args["reason"].(*model.StockOutReason), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+		return e.ComplexityRoot.Query.StockOuts(childComplexity, args["search"].(*string), args["reason"].(*model.StockOutReason), args["locationId"].(*int64), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Query.transfer":
+		if e.ComplexityRoot.Query.Transfer == nil {
+			break
+		}
+
+		args, err := ec.field_Query_transfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Transfer(childComplexity, args["id"].(int64)), true
+	case "Query.transfers":
+		if e.ComplexityRoot.Query.Transfers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_transfers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Transfers(childComplexity, args["search"].(*string), args["goodsId"].(*int64), args["locationId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -1358,6 +1717,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockIn.Lines(childComplexity), true
+	case "StockIn.location":
+		if e.ComplexityRoot.StockIn.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.Location(childComplexity), true
 	case "StockIn.note":
 		if e.ComplexityRoot.StockIn.Note == nil {
 			break
@@ -1458,12 +1823,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.AverageCost(childComplexity), true
+	case "StockLevel.byLocation":
+		if e.ComplexityRoot.StockLevel.ByLocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.ByLocation(childComplexity), true
 	case "StockLevel.goods":
 		if e.ComplexityRoot.StockLevel.Goods == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StockLevel.Goods(childComplexity), true
+	case "StockLevel.location":
+		if e.ComplexityRoot.StockLevel.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.Location(childComplexity), true
 	case "StockLevel.low":
 		if e.ComplexityRoot.StockLevel.Low == nil {
 			break
@@ -1551,6 +1928,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockOut.Lines(childComplexity), true
+	case "StockOut.location":
+		if e.ComplexityRoot.StockOut.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.Location(childComplexity), true
 	case "StockOut.note":
 		if e.ComplexityRoot.StockOut.Note == nil {
 			break
@@ -1639,6 +2022,161 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockOutLine.Quantity(childComplexity), true
 
+	case "Transfer.code":
+		if e.ComplexityRoot.Transfer.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.Code(childComplexity), true
+	case "Transfer.createdAt":
+		if e.ComplexityRoot.Transfer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.CreatedAt(childComplexity), true
+	case "Transfer.createdBy":
+		if e.ComplexityRoot.Transfer.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.CreatedBy(childComplexity), true
+	case "Transfer.fromLocation":
+		if e.ComplexityRoot.Transfer.FromLocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.FromLocation(childComplexity), true
+	case "Transfer.id":
+		if e.ComplexityRoot.Transfer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.ID(childComplexity), true
+	case "Transfer.lines":
+		if e.ComplexityRoot.Transfer.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.Lines(childComplexity), true
+	case "Transfer.note":
+		if e.ComplexityRoot.Transfer.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.Note(childComplexity), true
+	case "Transfer.occurredAt":
+		if e.ComplexityRoot.Transfer.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.OccurredAt(childComplexity), true
+	case "Transfer.toLocation":
+		if e.ComplexityRoot.Transfer.ToLocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.ToLocation(childComplexity), true
+	case "Transfer.totalAmount":
+		if e.ComplexityRoot.Transfer.TotalAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.TotalAmount(childComplexity), true
+
+	case "TransferAllocation.amount":
+		if e.ComplexityRoot.TransferAllocation.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferAllocation.Amount(childComplexity), true
+	case "TransferAllocation.lot":
+		if e.ComplexityRoot.TransferAllocation.Lot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferAllocation.Lot(childComplexity), true
+	case "TransferAllocation.quantity":
+		if e.ComplexityRoot.TransferAllocation.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferAllocation.Quantity(childComplexity), true
+	case "TransferAllocation.toLot":
+		if e.ComplexityRoot.TransferAllocation.ToLot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferAllocation.ToLot(childComplexity), true
+	case "TransferAllocation.unitCost":
+		if e.ComplexityRoot.TransferAllocation.UnitCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferAllocation.UnitCost(childComplexity), true
+
+	case "TransferConnection.edges":
+		if e.ComplexityRoot.TransferConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferConnection.Edges(childComplexity), true
+	case "TransferConnection.nodes":
+		if e.ComplexityRoot.TransferConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferConnection.Nodes(childComplexity), true
+	case "TransferConnection.pageInfo":
+		if e.ComplexityRoot.TransferConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferConnection.PageInfo(childComplexity), true
+	case "TransferConnection.totalCount":
+		if e.ComplexityRoot.TransferConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferConnection.TotalCount(childComplexity), true
+
+	case "TransferEdge.cursor":
+		if e.ComplexityRoot.TransferEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferEdge.Cursor(childComplexity), true
+	case "TransferEdge.node":
+		if e.ComplexityRoot.TransferEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferEdge.Node(childComplexity), true
+
+	case "TransferLine.allocations":
+		if e.ComplexityRoot.TransferLine.Allocations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferLine.Allocations(childComplexity), true
+	case "TransferLine.amount":
+		if e.ComplexityRoot.TransferLine.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferLine.Amount(childComplexity), true
+	case "TransferLine.goods":
+		if e.ComplexityRoot.TransferLine.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferLine.Goods(childComplexity), true
+	case "TransferLine.quantity":
+		if e.ComplexityRoot.TransferLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferLine.Quantity(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -1663,6 +2201,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.LastLoginAt(childComplexity), true
+	case "User.locations":
+		if e.ComplexityRoot.User.Locations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Locations(childComplexity), true
 	case "User.role":
 		if e.ComplexityRoot.User.Role == nil {
 			break
@@ -1726,14 +2270,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
 			graphql.NewInputUnmarshaler("CreateGoodsInput", ec.unmarshalInputCreateGoodsInput),
+			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("ExportInput", ec.unmarshalInputExportInput),
 			graphql.NewInputUnmarshaler("StockInInput", ec.unmarshalInputStockInInput),
 			graphql.NewInputUnmarshaler("StockInLineInput", ec.unmarshalInputStockInLineInput),
 			graphql.NewInputUnmarshaler("StockOutInput", ec.unmarshalInputStockOutInput),
 			graphql.NewInputUnmarshaler("StockOutLineInput", ec.unmarshalInputStockOutLineInput),
+			graphql.NewInputUnmarshaler("TransferInput", ec.unmarshalInputTransferInput),
+			graphql.NewInputUnmarshaler("TransferLineInput", ec.unmarshalInputTransferLineInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
 			graphql.NewInputUnmarshaler("UpdateGoodsInput", ec.unmarshalInputUpdateGoodsInput),
+			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 		)
 	}
@@ -2062,11 +2610,13 @@ input UpdateGoodsInput {
 # lines.N.quantity, and nothing is written.
 
 extend type Query {
-  "The stock level of each goods, by goods name."
+  "The stock level of each goods, by goods name: its totals over every location, or its stock at locationId."
   stock(
     "Only goods whose name, SKU or barcode contains this text (any case)."
     search: String
     categoryId: ID
+    "The stock at this location (lowOnly then compares it with the threshold); without it, the totals."
+    locationId: ID
     "Only goods at or below their low-stock threshold."
     lowOnly: Boolean = false
     includeArchived: Boolean = false
@@ -2076,7 +2626,7 @@ extend type Query {
   ): StockLevelConnection! @hasRole(role: VIEWER)
 
   "The lots of one goods, oldest first: the order stock leaves in."
-  lots(goodsId: ID!, "Also list emptied lots." includeEmpty: Boolean = false, first: Int, after: String, offset: Int): LotConnection! @hasRole(role: VIEWER)
+  lots(goodsId: ID!, "Only the lots at this location." locationId: ID, "Also list emptied lots." includeEmpty: Boolean = false, first: Int, after: String, offset: Int): LotConnection! @hasRole(role: VIEWER)
 
   "One stock-in, or null."
   stockIn(id: ID!): StockIn @hasRole(role: VIEWER)
@@ -2085,6 +2635,7 @@ extend type Query {
     "The code, or the name, SKU or barcode of any goods on the document."
     search: String
     type: StockInType
+    locationId: ID
     "Only documents with a line of this goods."
     goodsId: ID
     from: Time
@@ -2101,6 +2652,7 @@ extend type Query {
     "The code, or the name, SKU or barcode of any goods on the document."
     search: String
     reason: StockOutReason
+    locationId: ID
     "Only documents with a line of this goods."
     goodsId: ID
     from: Time
@@ -2114,6 +2666,8 @@ extend type Query {
   ledger(
     goodsId: ID
     categoryId: ID
+    locationId: ID
+    kind: LedgerKind
     "The goods' name, SKU or barcode contains this text (any case)."
     search: String
     direction: Direction
@@ -2139,6 +2693,14 @@ extend type Mutation {
   nothing changes.
   """
   stockOut(input: StockOutInput!): StockOut! @hasRole(role: CLERK)
+  """
+  Move goods from one location to another: each line takes from the source's
+  lots oldest first, as a stock-out would, and each lot it takes from becomes
+  a lot at the destination with the same unit cost and receivedAt. Totals
+  never change. Codes TR-YYYYMMDD-NNNN; idempotency, CONFLICT and
+  INSUFFICIENT_STOCK as for stockOut.
+  """
+  transferStock(input: TransferInput!): Transfer! @hasRole(role: CLERK)
 }
 
 extend type Goods {
@@ -2146,9 +2708,13 @@ extend type Goods {
   stock: StockLevel!
 }
 
-"The stock of one goods."
+"The stock of one goods: its totals, or its stock at one location."
 type StockLevel {
   goods: Goods!
+  "The location these figures are at; null for the totals over every location."
+  location: Location
+  "Where the goods are: each location holding some, by location id."
+  byLocation: [LocationStock!]!
   "Σ remaining of the goods' lots; at most 999999999.999."
   onHand: Decimal!
   "Σ remaining × unit cost of the lots, which is Σ ledger amount; at most 999999999999999.99."
@@ -2163,12 +2729,16 @@ type StockLevel {
 type Lot {
   id: ID!
   goods: Goods!
+  location: Location!
   receivedQuantity: Decimal!
   remaining: Decimal!
   unitCost: Decimal!
-  "The stock-in's occurredAt."
+  "The stock-in's occurredAt; a lot made by a transfer keeps the receivedAt of the lot it came from."
   receivedAt: Time!
+  "The stock-in the goods came in on (for a lot made by a transfer, the first lot's)."
   stockIn: StockIn!
+  "The transfer that made this lot, or null for a stock-in's lot."
+  transfer: Transfer
 }
 
 "Why goods came in."
@@ -2192,6 +2762,19 @@ enum StockOutReason {
   RETURN
 }
 
+"Why a ledger entry moved stock: the stock-in's type, the stock-out's reason, or a side of a transfer."
+enum LedgerKind {
+  PURCHASE
+  SURPLUS
+  GIFT
+  CONSUME
+  LOSS
+  DAMAGE
+  RETURN
+  TRANSFER_IN
+  TRANSFER_OUT
+}
+
 "Which way a ledger entry moved stock."
 enum Direction {
   IN
@@ -2203,6 +2786,7 @@ type StockIn {
   id: ID!
   code: String!
   type: StockInType!
+  location: Location!
   occurredAt: Time!
   note: String
   lines: [StockInLine!]!
@@ -2230,6 +2814,7 @@ type StockOut {
   id: ID!
   code: String!
   reason: StockOutReason!
+  location: Location!
   occurredAt: Time!
   note: String
   lines: [StockOutLine!]!
@@ -2264,7 +2849,9 @@ type LedgerEntry {
   "The document's occurredAt."
   at: Time!
   goods: Goods!
+  location: Location!
   direction: Direction!
+  kind: LedgerKind!
   "Signed: negative for OUT."
   quantity: Decimal!
   unitCost: Decimal!
@@ -2273,13 +2860,17 @@ type LedgerEntry {
   documentCode: String!
   "The stock-in, for IN entries."
   stockIn: StockIn
-  "The stock-out, for OUT entries."
+  "The stock-out, for its OUT entries."
   stockOut: StockOut
+  "The transfer, for both of its entries."
+  transfer: Transfer
 }
 
 "What stockIn takes."
 input StockInInput {
   type: StockInType!
+  "Where the goods go; may be left out while there is exactly one location. Not an archived one."
+  locationId: ID
   "Generated (IN-YYYYMMDD-NNNN, never used twice, may skip a number) when left out; codes of that form are reserved."
   code: String
   """
@@ -2312,6 +2903,8 @@ input StockInLineInput {
 "What stockOut takes."
 input StockOutInput {
   reason: StockOutReason!
+  "Where the goods leave from; may be left out while there is exactly one location."
+  locationId: ID
   "Generated (OUT-YYYYMMDD-NNNN, never used twice, may skip a number) when left out; codes of that form are reserved."
   code: String
   "As for stockIn: defaults to now, from 2000-01-01T00:00:00Z to a day ahead."
@@ -2400,6 +2993,175 @@ type LedgerEntryEdge {
   node: LedgerEntry!
 }
 
+# ─── Locations and transfers ────────────────────────────────────────────────
+#
+# Stock is kept per location. A database made before locations existed has
+# one, named by WMS_DEFAULT_LOCATION (default "Main"), holding everything;
+# while there is exactly one location, documents may leave locationId out.
+# A user limited to some locations (User.locations) may write documents only
+# there; everyone reads everything.
+
+extend type Query {
+  "Locations, by name."
+  locations(
+    "Only locations whose name contains this text (any case)."
+    search: String
+    includeArchived: Boolean = false
+    first: Int
+    after: String
+    offset: Int
+  ): LocationConnection! @hasRole(role: VIEWER)
+  "One location, or null."
+  location(id: ID!): Location @hasRole(role: VIEWER)
+  "One transfer, or null."
+  transfer(id: ID!): Transfer @hasRole(role: VIEWER)
+  "Transfers, newest first."
+  transfers(
+    "The code, or the name, SKU or barcode of any goods on the transfer."
+    search: String
+    "Only transfers with a line of this goods."
+    goodsId: ID
+    "Only transfers from or to this location."
+    locationId: ID
+    from: Time
+    to: Time
+    first: Int
+    after: String
+    offset: Int
+  ): TransferConnection! @hasRole(role: VIEWER)
+}
+
+extend type Mutation {
+  "Add a location; a name already used (in any case) is a CONFLICT."
+  createLocation(input: CreateLocationInput!): Location! @hasRole(role: CLERK)
+  "Rename a location or change its note; fields left out stay."
+  updateLocation(input: UpdateLocationInput!): Location! @hasRole(role: CLERK)
+  "Archive a location (it takes no new stock; what it holds may still leave), or bring it back with archived: false."
+  archiveLocation(id: ID!, archived: Boolean = true): Location! @hasRole(role: CLERK)
+  "Delete a location that has never held stock; one with any history is a CONFLICT: archive it instead."
+  deleteLocation(id: ID!): ID! @hasRole(role: CLERK)
+}
+
+"A place stock is kept: a storeroom, the cold room, a branch."
+type Location {
+  id: ID!
+  "1–50 characters, unique without regard to case."
+  name: String!
+  note: String
+  archived: Boolean!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+"What one goods has at one location."
+type LocationStock {
+  location: Location!
+  onHand: Decimal!
+  value: Decimal!
+}
+
+"A move of goods between two locations (调拨)."
+type Transfer {
+  id: ID!
+  code: String!
+  fromLocation: Location!
+  toLocation: Location!
+  occurredAt: Time!
+  note: String
+  lines: [TransferLine!]!
+  "Σ line amount: the value moved."
+  totalAmount: Decimal!
+  createdAt: Time!
+  "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
+  createdBy: User
+}
+
+"One line of a transfer."
+type TransferLine {
+  goods: Goods!
+  quantity: Decimal!
+  "Σ allocation amount: the value moved."
+  amount: Decimal!
+  "What the line took from which lot at the source, oldest first, and the lot each made at the destination."
+  allocations: [TransferAllocation!]!
+}
+
+"How much of one lot a transfer line took, and the lot it made at the destination."
+type TransferAllocation {
+  "The lot taken from, at the source."
+  lot: Lot!
+  "The lot made at the destination: same unit cost and receivedAt."
+  toLot: Lot!
+  quantity: Decimal!
+  unitCost: Decimal!
+  amount: Decimal!
+}
+
+"What createLocation takes."
+input CreateLocationInput {
+  name: String!
+  note: String
+}
+
+"What updateLocation takes."
+input UpdateLocationInput {
+  id: ID!
+  name: String
+  note: String
+}
+
+"What transferStock takes."
+input TransferInput {
+  "Where the goods leave from (may be archived)."
+  fromLocationId: ID!
+  "Where they go: another location, not archived."
+  toLocationId: ID!
+  "Generated (TR-YYYYMMDD-NNNN, never used twice, may skip a number) when left out; codes of that form are reserved."
+  code: String
+  "As for stockIn: defaults to now, from 2000-01-01T00:00:00Z to a day ahead."
+  occurredAt: Time
+  note: String
+  "As for stockIn."
+  idempotencyKey: String
+  "1–500 lines."
+  lines: [TransferLineInput!]!
+}
+
+"One line of a transfer."
+input TransferLineInput {
+  goodsId: ID!
+  "Greater than 0, up to 3 decimals."
+  quantity: Decimal!
+}
+
+"A page of locations."
+type LocationConnection {
+  nodes: [Location!]!
+  edges: [LocationEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A location with its cursor."
+type LocationEdge {
+  cursor: String!
+  node: Location!
+}
+
+"A page of transfers."
+type TransferConnection {
+  nodes: [Transfer!]!
+  edges: [TransferEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A transfer with its cursor."
+type TransferEdge {
+  cursor: String!
+  node: Transfer!
+}
+
 # ─── Users and tokens ───────────────────────────────────────────────────────
 
 extend type Query {
@@ -2460,6 +3222,8 @@ type User {
   createdAt: Time @selfOrAdmin
   "Null unless you are an ADMIN or this user (and when they have never signed in)."
   lastLoginAt: Time @selfOrAdmin
+  "The locations this user may write documents at; empty means every location. Null unless you are an ADMIN or this user."
+  locations: [Location!] @selfOrAdmin
 }
 
 "A page of users."
@@ -2518,6 +3282,8 @@ input UpdateUserInput {
   role: Role
   disabled: Boolean
   password: String
+  "Limit the user to these locations for writing documents; [] lifts the limit. Left out, it stays."
+  locationIds: [ID!]
 }
 
 "What createApiToken takes."
@@ -2613,6 +3379,8 @@ input ExportInput {
   locale: Locale = EN
   search: String
   categoryId: ID
+  "Only this location's stock, lots, documents or entries. With it, or with more than one location, the report has a Location column, its last."
+  locationId: ID
   goodsId: ID
   lowOnly: Boolean
   includeArchived: Boolean
@@ -2621,6 +3389,8 @@ input ExportInput {
   type: StockInType
   reason: StockOutReason
   direction: Direction
+  "LEDGER: only entries of this kind."
+  ledgerKind: LedgerKind
   from: Time
   to: Time
 }
@@ -2790,8 +3560,12 @@ func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field g
 		return ec.fieldContext_LedgerEntry_at(ctx, field)
 	case "goods":
 		return ec.fieldContext_LedgerEntry_goods(ctx, field)
+	case "location":
+		return ec.fieldContext_LedgerEntry_location(ctx, field)
 	case "direction":
 		return ec.fieldContext_LedgerEntry_direction(ctx, field)
+	case "kind":
+		return ec.fieldContext_LedgerEntry_kind(ctx, field)
 	case "quantity":
 		return ec.fieldContext_LedgerEntry_quantity(ctx, field)
 	case "unitCost":
@@ -2804,6 +3578,8 @@ func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field g
 		return ec.fieldContext_LedgerEntry_stockIn(ctx, field)
 	case "stockOut":
 		return ec.fieldContext_LedgerEntry_stockOut(ctx, field)
+	case "transfer":
+		return ec.fieldContext_LedgerEntry_transfer(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LedgerEntry", field.Name)
 }
@@ -2832,12 +3608,68 @@ func (ec *executionContext) childFields_LedgerEntryEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type LedgerEntryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Location_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Location_name(ctx, field)
+	case "note":
+		return ec.fieldContext_Location_note(ctx, field)
+	case "archived":
+		return ec.fieldContext_Location_archived(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Location_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Location_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_LocationConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_LocationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LocationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LocationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LocationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LocationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationStock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_LocationStock_location(ctx, field)
+	case "onHand":
+		return ec.fieldContext_LocationStock_onHand(ctx, field)
+	case "value":
+		return ec.fieldContext_LocationStock_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationStock", field.Name)
+}
+
 func (ec *executionContext) childFields_Lot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Lot_id(ctx, field)
 	case "goods":
 		return ec.fieldContext_Lot_goods(ctx, field)
+	case "location":
+		return ec.fieldContext_Lot_location(ctx, field)
 	case "receivedQuantity":
 		return ec.fieldContext_Lot_receivedQuantity(ctx, field)
 	case "remaining":
@@ -2848,6 +3680,8 @@ func (ec *executionContext) childFields_Lot(ctx context.Context, field graphql.C
 		return ec.fieldContext_Lot_receivedAt(ctx, field)
 	case "stockIn":
 		return ec.fieldContext_Lot_stockIn(ctx, field)
+	case "transfer":
+		return ec.fieldContext_Lot_transfer(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Lot", field.Name)
 }
@@ -2922,6 +3756,8 @@ func (ec *executionContext) childFields_StockIn(ctx context.Context, field graph
 		return ec.fieldContext_StockIn_code(ctx, field)
 	case "type":
 		return ec.fieldContext_StockIn_type(ctx, field)
+	case "location":
+		return ec.fieldContext_StockIn_location(ctx, field)
 	case "occurredAt":
 		return ec.fieldContext_StockIn_occurredAt(ctx, field)
 	case "note":
@@ -2984,6 +3820,10 @@ func (ec *executionContext) childFields_StockLevel(ctx context.Context, field gr
 	switch field.Name {
 	case "goods":
 		return ec.fieldContext_StockLevel_goods(ctx, field)
+	case "location":
+		return ec.fieldContext_StockLevel_location(ctx, field)
+	case "byLocation":
+		return ec.fieldContext_StockLevel_byLocation(ctx, field)
 	case "onHand":
 		return ec.fieldContext_StockLevel_onHand(ctx, field)
 	case "value":
@@ -3028,6 +3868,8 @@ func (ec *executionContext) childFields_StockOut(ctx context.Context, field grap
 		return ec.fieldContext_StockOut_code(ctx, field)
 	case "reason":
 		return ec.fieldContext_StockOut_reason(ctx, field)
+	case "location":
+		return ec.fieldContext_StockOut_location(ctx, field)
 	case "occurredAt":
 		return ec.fieldContext_StockOut_occurredAt(ctx, field)
 	case "note":
@@ -3082,6 +3924,86 @@ func (ec *executionContext) childFields_StockOutLine(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type StockOutLine", field.Name)
 }
 
+func (ec *executionContext) childFields_Transfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Transfer_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Transfer_code(ctx, field)
+	case "fromLocation":
+		return ec.fieldContext_Transfer_fromLocation(ctx, field)
+	case "toLocation":
+		return ec.fieldContext_Transfer_toLocation(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_Transfer_occurredAt(ctx, field)
+	case "note":
+		return ec.fieldContext_Transfer_note(ctx, field)
+	case "lines":
+		return ec.fieldContext_Transfer_lines(ctx, field)
+	case "totalAmount":
+		return ec.fieldContext_Transfer_totalAmount(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Transfer_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Transfer_createdBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Transfer", field.Name)
+}
+
+func (ec *executionContext) childFields_TransferAllocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lot":
+		return ec.fieldContext_TransferAllocation_lot(ctx, field)
+	case "toLot":
+		return ec.fieldContext_TransferAllocation_toLot(ctx, field)
+	case "quantity":
+		return ec.fieldContext_TransferAllocation_quantity(ctx, field)
+	case "unitCost":
+		return ec.fieldContext_TransferAllocation_unitCost(ctx, field)
+	case "amount":
+		return ec.fieldContext_TransferAllocation_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferAllocation", field.Name)
+}
+
+func (ec *executionContext) childFields_TransferConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_TransferConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_TransferConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TransferConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TransferConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TransferEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TransferEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TransferEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TransferLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "goods":
+		return ec.fieldContext_TransferLine_goods(ctx, field)
+	case "quantity":
+		return ec.fieldContext_TransferLine_quantity(ctx, field)
+	case "amount":
+		return ec.fieldContext_TransferLine_amount(ctx, field)
+	case "allocations":
+		return ec.fieldContext_TransferLine_allocations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferLine", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3096,6 +4018,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_createdAt(ctx, field)
 	case "lastLoginAt":
 		return ec.fieldContext_User_lastLoginAt(ctx, field)
+	case "locations":
+		return ec.fieldContext_User_locations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -3276,6 +4200,28 @@ func (ec *executionContext) field_Mutation_archiveGoods_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_archiveLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "archived",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["archived"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3318,6 +4264,20 @@ func (ec *executionContext) field_Mutation_createGoods_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LocationInput, error) {
+			return ec.unmarshalNCreateLocationInput2wmsᚋmodelᚐLocationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3347,6 +4307,20 @@ func (ec *executionContext) field_Mutation_deleteCategory_args(ctx context.Conte
 }
 
 func (ec *executionContext) field_Mutation_deleteGoods_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -3438,6 +4412,20 @@ func (ec *executionContext) field_Mutation_stockOut_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_transferStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TransferInput, error) {
+			return ec.unmarshalNTransferInput2wmsᚋmodelᚐTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateCategory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3458,6 +4446,20 @@ func (ec *executionContext) field_Mutation_updateGoods_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UpdateGoodsInput, error) {
 			return ec.unmarshalNUpdateGoodsInput2wmsᚋgraphᚐUpdateGoodsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LocationUpdate, error) {
+			return ec.unmarshalNUpdateLocationInput2wmsᚋmodelᚐLocationUpdate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3677,84 +4679,114 @@ func (ec *executionContext) field_Query_ledger_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["categoryId"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*model.LedgerKind, error) {
+			return ec.unmarshalOLedgerKind2ᚖwmsᚋmodelᚐLedgerKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "search",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["search"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+	args["search"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
 		func(ctx context.Context, v any) (*model.Direction, error) {
 			return ec.unmarshalODirection2ᚖwmsᚋmodelᚐDirection(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["direction"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	args["direction"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["to"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+	args["after"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["offset"] = arg8
+	args["offset"] = arg10
 	return args, nil
 }
 
-func (ec *executionContext) field_Query_lots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+func (ec *executionContext) field_Query_location_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
 		func(ctx context.Context, v any) (int64, error) {
 			return ec.unmarshalNID2int64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["goodsId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeEmpty",
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_locations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeArchived",
 		func(ctx context.Context, v any) (*bool, error) {
 			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["includeEmpty"] = arg1
+	args["includeArchived"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -3779,6 +4811,60 @@ func (ec *executionContext) field_Query_lots_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["offset"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_lots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["goodsId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeEmpty",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeEmpty"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg5
 	return args, nil
 }
 
@@ -3829,54 +4915,62 @@ func (ec *executionContext) field_Query_stockIns_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["type"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
 		func(ctx context.Context, v any) (*int64, error) {
 			return ec.unmarshalOID2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["goodsId"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	args["locationId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["goodsId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["offset"] = arg7
+	args["offset"] = arg8
 	return args, nil
 }
 
@@ -3913,14 +5007,176 @@ func (ec *executionContext) field_Query_stockOuts_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["reason"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
 		func(ctx context.Context, v any) (*int64, error) {
 			return ec.unmarshalOID2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["goodsId"] = arg2
+	args["locationId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["goodsId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "categoryId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categoryId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "lowOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lowOnly"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeArchived",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeArchived"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_transfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_transfers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["goodsId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -3961,68 +5217,6 @@ func (ec *executionContext) field_Query_stockOuts_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["offset"] = arg7
-	return args, nil
-}
-
-func (ec *executionContext) field_Query_stock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["search"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "categoryId",
-		func(ctx context.Context, v any) (*int64, error) {
-			return ec.unmarshalOID2ᚖint64(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["categoryId"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "lowOnly",
-		func(ctx context.Context, v any) (*bool, error) {
-			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["lowOnly"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "includeArchived",
-		func(ctx context.Context, v any) (*bool, error) {
-			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["includeArchived"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["offset"] = arg6
 	return args, nil
 }
 
@@ -5369,6 +6563,38 @@ func (ec *executionContext) fieldContext_LedgerEntry_goods(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _LedgerEntry_location(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LedgerEntry_direction(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5390,6 +6616,29 @@ func (ec *executionContext) _LedgerEntry_direction(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_LedgerEntry_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, "Direction")
+}
+
+func (ec *executionContext) _LedgerEntry_kind(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.LedgerKind) graphql.Marshaler {
+			return ec.marshalNLedgerKind2wmsᚋmodelᚐLedgerKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, "LedgerKind")
 }
 
 func (ec *executionContext) _LedgerEntry_quantity(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
@@ -5543,6 +6792,38 @@ func (ec *executionContext) fieldContext_LedgerEntry_stockOut(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntry_transfer(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_transfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().Transfer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transfer) graphql.Marshaler {
+			return ec.marshalOTransfer2ᚖwmsᚋmodelᚐTransfer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_transfer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transfer(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5722,6 +7003,396 @@ func (ec *executionContext) fieldContext_LedgerEntryEdge_node(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Location_id(ctx context.Context, field graphql.CollectedField, obj *model.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Location_name(ctx context.Context, field graphql.CollectedField, obj *model.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
+func (ec *executionContext) _Location_note(ctx context.Context, field graphql.CollectedField, obj *model.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
+func (ec *executionContext) _Location_archived(ctx context.Context, field graphql.CollectedField, obj *model.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_archived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Location_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Location_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LocationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Location]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚕᚖwmsᚋmodelᚐLocationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LocationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LocationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Location]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.Location]) graphql.Marshaler {
+			return ec.marshalNLocationEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LocationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LocationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Location]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LocationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LocationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Location]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocationConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _LocationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Location]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LocationEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Location]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LocationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LocationStock_location(ctx context.Context, field graphql.CollectedField, obj *model.LocationStock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationStock_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LocationStock().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationStock_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LocationStock",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LocationStock_onHand(ctx context.Context, field graphql.CollectedField, obj *model.LocationStock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationStock_onHand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnHand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationStock_onHand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocationStock", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _LocationStock_value(ctx context.Context, field graphql.CollectedField, obj *model.LocationStock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationStock_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StockValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationStock_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocationStock", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _Lot_id(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5772,6 +7443,38 @@ func (ec *executionContext) fieldContext_Lot_goods(_ context.Context, field grap
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_location(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5896,6 +7599,38 @@ func (ec *executionContext) fieldContext_Lot_stockIn(_ context.Context, field gr
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lot_transfer(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_transfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Lot().Transfer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transfer) graphql.Marshaler {
+			return ec.marshalOTransfer2ᚖwmsᚋmodelᚐTransfer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_transfer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transfer(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6849,6 +8584,316 @@ func (ec *executionContext) fieldContext_Mutation_stockOut(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_transferStock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferStock(ctx, fc.Args["input"].(model.TransferInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Transfer
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Transfer
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transfer) graphql.Marshaler {
+			return ec.marshalNTransfer2ᚖwmsᚋmodelᚐTransfer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transfer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createLocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateLocation(ctx, fc.Args["input"].(model.LocationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Location
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Location
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createLocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createLocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLocation(ctx, fc.Args["input"].(model.LocationUpdate))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Location
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Location
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveLocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveLocation(ctx, fc.Args["id"].(int64), fc.Args["archived"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Location
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Location
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveLocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveLocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteLocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteLocation(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal int64
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal int64
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteLocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteLocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7656,7 +9701,7 @@ func (ec *executionContext) _Query_stock(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Stock(ctx, fc.Args["search"].(*string), fc.Args["categoryId"].(*int64), fc.Args["lowOnly"].(*bool), fc.Args["includeArchived"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+			return ec.Resolvers.Query().Stock(ctx, fc.Args["search"].(*string), fc.Args["categoryId"].(*int64), fc.Args["locationId"].(*int64), fc.Args["lowOnly"].(*bool), fc.Args["includeArchived"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -7718,7 +9763,7 @@ func (ec *executionContext) _Query_lots(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Lots(ctx, fc.Args["goodsId"].(int64), fc.Args["includeEmpty"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+			return ec.Resolvers.Query().Lots(ctx, fc.Args["goodsId"].(int64), fc.Args["locationId"].(*int64), fc.Args["includeEmpty"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -7842,7 +9887,7 @@ func (ec *executionContext) _Query_stockIns(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().StockIns(ctx, fc.Args["search"].(*string), fc.Args["type"].(*model.StockInType), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+			return ec.Resolvers.Query().StockIns(ctx, fc.Args["search"].(*string), fc.Args["type"].(*model.StockInType), fc.Args["locationId"].(*int64), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -7966,7 +10011,7 @@ func (ec *executionContext) _Query_stockOuts(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().StockOuts(ctx, fc.Args["search"].(*string), fc.Args["reason"].(*model.StockOutReason), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+			return ec.Resolvers.Query().StockOuts(ctx, fc.Args["search"].(*string), fc.Args["reason"].(*model.StockOutReason), fc.Args["locationId"].(*int64), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8028,7 +10073,7 @@ func (ec *executionContext) _Query_ledger(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Ledger(ctx, fc.Args["goodsId"].(*int64), fc.Args["categoryId"].(*int64), fc.Args["search"].(*string), fc.Args["direction"].(*model.Direction), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+			return ec.Resolvers.Query().Ledger(ctx, fc.Args["goodsId"].(*int64), fc.Args["categoryId"].(*int64), fc.Args["locationId"].(*int64), fc.Args["kind"].(*model.LedgerKind), fc.Args["search"].(*string), fc.Args["direction"].(*model.Direction), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8074,6 +10119,254 @@ func (ec *executionContext) fieldContext_Query_ledger(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_ledger_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_locations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_locations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Locations(ctx, fc.Args["search"].(*string), fc.Args["includeArchived"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *Connection[*model.Location]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*model.Location]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.Location]) graphql.Marshaler {
+			return ec.marshalNLocationConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_locations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_locations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_location(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Location(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.Location
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Location
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_location(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_location_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_transfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_transfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Transfer(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.Transfer
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Transfer
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transfer) graphql.Marshaler {
+			return ec.marshalOTransfer2ᚖwmsᚋmodelᚐTransfer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_transfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transfer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_transfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_transfers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_transfers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Transfers(ctx, fc.Args["search"].(*string), fc.Args["goodsId"].(*int64), fc.Args["locationId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *Connection[*model.Transfer]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*model.Transfer]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.Transfer]) graphql.Marshaler {
+			return ec.marshalNTransferConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_transfers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_transfers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8459,6 +10752,38 @@ func (ec *executionContext) _StockIn_type(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_StockIn_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StockIn", field, false, false, "StockInType")
+}
+
+func (ec *executionContext) _StockIn_location(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockIn().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StockIn_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
@@ -8988,6 +11313,70 @@ func (ec *executionContext) fieldContext_StockLevel_goods(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _StockLevel_location(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockLevel().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockLevel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockLevel_byLocation(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_byLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockLevel().ByLocation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LocationStock) graphql.Marshaler {
+			return ec.marshalNLocationStock2ᚕᚖwmsᚋmodelᚐLocationStockᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_byLocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockLevel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocationStock(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StockLevel_onHand(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9321,6 +11710,38 @@ func (ec *executionContext) _StockOut_reason(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_StockOut_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StockOut", field, false, false, "StockOutReason")
+}
+
+func (ec *executionContext) _StockOut_location(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockOut().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOut",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StockOut_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
@@ -9763,6 +12184,689 @@ func (ec *executionContext) fieldContext_StockOutLine_allocations(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Transfer_id(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transfer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Transfer_code(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transfer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Transfer_fromLocation(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_fromLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Transfer().FromLocation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_fromLocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Transfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Transfer_toLocation(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_toLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Transfer().ToLocation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_toLocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Transfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Transfer_occurredAt(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transfer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Transfer_note(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transfer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Transfer_lines(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Transfer().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TransferLine) graphql.Marshaler {
+			return ec.marshalNTransferLine2ᚕᚖwmsᚋmodelᚐTransferLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Transfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Transfer_totalAmount(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_totalAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transfer", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Transfer_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transfer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Transfer_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Transfer().CreatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Transfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferAllocation_lot(ctx context.Context, field graphql.CollectedField, obj *model.TransferAllocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferAllocation_lot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransferAllocation().Lot(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lot) graphql.Marshaler {
+			return ec.marshalNLot2ᚖwmsᚋmodelᚐLot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferAllocation_lot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferAllocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferAllocation_toLot(ctx context.Context, field graphql.CollectedField, obj *model.TransferAllocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferAllocation_toLot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransferAllocation().ToLot(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lot) graphql.Marshaler {
+			return ec.marshalNLot2ᚖwmsᚋmodelᚐLot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferAllocation_toLot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferAllocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferAllocation_quantity(ctx context.Context, field graphql.CollectedField, obj *model.TransferAllocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferAllocation_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferAllocation_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferAllocation", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TransferAllocation_unitCost(ctx context.Context, field graphql.CollectedField, obj *model.TransferAllocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferAllocation_unitCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.UnitCost) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferAllocation_unitCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferAllocation", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TransferAllocation_amount(ctx context.Context, field graphql.CollectedField, obj *model.TransferAllocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferAllocation_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferAllocation_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferAllocation", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TransferConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Transfer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Transfer) graphql.Marshaler {
+			return ec.marshalNTransfer2ᚕᚖwmsᚋmodelᚐTransferᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transfer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Transfer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.Transfer]) graphql.Marshaler {
+			return ec.marshalNTransferEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Transfer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Transfer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _TransferEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Transfer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransferEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Transfer]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transfer) graphql.Marshaler {
+			return ec.marshalNTransfer2ᚖwmsᚋmodelᚐTransfer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transfer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferLine_goods(ctx context.Context, field graphql.CollectedField, obj *model.TransferLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferLine_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransferLine().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferLine_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferLine_quantity(ctx context.Context, field graphql.CollectedField, obj *model.TransferLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TransferLine_amount(ctx context.Context, field graphql.CollectedField, obj *model.TransferLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferLine_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferLine_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TransferLine_allocations(ctx context.Context, field graphql.CollectedField, obj *model.TransferLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferLine_allocations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransferLine().Allocations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TransferAllocation) graphql.Marshaler {
+			return ec.marshalNTransferAllocation2ᚕᚖwmsᚋmodelᚐTransferAllocationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferLine_allocations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferAllocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9951,6 +13055,51 @@ func (ec *executionContext) _User_lastLoginAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_User_lastLoginAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
+}
+
+func (ec *executionContext) _User_locations(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_locations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Locations(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.SelfOrAdmin == nil {
+					var zeroVal []*model.Location
+					return zeroVal, errors.New("directive selfOrAdmin is not implemented")
+				}
+				return ec.Directives.SelfOrAdmin(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚕᚖwmsᚋmodelᚐLocationᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UserConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.User]) (ret graphql.Marshaler) {
@@ -11389,6 +14538,55 @@ func UnmarshalCreateGoodsInput(ctx context.Context, raw any) (model.GoodsInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateLocationInput(ctx context.Context, obj any) (model.LocationInput, error) {
+	var it model.LocationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateLocationInput unmarshals raw into the CreateLocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateLocationInput(ctx context.Context, raw any) (model.LocationInput, error) {
+	var out model.LocationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateLocationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (model.UserInput, error) {
 	var it model.UserInput
 	if obj == nil {
@@ -11460,7 +14658,7 @@ func (ec *executionContext) unmarshalInputExportInput(ctx context.Context, obj a
 		asMap["locale"] = "EN"
 	}
 
-	fieldsInOrder := [...]string{"kind", "format", "locale", "search", "categoryId", "goodsId", "lowOnly", "includeArchived", "includeEmpty", "type", "reason", "direction", "from", "to"}
+	fieldsInOrder := [...]string{"kind", "format", "locale", "search", "categoryId", "locationId", "goodsId", "lowOnly", "includeArchived", "includeEmpty", "type", "reason", "direction", "ledgerKind", "from", "to"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11502,6 +14700,13 @@ func (ec *executionContext) unmarshalInputExportInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.CategoryID = data
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
 		case "goodsId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goodsId"))
 			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
@@ -11551,6 +14756,13 @@ func (ec *executionContext) unmarshalInputExportInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.Direction = data
+		case "ledgerKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ledgerKind"))
+			data, err := ec.unmarshalOLedgerKind2ᚖwmsᚋmodelᚐLedgerKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LedgerKind = data
 		case "from":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -11593,7 +14805,7 @@ func (ec *executionContext) unmarshalInputStockInInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"type", "code", "occurredAt", "note", "idempotencyKey", "attachmentIds", "lines"}
+	fieldsInOrder := [...]string{"type", "locationId", "code", "occurredAt", "note", "idempotencyKey", "attachmentIds", "lines"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11607,6 +14819,13 @@ func (ec *executionContext) unmarshalInputStockInInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Type = data
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
 		case "code":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -11733,7 +14952,7 @@ func (ec *executionContext) unmarshalInputStockOutInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"reason", "code", "occurredAt", "note", "idempotencyKey", "lines"}
+	fieldsInOrder := [...]string{"reason", "locationId", "code", "occurredAt", "note", "idempotencyKey", "lines"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11747,6 +14966,13 @@ func (ec *executionContext) unmarshalInputStockOutInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Reason = data
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
 		case "code":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -11845,6 +15071,139 @@ func (ec *executionContext) unmarshalInputStockOutLineInput(ctx context.Context,
 func UnmarshalStockOutLineInput(ctx context.Context, raw any) (model.StockOutLineInput, error) {
 	var out model.StockOutLineInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StockOutLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTransferInput(ctx context.Context, obj any) (model.TransferInput, error) {
+	var it model.TransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"fromLocationId", "toLocationId", "code", "occurredAt", "note", "idempotencyKey", "lines"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "fromLocationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromLocationId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromLocationID = data
+		case "toLocationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toLocationId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToLocationID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "occurredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAt = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNTransferLineInput2ᚕᚖwmsᚋmodelᚐTransferLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransferInput unmarshals raw into the TransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransferInput(ctx context.Context, raw any) (model.TransferInput, error) {
+	var out model.TransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTransferLineInput(ctx context.Context, obj any) (model.TransferLineInput, error) {
+	var it model.TransferLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"goodsId", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "goodsId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goodsId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoodsID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransferLineInput unmarshals raw into the TransferLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransferLineInput(ctx context.Context, raw any) (model.TransferLineInput, error) {
+	var out model.TransferLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferLineInput", raw, &out)
 	return out, err
 }
 
@@ -12002,6 +15361,62 @@ func UnmarshalUpdateGoodsInput(ctx context.Context, raw any) (UpdateGoodsInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateLocationInput(ctx context.Context, obj any) (model.LocationUpdate, error) {
+	var it model.LocationUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLocationInput unmarshals raw into the UpdateLocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLocationInput(ctx context.Context, raw any) (model.LocationUpdate, error) {
+	var out model.LocationUpdate
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLocationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, obj any) (model.UserUpdate, error) {
 	var it model.UserUpdate
 	if obj == nil {
@@ -12013,7 +15428,7 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "role", "disabled", "password"}
+	fieldsInOrder := [...]string{"id", "role", "disabled", "password", "locationIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12048,6 +15463,13 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.Password = data
+		case "locationIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationIds"))
+			data, err := ec.unmarshalOID2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationIDs = data
 		}
 	}
 	return it, nil
@@ -12595,8 +16017,18 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "location":
+			out.Values[i] = ec._LedgerEntry_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "direction":
 			out.Values[i] = ec.marshalNDirection2wmsᚋmodelᚐDirection(ctx, field.Selections, obj.Direction)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec.marshalNLedgerKind2wmsᚋmodelᚐLedgerKind(ctx, field.Selections, obj.Kind)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12639,6 +16071,11 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 			}
 		case "stockOut":
 			out.Values[i] = ec._LedgerEntry_stockOut(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "transfer":
+			out.Values[i] = ec._LedgerEntry_transfer(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -12733,6 +16170,185 @@ func (ec *executionContext) _LedgerEntryEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var locationImplementors = []string{"Location"}
+
+func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *model.Location) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, locationImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Location")
+		case "id":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.ID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = (*stringValue)(&obj.Name)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			if v := obj.Note; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archived":
+			out.Values[i] = boolValue(obj.Archived)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var locationConnectionImplementors = []string{"LocationConnection"}
+
+func (ec *executionContext) _LocationConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.Location]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, locationConnectionImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LocationConnection")
+		case "nodes":
+			out.Values[i] = ec._LocationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._LocationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			if fc, err := ec.fieldContext_LocationConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._LocationConnection_pageInfo(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LocationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var locationEdgeImplementors = []string{"LocationEdge"}
+
+func (ec *executionContext) _LocationEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.Location]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, locationEdgeImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LocationEdge")
+		case "cursor":
+			out.Values[i] = (*stringValue)(&obj.Cursor)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			if fc, err := ec.fieldContext_LocationEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._LocationEdge_node(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var locationStockImplementors = []string{"LocationStock"}
+
+func (ec *executionContext) _LocationStock(ctx context.Context, sel ast.SelectionSet, obj *model.LocationStock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, locationStockImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LocationStock")
+		case "location":
+			out.Values[i] = ec._LocationStock_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "onHand":
+			if v := obj.OnHand; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._LocationStock_onHand(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			if v := obj.StockValue; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._LocationStock_value(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
 var lotImplementors = []string{"Lot"}
 
 func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj *model.Lot) graphql.Marshaler {
@@ -12750,6 +16366,11 @@ func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "goods":
 			out.Values[i] = ec._Lot_goods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._Lot_location(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12788,6 +16409,11 @@ func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj 
 		case "stockIn":
 			out.Values[i] = ec._Lot_stockIn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transfer":
+			out.Values[i] = ec._Lot_transfer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -13029,6 +16655,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "transferStock":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferStock(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createLocation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createLocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLocation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archiveLocation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveLocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteLocation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteLocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "login":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_login(ctx, field)
@@ -13236,6 +16897,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ledger(ctx, field)
 				})
+		case "locations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_locations(ctx, field)
+				})
+		case "location":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_location(ctx, field)
+				})
+		case "transfer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_transfer(ctx, field)
+				})
+		case "transfers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_transfers(ctx, field)
+				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -13313,6 +16998,11 @@ func (ec *executionContext) _StockIn(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "type":
 			out.Values[i] = ec.marshalNStockInType2wmsᚋmodelᚐStockInType(ctx, field.Selections, obj.Type)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._StockIn_location(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13527,6 +17217,16 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "location":
+			out.Values[i] = ec._StockLevel_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "byLocation":
+			out.Values[i] = ec._StockLevel_byLocation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "onHand":
 			if v := obj.OnHand(); v.Readable() {
 				out.Values[i] = v
@@ -13674,6 +17374,11 @@ func (ec *executionContext) _StockOut(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "reason":
 			out.Values[i] = ec.marshalNStockOutReason2wmsᚋmodelᚐStockOutReason(ctx, field.Selections, obj.Reason)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._StockOut_location(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13855,6 +17560,272 @@ func (ec *executionContext) _StockOutLine(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var transferImplementors = []string{"Transfer"}
+
+func (ec *executionContext) _Transfer(ctx context.Context, sel ast.SelectionSet, obj *model.Transfer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Transfer")
+		case "id":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.ID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = (*stringValue)(&obj.Code)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromLocation":
+			out.Values[i] = ec._Transfer_fromLocation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toLocation":
+			out.Values[i] = ec._Transfer_toLocation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occurredAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.OccurredAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			if v := obj.Note; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._Transfer_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalAmount":
+			if v := obj.TotalAmount; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._Transfer_totalAmount(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdBy":
+			out.Values[i] = ec._Transfer_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var transferAllocationImplementors = []string{"TransferAllocation"}
+
+func (ec *executionContext) _TransferAllocation(ctx context.Context, sel ast.SelectionSet, obj *model.TransferAllocation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferAllocationImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferAllocation")
+		case "lot":
+			out.Values[i] = ec._TransferAllocation_lot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toLot":
+			out.Values[i] = ec._TransferAllocation_toLot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			if v := obj.Quantity; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._TransferAllocation_quantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitCost":
+			if v := obj.UnitCost; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._TransferAllocation_unitCost(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			if v := obj.Amount; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._TransferAllocation_amount(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var transferConnectionImplementors = []string{"TransferConnection"}
+
+func (ec *executionContext) _TransferConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.Transfer]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferConnectionImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferConnection")
+		case "nodes":
+			out.Values[i] = ec._TransferConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._TransferConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			if fc, err := ec.fieldContext_TransferConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._TransferConnection_pageInfo(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TransferConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var transferEdgeImplementors = []string{"TransferEdge"}
+
+func (ec *executionContext) _TransferEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.Transfer]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferEdgeImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferEdge")
+		case "cursor":
+			out.Values[i] = (*stringValue)(&obj.Cursor)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			if fc, err := ec.fieldContext_TransferEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNTransfer2ᚖwmsᚋmodelᚐTransfer(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._TransferEdge_node(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var transferLineImplementors = []string{"TransferLine"}
+
+func (ec *executionContext) _TransferLine(ctx context.Context, sel ast.SelectionSet, obj *model.TransferLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferLineImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferLine")
+		case "goods":
+			out.Values[i] = ec._TransferLine_goods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			if v := obj.Quantity; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._TransferLine_quantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			if v := obj.Amount; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._TransferLine_amount(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocations":
+			out.Values[i] = ec._TransferLine_allocations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
 var userImplementors = []string{"User"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *model.User) graphql.Marshaler {
@@ -13892,6 +17863,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "lastLoginAt":
 			out.Values[i] = ec._User_lastLoginAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "locations":
+			out.Values[i] = ec._User_locations(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -14527,6 +18503,11 @@ func (ec *executionContext) unmarshalNCreateGoodsInput2wmsᚋmodelᚐGoodsInput(
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateLocationInput2wmsᚋmodelᚐLocationInput(ctx context.Context, v any) (model.LocationInput, error) {
+	res, err := ec.unmarshalInputCreateLocationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateUserInput2wmsᚋmodelᚐUserInput(ctx context.Context, v any) (model.UserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14764,6 +18745,101 @@ func (ec *executionContext) marshalNLedgerEntryEdge2ᚖwmsᚋgraphᚐEdge(ctx co
 		return graphql.Null
 	}
 	return ec._LedgerEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLedgerKind2wmsᚋmodelᚐLedgerKind(ctx context.Context, v any) (model.LedgerKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.LedgerKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLedgerKind2wmsᚋmodelᚐLedgerKind(ctx context.Context, sel ast.SelectionSet, v model.LedgerKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LedgerKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNLocation2ᚕᚖwmsᚋmodelᚐLocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Location) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx context.Context, sel ast.SelectionSet, v *model.Location) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Location!")
+		return graphql.Null
+	}
+	return ec._Location(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLocationConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.Location]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LocationConnection!")
+		return graphql.Null
+	}
+	return ec._LocationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLocationEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.Location]) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocationEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLocationEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.Location]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LocationEdge!")
+		return graphql.Null
+	}
+	return ec._LocationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLocationStock2ᚕᚖwmsᚋmodelᚐLocationStockᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LocationStock) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocationStock2ᚖwmsᚋmodelᚐLocationStock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLocationStock2ᚖwmsᚋmodelᚐLocationStock(ctx context.Context, sel ast.SelectionSet, v *model.LocationStock) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LocationStock!")
+		return graphql.Null
+	}
+	return ec._LocationStock(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLot2ᚕᚖwmsᚋmodelᚐLotᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Lot) graphql.Marshaler {
@@ -15209,6 +19285,134 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNTransfer2ᚕᚖwmsᚋmodelᚐTransferᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Transfer) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransfer2ᚖwmsᚋmodelᚐTransfer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTransfer2ᚖwmsᚋmodelᚐTransfer(ctx context.Context, sel ast.SelectionSet, v *model.Transfer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Transfer!")
+		return graphql.Null
+	}
+	return ec._Transfer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTransferAllocation2ᚕᚖwmsᚋmodelᚐTransferAllocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TransferAllocation) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransferAllocation2ᚖwmsᚋmodelᚐTransferAllocation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTransferAllocation2ᚖwmsᚋmodelᚐTransferAllocation(ctx context.Context, sel ast.SelectionSet, v *model.TransferAllocation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransferAllocation!")
+		return graphql.Null
+	}
+	return ec._TransferAllocation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTransferConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.Transfer]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransferConnection!")
+		return graphql.Null
+	}
+	return ec._TransferConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTransferEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.Transfer]) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransferEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTransferEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.Transfer]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransferEdge!")
+		return graphql.Null
+	}
+	return ec._TransferEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTransferInput2wmsᚋmodelᚐTransferInput(ctx context.Context, v any) (model.TransferInput, error) {
+	res, err := ec.unmarshalInputTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransferLine2ᚕᚖwmsᚋmodelᚐTransferLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TransferLine) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransferLine2ᚖwmsᚋmodelᚐTransferLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTransferLine2ᚖwmsᚋmodelᚐTransferLine(ctx context.Context, sel ast.SelectionSet, v *model.TransferLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransferLine!")
+		return graphql.Null
+	}
+	return ec._TransferLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTransferLineInput2ᚕᚖwmsᚋmodelᚐTransferLineInputᚄ(ctx context.Context, v any) ([]*model.TransferLineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TransferLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTransferLineInput2ᚖwmsᚋmodelᚐTransferLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNTransferLineInput2ᚖwmsᚋmodelᚐTransferLineInput(ctx context.Context, v any) (*model.TransferLineInput, error) {
+	res, err := ec.unmarshalInputTransferLineInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateCategoryInput2wmsᚋmodelᚐCategoryUpdate(ctx context.Context, v any) (model.CategoryUpdate, error) {
 	res, err := ec.unmarshalInputUpdateCategoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15216,6 +19420,11 @@ func (ec *executionContext) unmarshalNUpdateCategoryInput2wmsᚋmodelᚐCategory
 
 func (ec *executionContext) unmarshalNUpdateGoodsInput2wmsᚋgraphᚐUpdateGoodsInput(ctx context.Context, v any) (UpdateGoodsInput, error) {
 	res, err := ec.unmarshalInputUpdateGoodsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateLocationInput2wmsᚋmodelᚐLocationUpdate(ctx context.Context, v any) (model.LocationUpdate, error) {
+	res, err := ec.unmarshalInputUpdateLocationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -15640,6 +19849,25 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOLedgerKind2ᚖwmsᚋmodelᚐLedgerKind(ctx context.Context, v any) (*model.LedgerKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.LedgerKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLedgerKind2ᚖwmsᚋmodelᚐLedgerKind(ctx context.Context, sel ast.SelectionSet, v *model.LedgerKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOLocale2ᚖwmsᚋmodelᚐLocale(ctx context.Context, v any) (*model.Locale, error) {
 	if v == nil {
 		return nil, nil
@@ -15657,6 +19885,32 @@ func (ec *executionContext) marshalOLocale2ᚖwmsᚋmodelᚐLocale(ctx context.C
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOLocation2ᚕᚖwmsᚋmodelᚐLocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Location) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOLocation2ᚖwmsᚋmodelᚐLocation(ctx context.Context, sel ast.SelectionSet, v *model.Location) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Location(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMedia2ᚖwmsᚋmodelᚐMedia(ctx context.Context, sel ast.SelectionSet, v *model.Media) graphql.Marshaler {
@@ -15796,6 +20050,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTransfer2ᚖwmsᚋmodelᚐTransfer(ctx context.Context, sel ast.SelectionSet, v *model.Transfer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Transfer(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUser2ᚖwmsᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {

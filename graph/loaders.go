@@ -24,6 +24,16 @@ type Loaders struct {
 	StockOutLines *Loader[int64, []*model.StockOutLine]
 	// Allocations is keyed by stock-out id: every line's allocations at once.
 	Allocations *Loader[int64, map[int][]*model.Allocation]
+
+	Location      *Loader[int64, *model.Location]
+	Transfer      *Loader[int64, *model.Transfer]
+	TransferLines *Loader[int64, []*model.TransferLine]
+	// TransferAllocations is keyed by transfer id: every line's at once.
+	TransferAllocations *Loader[int64, map[int][]*model.TransferAllocation]
+	// ByLocation is keyed by goods id: the goods' stock at each location.
+	ByLocation *Loader[int64, []*model.LocationStock]
+	// UserLocations is keyed by user id: the locations the user is limited to.
+	UserLocations *Loader[int64, []int64]
 }
 
 type loadersKey struct{}
@@ -40,6 +50,7 @@ func newLoaders(s *db.Store) *Loaders {
 	l.Media = NewLoader(s.MediaByIDs)
 	l.Attachments = NewLoader(s.Attachments)
 	l.newStockLoaders(s)
+	l.newLocationLoaders(s)
 	return l
 }
 

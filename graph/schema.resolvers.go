@@ -30,6 +30,10 @@ func (r *ledgerEntryResolver) Goods(ctx context.Context, obj *model.LedgerEntry)
 	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
 }
 
+func (r *ledgerEntryResolver) Location(ctx context.Context, obj *model.LedgerEntry) (*model.Location, error) {
+	return loaders(ctx).Location.Load(ctx, obj.LocationID)
+}
+
 func (r *ledgerEntryResolver) StockIn(ctx context.Context, obj *model.LedgerEntry) (*model.StockIn, error) {
 	return optional(ctx, loaders(ctx).StockIn, obj.StockInID)
 }
@@ -38,12 +42,28 @@ func (r *ledgerEntryResolver) StockOut(ctx context.Context, obj *model.LedgerEnt
 	return optional(ctx, loaders(ctx).StockOut, obj.StockOutID)
 }
 
+func (r *ledgerEntryResolver) Transfer(ctx context.Context, obj *model.LedgerEntry) (*model.Transfer, error) {
+	return optional(ctx, loaders(ctx).Transfer, obj.TransferID)
+}
+
+func (r *locationStockResolver) Location(ctx context.Context, obj *model.LocationStock) (*model.Location, error) {
+	return loaders(ctx).Location.Load(ctx, obj.LocationID)
+}
+
 func (r *lotResolver) Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error) {
 	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
 }
 
+func (r *lotResolver) Location(ctx context.Context, obj *model.Lot) (*model.Location, error) {
+	return loaders(ctx).Location.Load(ctx, obj.LocationID)
+}
+
 func (r *lotResolver) StockIn(ctx context.Context, obj *model.Lot) (*model.StockIn, error) {
 	return loaders(ctx).StockIn.Load(ctx, obj.StockInID)
+}
+
+func (r *lotResolver) Transfer(ctx context.Context, obj *model.Lot) (*model.Transfer, error) {
+	return optional(ctx, loaders(ctx).Transfer, obj.TransferID)
 }
 
 func (r *mediaResolver) CreatedBy(ctx context.Context, obj *model.Media) (*model.User, error) {
@@ -95,6 +115,30 @@ func (r *mutationResolver) StockIn(ctx context.Context, input model.StockInInput
 
 func (r *mutationResolver) StockOut(ctx context.Context, input model.StockOutInput) (*model.StockOut, error) {
 	return r.Store.CreateStockOut(ctx, input)
+}
+
+func (r *mutationResolver) TransferStock(ctx context.Context, input model.TransferInput) (*model.Transfer, error) {
+	d, err := r.Store.CreateTransfer(ctx, input)
+	if d != nil {
+		loaders(ctx).expectTransfers([]*model.Transfer{d})
+	}
+	return d, err
+}
+
+func (r *mutationResolver) CreateLocation(ctx context.Context, input model.LocationInput) (*model.Location, error) {
+	return r.Store.CreateLocation(ctx, input)
+}
+
+func (r *mutationResolver) UpdateLocation(ctx context.Context, input model.LocationUpdate) (*model.Location, error) {
+	return r.Store.UpdateLocation(ctx, input)
+}
+
+func (r *mutationResolver) ArchiveLocation(ctx context.Context, id int64, archived *bool) (*model.Location, error) {
+	return r.Store.ArchiveLocation(ctx, id, archived == nil || *archived)
+}
+
+func (r *mutationResolver) DeleteLocation(ctx context.Context, id int64) (int64, error) {
+	return id, r.Store.DeleteLocation(ctx, id)
 }
 
 func (r *mutationResolver) Login(ctx context.Context, username string, password string) (*AuthPayload, error) {
@@ -171,9 +215,9 @@ func (r *queryResolver) GoodsList(ctx context.Context, search *string, categoryI
 	return newConnection(p), nil
 }
 
-func (r *queryResolver) Stock(ctx context.Context, search *string, categoryID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.StockLevel], error) {
+func (r *queryResolver) Stock(ctx context.Context, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.StockLevel], error) {
 	p, err := r.Store.Stock(ctx, model.StockFilter{
-		Search: deref(search), CategoryID: categoryID, LowOnly: deref(lowOnly), IncludeArchived: deref(includeArchived),
+		Search: deref(search), CategoryID: categoryID, LocationID: locationID, LowOnly: deref(lowOnly), IncludeArchived: deref(includeArchived),
 		Read: stockListRead(ctx),
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
@@ -183,8 +227,9 @@ func (r *queryResolver) Stock(ctx context.Context, search *string, categoryID *i
 	return newConnection(p), nil
 }
 
-func (r *queryResolver) Lots(ctx context.Context, goodsID int64, includeEmpty *bool, first *int, after *string, offset *int) (*Connection[*model.Lot], error) {
-	p, err := r.Store.Lots(ctx, goodsID, deref(includeEmpty), model.PageArgs{First: first, After: after, Offset: offset})
+func (r *queryResolver) Lots(ctx context.Context, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) (*Connection[*model.Lot], error) {
+	p, err := r.Store.Lots(ctx, model.LotFilter{GoodsID: &goodsID, LocationID: locationID, IncludeEmpty: deref(includeEmpty)},
+		model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err
 	}
@@ -200,9 +245,9 @@ func (r *queryResolver) StockIn(ctx context.Context, id int64) (*model.StockIn, 
 	return d, err
 }
 
-func (r *queryResolver) StockIns(ctx context.Context, search *string, typeArg *model.StockInType, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error) {
+func (r *queryResolver) StockIns(ctx context.Context, search *string, typeArg *model.StockInType, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error) {
 	p, err := r.Store.StockIns(ctx, model.StockInFilter{
-		Search: deref(search), Type: typeArg, GoodsID: goodsID, From: from, To: to,
+		Search: deref(search), LocationID: locationID, Type: typeArg, GoodsID: goodsID, From: from, To: to,
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err
@@ -219,9 +264,9 @@ func (r *queryResolver) StockOut(ctx context.Context, id int64) (*model.StockOut
 	return d, err
 }
 
-func (r *queryResolver) StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error) {
+func (r *queryResolver) StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error) {
 	p, err := r.Store.StockOuts(ctx, model.StockOutFilter{
-		Search: deref(search), Reason: reason, GoodsID: goodsID, From: from, To: to,
+		Search: deref(search), LocationID: locationID, Reason: reason, GoodsID: goodsID, From: from, To: to,
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err
@@ -230,14 +275,47 @@ func (r *queryResolver) StockOuts(ctx context.Context, search *string, reason *m
 	return newConnection(p), nil
 }
 
-func (r *queryResolver) Ledger(ctx context.Context, goodsID *int64, categoryID *int64, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.LedgerEntry], error) {
+func (r *queryResolver) Ledger(ctx context.Context, goodsID *int64, categoryID *int64, locationID *int64, kind *model.LedgerKind, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.LedgerEntry], error) {
 	p, err := r.Store.Ledger(ctx, model.LedgerFilter{
-		GoodsID: goodsID, CategoryID: categoryID, Search: deref(search), Direction: direction, From: from, To: to,
+		GoodsID: goodsID, CategoryID: categoryID, LocationID: locationID, Kind: kind, Search: deref(search),
+		Direction: direction, From: from, To: to,
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err
 	}
 	loaders(ctx).expectLedger(p.Items)
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) Locations(ctx context.Context, search *string, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.Location], error) {
+	p, err := r.Store.Locations(ctx, model.LocationFilter{Search: deref(search), IncludeArchived: deref(includeArchived)},
+		model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) Location(ctx context.Context, id int64) (*model.Location, error) {
+	return orNil(r.Store.Location(ctx, id))
+}
+
+func (r *queryResolver) Transfer(ctx context.Context, id int64) (*model.Transfer, error) {
+	d, err := orNil(r.Store.Transfer(ctx, id))
+	if d != nil {
+		loaders(ctx).expectTransfers([]*model.Transfer{d})
+	}
+	return d, err
+}
+
+func (r *queryResolver) Transfers(ctx context.Context, search *string, goodsID *int64, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Transfer], error) {
+	p, err := r.Store.Transfers(ctx, model.TransferFilter{
+		Search: deref(search), GoodsID: goodsID, LocationID: locationID, From: from, To: to,
+	}, model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectTransfers(p.Items)
 	return newConnection(p), nil
 }
 
@@ -269,6 +347,10 @@ func (r *queryResolver) Media(ctx context.Context, id int64) (*model.Media, erro
 	return orNil(r.Store.Media(ctx, id))
 }
 
+func (r *stockInResolver) Location(ctx context.Context, obj *model.StockIn) (*model.Location, error) {
+	return loaders(ctx).Location.Load(ctx, obj.LocationID)
+}
+
 func (r *stockInResolver) Lines(ctx context.Context, obj *model.StockIn) ([]*model.Lot, error) {
 	return loaders(ctx).StockInLines.Load(ctx, obj.ID)
 }
@@ -289,6 +371,18 @@ func (r *stockInLineResolver) Lot(ctx context.Context, obj *model.Lot) (*model.L
 	return obj, nil
 }
 
+func (r *stockLevelResolver) Location(ctx context.Context, obj *model.StockLevel) (*model.Location, error) {
+	return optional(ctx, loaders(ctx).Location, obj.LocationID)
+}
+
+func (r *stockLevelResolver) ByLocation(ctx context.Context, obj *model.StockLevel) ([]*model.LocationStock, error) {
+	return loaders(ctx).ByLocation.Load(ctx, obj.Goods.ID)
+}
+
+func (r *stockOutResolver) Location(ctx context.Context, obj *model.StockOut) (*model.Location, error) {
+	return loaders(ctx).Location.Load(ctx, obj.LocationID)
+}
+
 func (r *stockOutResolver) Lines(ctx context.Context, obj *model.StockOut) ([]*model.StockOutLine, error) {
 	return loaders(ctx).StockOutLines.Load(ctx, obj.ID)
 }
@@ -306,6 +400,57 @@ func (r *stockOutLineResolver) Allocations(ctx context.Context, obj *model.Stock
 	return m[obj.Line], err
 }
 
+func (r *transferResolver) FromLocation(ctx context.Context, obj *model.Transfer) (*model.Location, error) {
+	return loaders(ctx).Location.Load(ctx, obj.FromLocationID)
+}
+
+func (r *transferResolver) ToLocation(ctx context.Context, obj *model.Transfer) (*model.Location, error) {
+	return loaders(ctx).Location.Load(ctx, obj.ToLocationID)
+}
+
+func (r *transferResolver) Lines(ctx context.Context, obj *model.Transfer) ([]*model.TransferLine, error) {
+	return loaders(ctx).TransferLines.Load(ctx, obj.ID)
+}
+
+func (r *transferResolver) CreatedBy(ctx context.Context, obj *model.Transfer) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
+}
+
+func (r *transferAllocationResolver) Lot(ctx context.Context, obj *model.TransferAllocation) (*model.Lot, error) {
+	return loaders(ctx).Lot.Load(ctx, obj.LotID)
+}
+
+func (r *transferAllocationResolver) ToLot(ctx context.Context, obj *model.TransferAllocation) (*model.Lot, error) {
+	return loaders(ctx).Lot.Load(ctx, obj.ToLotID)
+}
+
+func (r *transferLineResolver) Goods(ctx context.Context, obj *model.TransferLine) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *transferLineResolver) Allocations(ctx context.Context, obj *model.TransferLine) ([]*model.TransferAllocation, error) {
+	m, err := loaders(ctx).TransferAllocations.Load(ctx, obj.TransferID)
+	return m[obj.Line], err
+}
+
+func (r *userResolver) Locations(ctx context.Context, obj *model.User) ([]*model.Location, error) {
+	ids, err := loaders(ctx).UserLocations.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	ls := make([]*model.Location, 0, len(ids))
+	for _, id := range ids {
+		l, err := loaders(ctx).Location.Load(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if l != nil {
+			ls = append(ls, l)
+		}
+	}
+	return ls, nil
+}
+
 func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{r} }
 
 func (r *Resolver) Category() CategoryResolver { return &categoryResolver{r} }
@@ -313,6 +458,8 @@ func (r *Resolver) Category() CategoryResolver { return &categoryResolver{r} }
 func (r *Resolver) Goods() GoodsResolver { return &goodsResolver{r} }
 
 func (r *Resolver) LedgerEntry() LedgerEntryResolver { return &ledgerEntryResolver{r} }
+
+func (r *Resolver) LocationStock() LocationStockResolver { return &locationStockResolver{r} }
 
 func (r *Resolver) Lot() LotResolver { return &lotResolver{r} }
 
@@ -326,21 +473,39 @@ func (r *Resolver) StockIn() StockInResolver { return &stockInResolver{r} }
 
 func (r *Resolver) StockInLine() StockInLineResolver { return &stockInLineResolver{r} }
 
+func (r *Resolver) StockLevel() StockLevelResolver { return &stockLevelResolver{r} }
+
 func (r *Resolver) StockOut() StockOutResolver { return &stockOutResolver{r} }
 
 func (r *Resolver) StockOutLine() StockOutLineResolver { return &stockOutLineResolver{r} }
 
+func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
+
+func (r *Resolver) TransferAllocation() TransferAllocationResolver {
+	return &transferAllocationResolver{r}
+}
+
+func (r *Resolver) TransferLine() TransferLineResolver { return &transferLineResolver{r} }
+
+func (r *Resolver) User() UserResolver { return &userResolver{r} }
+
 type (
-	allocationResolver   struct{ *Resolver }
-	categoryResolver     struct{ *Resolver }
-	goodsResolver        struct{ *Resolver }
-	ledgerEntryResolver  struct{ *Resolver }
-	lotResolver          struct{ *Resolver }
-	mediaResolver        struct{ *Resolver }
-	mutationResolver     struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	stockInResolver      struct{ *Resolver }
-	stockInLineResolver  struct{ *Resolver }
-	stockOutResolver     struct{ *Resolver }
-	stockOutLineResolver struct{ *Resolver }
+	allocationResolver         struct{ *Resolver }
+	categoryResolver           struct{ *Resolver }
+	goodsResolver              struct{ *Resolver }
+	ledgerEntryResolver        struct{ *Resolver }
+	locationStockResolver      struct{ *Resolver }
+	lotResolver                struct{ *Resolver }
+	mediaResolver              struct{ *Resolver }
+	mutationResolver           struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+	stockInResolver            struct{ *Resolver }
+	stockInLineResolver        struct{ *Resolver }
+	stockLevelResolver         struct{ *Resolver }
+	stockOutResolver           struct{ *Resolver }
+	stockOutLineResolver       struct{ *Resolver }
+	transferResolver           struct{ *Resolver }
+	transferAllocationResolver struct{ *Resolver }
+	transferLineResolver       struct{ *Resolver }
+	userResolver               struct{ *Resolver }
 )

@@ -61,6 +61,10 @@ func (l *Loaders) newStockLoaders(s *db.Store) {
 func (l *Loaders) expectLot(lot *model.Lot) {
 	l.Goods.Expect(lot.GoodsID)
 	l.StockIn.Expect(lot.StockInID)
+	l.Location.Expect(lot.LocationID)
+	if lot.TransferID != nil {
+		l.Transfer.Expect(*lot.TransferID)
+	}
 }
 
 // expectLots announces the goods and stock-ins of a page of lots.
@@ -75,6 +79,7 @@ func (l *Loaders) expectStockIns(docs []*model.StockIn) {
 	for _, d := range docs {
 		l.StockInLines.Expect(d.ID)
 		l.Attachments.Expect(d.ID)
+		l.Location.Expect(d.LocationID)
 	}
 	l.StockIn.Prime(byID(docs, func(d *model.StockIn) int64 { return d.ID }))
 }
@@ -83,6 +88,7 @@ func (l *Loaders) expectStockIns(docs []*model.StockIn) {
 func (l *Loaders) expectStockOuts(docs []*model.StockOut) {
 	for _, d := range docs {
 		l.StockOutLines.Expect(d.ID)
+		l.Location.Expect(d.LocationID)
 	}
 	l.StockOut.Prime(byID(docs, func(d *model.StockOut) int64 { return d.ID }))
 }
@@ -91,6 +97,10 @@ func (l *Loaders) expectStockOuts(docs []*model.StockOut) {
 func (l *Loaders) expectLedger(es []*model.LedgerEntry) {
 	for _, e := range es {
 		l.Goods.Expect(e.GoodsID)
+		l.Location.Expect(e.LocationID)
+		if e.TransferID != nil {
+			l.Transfer.Expect(*e.TransferID)
+		}
 		if e.StockInID != nil {
 			l.StockIn.Expect(*e.StockInID)
 		}
@@ -105,6 +115,10 @@ func (l *Loaders) expectStock(levels []*model.StockLevel) {
 	gs := make([]*model.Goods, len(levels))
 	for i, s := range levels {
 		gs[i] = s.Goods
+		l.ByLocation.Expect(s.Goods.ID)
+		if s.LocationID != nil {
+			l.Location.Expect(*s.LocationID)
+		}
 	}
 	l.expectGoods(gs)
 }

@@ -41,6 +41,7 @@ type ExportInput struct {
 	Locale          *Locale         `json:"locale"`
 	Search          *string         `json:"search"`
 	CategoryID      *int64          `json:"categoryId"`
+	LocationID      *int64          `json:"locationId"`
 	GoodsID         *int64          `json:"goodsId"`
 	LowOnly         *bool           `json:"lowOnly"`
 	IncludeArchived *bool           `json:"includeArchived"`
@@ -48,6 +49,7 @@ type ExportInput struct {
 	Type            *StockInType    `json:"type"`
 	Reason          *StockOutReason `json:"reason"`
 	Direction       *Direction      `json:"direction"`
+	LedgerKind      *LedgerKind     `json:"ledgerKind"`
 	From            *time.Time      `json:"from"`
 	To              *time.Time      `json:"to"`
 }

@@ -48,6 +48,34 @@ func (r StockOutReason) Valid() bool {
 	return r == StockOutConsume || r == StockOutLoss || r == StockOutDamage || r == StockOutReturn
 }
 
+// LedgerKind is why a ledger entry moved stock: the stock-in's type, the
+// stock-out's reason, or which side of a transfer it is. Later kinds (counts,
+// corrections) join these.
+type LedgerKind string
+
+// Ledger kinds.
+const (
+	KindPurchase    LedgerKind = "PURCHASE"
+	KindSurplus     LedgerKind = "SURPLUS"
+	KindGift        LedgerKind = "GIFT"
+	KindConsume     LedgerKind = "CONSUME"
+	KindLoss        LedgerKind = "LOSS"
+	KindDamage      LedgerKind = "DAMAGE"
+	KindReturn      LedgerKind = "RETURN"
+	KindTransferIn  LedgerKind = "TRANSFER_IN"
+	KindTransferOut LedgerKind = "TRANSFER_OUT"
+)
+
+// Valid reports a known kind.
+func (k LedgerKind) Valid() bool {
+	switch k {
+	case KindPurchase, KindSurplus, KindGift, KindConsume, KindLoss, KindDamage, KindReturn,
+		KindTransferIn, KindTransferOut:
+		return true
+	}
+	return false
+}
+
 // Direction is which way a ledger entry moved stock.
 type Direction string
 
@@ -68,6 +96,7 @@ type StockIn struct {
 	ID          int64       `bun:"id,pk,autoincrement"`
 	Code        string      `bun:"code,notnull"`
 	Type        StockInType `bun:"type,notnull"`
+	LocationID  int64       `bun:"location_id,notnull"`
 	OccurredAt  time.Time   `bun:"occurred_at,notnull"`
 	Note        *string     `bun:"note"`
 	TotalAmount Money       `bun:"total_amount,notnull"`
@@ -84,13 +113,22 @@ type StockIn struct {
 // Lot is what one stock-in line brought in (批次), and what is left of it.
 // The stock-in line and its lot are one row: Line is its place in the
 // document, ReceivedQuantity × UnitCost its amount.
+//
+// A transfer moves stock by making lots at its destination, one per lot it
+// took from: such a lot names the transfer (TransferID) and keeps the
+// stock-in and line its goods first came in on, its unit cost and its
+// receivedAt, so the goods keep their age for FIFO where they arrive. Its
+// Amount is the value the transfer took from the source lot, which may
+// differ by a cent from ReceivedQuantity × UnitCost (see Value).
 type Lot struct {
 	bun.BaseModel `bun:"table:lots,alias:l"`
 
 	ID               int64     `bun:"id,pk,autoincrement"`
 	StockInID        int64     `bun:"stock_in_id,notnull"`
+	TransferID       *int64    `bun:"transfer_id"`
 	Line             int       `bun:"line,notnull"`
 	GoodsID          int64     `bun:"goods_id,notnull"`
+	LocationID       int64     `bun:"location_id,notnull"`
 	ReceivedQuantity Quantity  `bun:"received_quantity,notnull"`
 	Remaining        Quantity  `bun:"remaining,notnull"`
 	UnitCost         UnitCost  `bun:"unit_cost,notnull"`
@@ -109,6 +147,7 @@ type StockOut struct {
 	ID               int64          `bun:"id,pk,autoincrement"`
 	Code             string         `bun:"code,notnull"`
 	Reason           StockOutReason `bun:"reason,notnull"`
+	LocationID       int64          `bun:"location_id,notnull"`
 	OccurredAt       time.Time      `bun:"occurred_at,notnull"`
 	Note             *string        `bun:"note"`
 	TotalCost        Money          `bun:"total_cost,notnull"`
@@ -155,17 +194,23 @@ type LedgerEntry struct {
 	GoodsID int64     `bun:"goods_id,notnull"`
 	// CategoryID is the goods' category, kept on the entry (and moved with
 	// the goods) so that a category's ledger is one index range.
-	CategoryID   int64     `bun:"category_id,notnull"`
-	Direction    Direction `bun:"direction,notnull"`
-	Quantity     Quantity  `bun:"quantity,notnull"`
-	UnitCost     UnitCost  `bun:"unit_cost,notnull"`
-	Amount       Money     `bun:"amount,notnull"`
-	DocumentCode string    `bun:"document_code,notnull"`
-	StockInID    *int64    `bun:"stock_in_id"`
-	StockOutID   *int64    `bun:"stock_out_id"`
+	CategoryID   int64      `bun:"category_id,notnull"`
+	LocationID   int64      `bun:"location_id,notnull"`
+	Direction    Direction  `bun:"direction,notnull"`
+	Kind         LedgerKind `bun:"kind,notnull"`
+	Quantity     Quantity   `bun:"quantity,notnull"`
+	UnitCost     UnitCost   `bun:"unit_cost,notnull"`
+	Amount       Money      `bun:"amount,notnull"`
+	DocumentCode string     `bun:"document_code,notnull"`
+	StockInID    *int64     `bun:"stock_in_id"`
+	StockOutID   *int64     `bun:"stock_out_id"`
 	// StockOutLine is the line number within the stock-out, for OUT entries.
-	StockOutLine *int  `bun:"stock_out_line"`
-	LotID        int64 `bun:"lot_id,notnull"`
+	StockOutLine *int `bun:"stock_out_line"`
+	// TransferID and TransferLine name the transfer and its line, for both
+	// of a transfer's entries.
+	TransferID   *int64 `bun:"transfer_id"`
+	TransferLine *int   `bun:"transfer_line"`
+	LotID        int64  `bun:"lot_id,notnull"`
 }
 
 // Allocation is how much of one lot one stock-out line took.
@@ -177,9 +222,12 @@ type Allocation struct {
 }
 
 // StockLevel is the stock of one goods, read off the goods row where every
-// movement keeps it.
+// movement keeps it — or, when At is set, its stock at one location, read off
+// that (goods, location) row (nil there: nothing ever at that location).
 type StockLevel struct {
-	Goods *Goods
+	Goods      *Goods
+	LocationID *int64
+	At         *LocationStock
 }
 
 // The goods columns each field of StockLevel computes from, for a list that
@@ -192,15 +240,31 @@ const (
 )
 
 // OnHand is Σ lot remaining.
-func (s StockLevel) OnHand() Quantity { return s.Goods.OnHand }
+func (s StockLevel) OnHand() Quantity {
+	switch {
+	case s.LocationID == nil:
+		return s.Goods.OnHand
+	case s.At == nil:
+		return 0
+	}
+	return s.At.OnHand
+}
 
 // Value is Σ remaining × unit cost, which equals Σ ledger amount.
-func (s StockLevel) Value() Money { return s.Goods.StockValue }
+func (s StockLevel) Value() Money {
+	switch {
+	case s.LocationID == nil:
+		return s.Goods.StockValue
+	case s.At == nil:
+		return 0
+	}
+	return s.At.StockValue
+}
 
 // AverageCost is value / on hand, or nil with nothing on hand (or stored
 // numbers that give no average, see AverageCost).
 func (s StockLevel) AverageCost() *UnitCost {
-	c, ok := AverageCost(s.Goods.StockValue, s.Goods.OnHand)
+	c, ok := AverageCost(s.Value(), s.OnHand())
 	if !ok {
 		return nil
 	}
@@ -210,14 +274,55 @@ func (s StockLevel) AverageCost() *UnitCost {
 // Low reports on hand at or below the goods' low-stock threshold (never
 // for an unreadable one).
 func (s StockLevel) Low() bool {
-	t := s.Goods.LowStockThreshold
-	return t != nil && t.Readable() && s.Goods.OnHand.Readable() && s.Goods.OnHand <= *t
+	t, q := s.Goods.LowStockThreshold, s.OnHand()
+	return t != nil && t.Readable() && q.Readable() && q <= *t
 }
 
-// RemainingValue is what is left of the lot at its unit cost,
-// round(remaining × unit cost); ok is false when the stored numbers give no
-// such amount (see amount).
-func (l *Lot) RemainingValue() (Money, bool) { return amount(l.Remaining, l.UnitCost) }
+// RemainingValue is what is left of the lot, Value(remaining); ok is false
+// when the stored numbers give no such amount (see amount).
+func (l *Lot) RemainingValue() (Money, bool) {
+	v, ok := amount(l.Remaining, l.UnitCost)
+	if !ok || l.TransferID == nil {
+		return v, ok
+	}
+	if !l.readable() {
+		return 0, false
+	}
+	return l.Value(l.Remaining), true
+}
+
+// readable reports numbers within what wms writes.
+func (l *Lot) readable() bool {
+	ok := l.Remaining.Readable() && l.UnitCost.Readable() && l.Remaining >= 0 && l.Remaining <= maxQuantity &&
+		l.UnitCost >= 0 && l.UnitCost <= maxUnitCost
+	if ok && l.TransferID != nil {
+		ok = l.ReceivedQuantity.Readable() && l.ReceivedQuantity >= l.Remaining && l.ReceivedQuantity <= maxQuantity &&
+			l.Amount.Readable() && l.Amount >= 0 && l.Amount <= maxMoney
+	}
+	return ok
+}
+
+// Value is what the lot is worth with r of it left: round(r × unit cost)
+// for a stock-in's lot. A lot a transfer made is worth its Amount when whole,
+// 0 when empty, and in between round(r × unit cost) shifted by whatever its
+// Amount differs from round(received × unit cost) (a cent or so), never below
+// 0. Every stock-out and transfer takes from a lot
+// Value(before) − Value(after), so whatever the steps, the amounts taken
+// from a lot add up to exactly its Amount and an emptied lot is worth 0:
+// Σ ledger amount equals Σ Value(remaining) per goods and per location, and
+// a transfer moves exactly the value it takes. The caller has checked the
+// lot's numbers (Allocate).
+func (l *Lot) Value(r Quantity) Money {
+	switch {
+	case r <= 0:
+		return 0
+	case l.TransferID == nil:
+		return Amount(r, l.UnitCost)
+	case r == l.ReceivedQuantity:
+		return l.Amount
+	}
+	return max(0, Amount(r, l.UnitCost)+l.Amount-Amount(l.ReceivedQuantity, l.UnitCost))
+}
 
 // Limits on stock documents.
 const (
@@ -229,6 +334,7 @@ const (
 // StockInInput is what stockIn takes.
 type StockInInput struct {
 	Type           StockInType         `json:"type"`
+	LocationID     *int64              `json:"locationId"`
 	Code           *string             `json:"code"`
 	OccurredAt     *time.Time          `json:"occurredAt"`
 	Note           *string             `json:"note"`
@@ -247,6 +353,7 @@ type StockInLineInput struct {
 // StockOutInput is what stockOut takes.
 type StockOutInput struct {
 	Reason         StockOutReason       `json:"reason"`
+	LocationID     *int64               `json:"locationId"`
 	Code           *string              `json:"code"`
 	OccurredAt     *time.Time           `json:"occurredAt"`
 	Note           *string              `json:"note"`
@@ -311,8 +418,8 @@ func NewStockIn(in StockInInput, now time.Time) (*StockIn, []*Lot, error) {
 		if l == nil {
 			return nil, nil, Invalid(fmt.Sprintf("lines.%d", i), "line is missing")
 		}
-		if l.Quantity <= 0 {
-			return nil, nil, Invalid(lineField(i, "quantity"), "quantity must be greater than 0")
+		if err := positive(i, l.Quantity); err != nil {
+			return nil, nil, err
 		}
 		if l.UnitCost < 0 {
 			return nil, nil, Invalid(lineField(i, "unitCost"), "unitCost must not be negative")
@@ -347,8 +454,8 @@ func NewStockOut(in StockOutInput, now time.Time) (*StockOut, []*StockOutLine, e
 		if l == nil {
 			return nil, nil, Invalid(fmt.Sprintf("lines.%d", i), "line is missing")
 		}
-		if l.Quantity <= 0 {
-			return nil, nil, Invalid(lineField(i, "quantity"), "quantity must be greater than 0")
+		if err := positive(i, l.Quantity); err != nil {
+			return nil, nil, err
 		}
 		lines[i] = &StockOutLine{Line: i + 1, GoodsID: l.GoodsID, Quantity: l.Quantity}
 	}
@@ -412,19 +519,18 @@ func MoveStock(onHand Quantity, value Money, q Quantity, v Money) (Quantity, Mon
 // when the lots hold less than want it changes nothing and returns an
 // InsufficientStockError.
 //
-// Each allocation's amount is the drop in its lot's value, where a lot's
-// value is round(remaining × unit cost): round(before × c) − round(after × c).
-// Every amount is then in cents and within a cent of quantity × unit cost, and
-// the amounts taken from a lot add up to exactly its value, so Σ ledger amount
-// equals Σ remaining × unit cost and an emptied lot is worth exactly 0.
+// Each allocation's amount is the drop in its lot's value (Lot.Value),
+// round(before × c) − round(after × c) for a stock-in's lot. Every amount is
+// then in cents and within a cent of quantity × unit cost, and the amounts
+// taken from a lot add up to exactly its value, so Σ ledger amount equals
+// Σ remaining × unit cost and an emptied lot is worth exactly 0.
 //
 // A lot whose stored numbers lie outside what wms writes (a damaged row) is
 // an error, not something to compute with.
 func Allocate(goodsID int64, lots []*Lot, want Quantity) ([]Allocation, error) {
 	var available Quantity
 	for _, l := range lots {
-		if !l.Remaining.Readable() || !l.UnitCost.Readable() || l.Remaining < 0 || l.Remaining > maxQuantity ||
-			l.UnitCost < 0 || l.UnitCost > maxUnitCost {
+		if !l.readable() {
 			return nil, fmt.Errorf("lot %d holds numbers wms never writes (remaining %s, unit cost %s)", l.ID, l.Remaining, l.UnitCost)
 		}
 		available += l.Remaining
@@ -444,7 +550,7 @@ func Allocate(goodsID int64, lots []*Lot, want Quantity) ([]Allocation, error) {
 		before, after := l.Remaining, l.Remaining-take
 		out = append(out, Allocation{
 			LotID: l.ID, Quantity: take, UnitCost: l.UnitCost,
-			Amount: Amount(before, l.UnitCost) - Amount(after, l.UnitCost),
+			Amount: l.Value(before) - l.Value(after),
 		})
 		l.Remaining = after
 		want -= take
@@ -454,36 +560,48 @@ func Allocate(goodsID int64, lots []*Lot, want Quantity) ([]Allocation, error) {
 
 // StockInFilter selects stock-ins for a list, newest first.
 type StockInFilter struct {
-	Search  string
-	Type    *StockInType
-	GoodsID *int64
-	From    *time.Time
-	To      *time.Time
+	Search     string
+	LocationID *int64
+	Type       *StockInType
+	GoodsID    *int64
+	From       *time.Time
+	To         *time.Time
 }
 
 // StockOutFilter selects stock-outs for a list, newest first.
 type StockOutFilter struct {
-	Search  string
-	Reason  *StockOutReason
-	GoodsID *int64
-	From    *time.Time
-	To      *time.Time
+	Search     string
+	LocationID *int64
+	Reason     *StockOutReason
+	GoodsID    *int64
+	From       *time.Time
+	To         *time.Time
 }
 
 // LedgerFilter selects ledger entries, newest first.
 type LedgerFilter struct {
 	GoodsID    *int64
 	CategoryID *int64
+	LocationID *int64
+	Kind       *LedgerKind
 	Search     string
 	Direction  *Direction
 	From       *time.Time
 	To         *time.Time
 }
 
+// LotFilter selects lots for a list, in FIFO order.
+type LotFilter struct {
+	GoodsID      *int64
+	LocationID   *int64
+	IncludeEmpty bool
+}
+
 // StockFilter selects goods for the stock list.
 type StockFilter struct {
 	Search          string
 	CategoryID      *int64
+	LocationID      *int64
 	LowOnly         bool
 	IncludeArchived bool
 	// Read is what the list reads of each goods; the zero value reads all.

@@ -120,6 +120,9 @@ type UserUpdate struct {
 	Role     *Role   `json:"role"`
 	Disabled *bool   `json:"disabled"`
 	Password *string `json:"password"`
+	// LocationIDs limits the user to these locations for writing documents;
+	// empty lifts the limit, nil leaves it.
+	LocationIDs []int64 `json:"locationIds"`
 }
 
 // APITokenInput is what createApiToken takes.

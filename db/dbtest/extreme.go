@@ -96,9 +96,14 @@ func WriteExtremes(t testing.TB, bdb *bun.DB) Extremes {
 			created = at[i%3]
 		}
 		n := fmt.Sprintf("edge %d", i+1)
-		insert(&x.Goods, `INSERT INTO goods (name, name_key, category_id, unit, low_stock_threshold, search_text,
+		id := insert(&x.Goods, `INSERT INTO goods (name, name_key, category_id, unit, low_stock_threshold, search_text,
 			on_hand, stock_value, created_at, updated_at) VALUES (?, ?, ?, 'kg', ?, ?, ?, ?, ?, ?)`,
 			n, n, x.Category, g.threshold, n, g.onHand, g.value, created, at[2])
+		// The same figures at the first location.
+		if _, err := conn.ExecContext(ctx, `INSERT INTO stock_levels (goods_id, location_id, on_hand, stock_value)
+			VALUES (?, (SELECT MIN(id) FROM locations), ?, ?)`, id, g.onHand, g.value); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// One stock-in per extreme time, with an unknown and an empty type, and
@@ -107,19 +112,19 @@ func WriteExtremes(t testing.TB, bdb *bun.DB) Extremes {
 	amounts := []int64{maxBig, minBig, 0}
 	for i, when := range at {
 		g := x.Goods[i%len(x.Goods)]
-		doc := insert(&x.StockIns, `INSERT INTO stock_ins (code, type, occurred_at, total_amount, request_hash, created_at)
-			VALUES (?, ?, ?, ?, '', ?)`, fmt.Sprintf("EDGE-IN-%d", i+1), types[i], when, amounts[i], zero)
+		doc := insert(&x.StockIns, `INSERT INTO stock_ins (code, type, location_id, occurred_at, total_amount, request_hash, created_at)
+			VALUES (?, ?, (SELECT MIN(id) FROM locations), ?, ?, '', ?)`, fmt.Sprintf("EDGE-IN-%d", i+1), types[i], when, amounts[i], zero)
 		// remaining ≤ received and depleted = (remaining = 0) are CHECKed.
 		received, remaining := int64(maxBig), int64(maxBig-i)
 		if i == 2 {
 			remaining = 0
 		}
-		lot := insert(&x.Lots, `INSERT INTO lots (stock_in_id, line, goods_id, received_quantity, remaining, unit_cost,
-			amount, received_at, depleted) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+		lot := insert(&x.Lots, `INSERT INTO lots (stock_in_id, line, goods_id, location_id, received_quantity, remaining, unit_cost,
+			amount, received_at, depleted) VALUES (?, 1, ?, (SELECT MIN(id) FROM locations), ?, ?, ?, ?, ?, ?)`,
 			doc, g, received, remaining, amounts[(i+1)%3], amounts[i], when, remaining == 0)
-		insert(&x.Ledger, `INSERT INTO ledger_entries (at, goods_id, category_id, direction, quantity, unit_cost,
-			amount, document_code, stock_in_id, lot_id) VALUES (?, ?, ?, 'IN', ?, ?, ?, ?, ?, ?)`,
-			when, g, x.Category, received, amounts[(i+1)%3], amounts[i], fmt.Sprintf("EDGE-IN-%d", i+1), doc, lot)
+		insert(&x.Ledger, `INSERT INTO ledger_entries (at, goods_id, category_id, location_id, direction, kind, quantity, unit_cost,
+			amount, document_code, stock_in_id, lot_id) VALUES (?, ?, ?, (SELECT MIN(id) FROM locations), 'IN', ?, ?, ?, ?, ?, ?, ?)`,
+			when, g, x.Category, types[i], received, amounts[(i+1)%3], amounts[i], fmt.Sprintf("EDGE-IN-%d", i+1), doc, lot)
 	}
 
 	// One stock-out per extreme time, with unknown reasons, a line each and
@@ -129,15 +134,15 @@ func WriteExtremes(t testing.TB, bdb *bun.DB) Extremes {
 	for i, when := range at {
 		g := x.Goods[i%len(x.Goods)]
 		code := fmt.Sprintf("EDGE-OUT-%d", i+1)
-		doc := insert(&x.StockOuts, `INSERT INTO stock_outs (code, reason, occurred_at, total_cost, request_hash, created_at)
-			VALUES (?, ?, ?, ?, '', ?)`, code, reasons[i], when, amounts[(i+2)%3], zero)
+		doc := insert(&x.StockOuts, `INSERT INTO stock_outs (code, reason, location_id, occurred_at, total_cost, request_hash, created_at)
+			VALUES (?, ?, (SELECT MIN(id) FROM locations), ?, ?, '', ?)`, code, reasons[i], when, amounts[(i+2)%3], zero)
 		if _, err := conn.ExecContext(ctx, `INSERT INTO stock_out_lines (stock_out_id, line, goods_id, quantity, cost)
 			VALUES (?, 1, ?, ?, ?)`, doc, g, amounts[i], amounts[(i+1)%3]); err != nil {
 			t.Fatal(err)
 		}
-		insert(&x.Ledger, `INSERT INTO ledger_entries (at, goods_id, category_id, direction, quantity, unit_cost,
-			amount, document_code, stock_out_id, stock_out_line, lot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-			when, g, x.Category, directions[i], amounts[(i+2)%3], amounts[i], amounts[(i+1)%3], code, doc, x.Lots[i])
+		insert(&x.Ledger, `INSERT INTO ledger_entries (at, goods_id, category_id, location_id, direction, kind, quantity, unit_cost,
+			amount, document_code, stock_out_id, stock_out_line, lot_id) VALUES (?, ?, ?, (SELECT MIN(id) FROM locations), ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+			when, g, x.Category, directions[i], reasons[i], amounts[(i+2)%3], amounts[i], amounts[(i+1)%3], code, doc, x.Lots[i])
 	}
 	return x
 }
@@ -171,6 +176,7 @@ func WriteUnreadable(t testing.TB, bdb *bun.DB, x Extremes) {
 	}{
 		{`UPDATE goods SET on_hand = ?, stock_value = ?, low_stock_threshold = ? WHERE id = ?`, []any{v(1), v(0), v(2), x.Goods[0]}},
 		{`UPDATE goods SET stock_value = ? WHERE id = ?`, []any{v(3), x.Goods[1]}},
+		{`UPDATE stock_levels SET on_hand = ?, stock_value = ? WHERE goods_id = ?`, []any{v(1), v(0), x.Goods[0]}},
 		{`UPDATE lots SET unit_cost = ?, amount = ? WHERE id = ?`, []any{v(2), v(0), x.Lots[0]}},
 		{`UPDATE stock_ins SET total_amount = ? WHERE id = ?`, []any{v(1), x.StockIns[0]}},
 		{`UPDATE stock_outs SET total_cost = ? WHERE id = ?`, []any{v(0), x.StockOuts[0]}},

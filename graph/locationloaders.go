@@ -1,0 +1,80 @@
+package graph
+
+import (
+	"context"
+
+	"wms/db"
+	"wms/model"
+)
+
+// The loaders of locations and transfers, and what each announces for the
+// level below it, as for the stock loaders: a page of transfers with lines,
+// allocations, lots and locations costs one query per level.
+
+func (l *Loaders) newLocationLoaders(s *db.Store) {
+	l.Location = NewLoader(s.LocationsByIDs)
+	l.Transfer = NewLoader(func(ctx context.Context, ids []int64) (map[int64]*model.Transfer, error) {
+		m, err := s.TransfersByIDs(ctx, ids)
+		for _, d := range m {
+			l.expectTransfer(d)
+		}
+		return m, err
+	})
+	l.TransferLines = NewLoader(func(ctx context.Context, ids []int64) (map[int64][]*model.TransferLine, error) {
+		m, err := s.TransferLines(ctx, ids)
+		for id, lines := range m {
+			l.TransferAllocations.Expect(id)
+			for _, line := range lines {
+				l.Goods.Expect(line.GoodsID)
+			}
+		}
+		return m, err
+	})
+	l.TransferAllocations = NewLoader(func(ctx context.Context, ids []int64) (map[int64]map[int][]*model.TransferAllocation, error) {
+		byLine, err := s.TransferAllocations(ctx, ids)
+		m := make(map[int64]map[int][]*model.TransferAllocation, len(ids))
+		for k, as := range byLine {
+			if m[k.TransferID] == nil {
+				m[k.TransferID] = map[int][]*model.TransferAllocation{}
+			}
+			m[k.TransferID][k.Line] = as
+			for _, a := range as {
+				l.Lot.Expect(a.LotID, a.ToLotID)
+			}
+		}
+		return m, err
+	})
+	l.ByLocation = NewLoader(func(ctx context.Context, ids []int64) (map[int64][]*model.LocationStock, error) {
+		m, err := s.StockByLocation(ctx, ids)
+		for _, levels := range m {
+			for _, lv := range levels {
+				l.Location.Expect(lv.LocationID)
+			}
+		}
+		return m, err
+	})
+	l.UserLocations = NewLoader(func(ctx context.Context, ids []int64) (map[int64][]int64, error) {
+		m, err := s.UserLocationIDs(ctx, ids)
+		for _, locs := range m {
+			l.Location.Expect(locs...)
+		}
+		return m, err
+	})
+}
+
+// expectTransfer announces what the fields of a transfer will load.
+func (l *Loaders) expectTransfer(d *model.Transfer) {
+	l.TransferLines.Expect(d.ID)
+	l.Location.Expect(d.FromLocationID, d.ToLocationID)
+	if d.CreatedBy != nil {
+		l.User.Expect(*d.CreatedBy)
+	}
+}
+
+// expectTransfers announces the lines and locations of a page of transfers.
+func (l *Loaders) expectTransfers(docs []*model.Transfer) {
+	for _, d := range docs {
+		l.expectTransfer(d)
+	}
+	l.Transfer.Prime(byID(docs, func(d *model.Transfer) int64 { return d.ID }))
+}
