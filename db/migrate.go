@@ -73,10 +73,22 @@ func migrationData(db *bun.DB, c migrateConfig) map[string]string {
 	}
 }
 
-func newMigrator(db *bun.DB, opts ...MigrateOption) (*migrate.Migrator, error) {
+// newMigrator makes the migrator of every migration, or of those up to and
+// including last when it is not "" (for the upgrade tests: a database as an
+// earlier release left it).
+func newMigrator(db *bun.DB, last string, opts ...MigrateOption) (*migrate.Migrator, error) {
 	ms, err := migrations(db)
 	if err != nil {
 		return nil, err
+	}
+	if last != "" {
+		upTo := migrate.NewMigrations()
+		for _, m := range ms.Sorted() {
+			if m.Name <= last {
+				upTo.Add(m)
+			}
+		}
+		ms = upTo
 	}
 	c := migrateConfig{defaultLocation: DefaultLocationName, now: time.Now().UTC().Truncate(time.Microsecond)}
 	for _, o := range opts {
@@ -100,7 +112,13 @@ func newMigrator(db *bun.DB, opts ...MigrateOption) (*migrate.Migrator, error) {
 // is a row a crashed replica would leave behind, blocking every later start).
 // SQLite is one file for one process; its migrations run in transactions.
 func Migrate(ctx context.Context, db *bun.DB, log zerolog.Logger, opts ...MigrateOption) error {
-	m, err := newMigrator(db, opts...)
+	return migrateUpTo(ctx, db, log, "", opts...)
+}
+
+// migrateUpTo is Migrate up to and including the migration named last, or
+// all of them when last is "".
+func migrateUpTo(ctx context.Context, db *bun.DB, log zerolog.Logger, last string, opts ...MigrateOption) error {
+	m, err := newMigrator(db, last, opts...)
 	if err != nil {
 		return err
 	}
@@ -127,7 +145,7 @@ func Migrate(ctx context.Context, db *bun.DB, log zerolog.Logger, opts ...Migrat
 // Pending lists the migrations not yet applied; /readyz is not ready while
 // there are any.
 func Pending(ctx context.Context, db *bun.DB) ([]string, error) {
-	m, err := newMigrator(db)
+	m, err := newMigrator(db, "")
 	if err != nil {
 		return nil, err
 	}

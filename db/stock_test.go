@@ -421,7 +421,7 @@ func eqs(t *testing.T, what string, got []string, want ...string) {
 	}
 }
 
-var codeForm = regexp.MustCompile(`^(IN|OUT)-[0-9]{8}-[0-9]{4,}$`)
+var codeForm = regexp.MustCompile(`^(IN|OUT|TR)-[0-9]{8}-[0-9]{4,}$`)
 
 // checkInvariants checks every invariant of SPEC §1 over the whole database.
 func checkInvariants(t testing.TB, s *db.Store) {
@@ -457,14 +457,68 @@ func checkInvariants(t testing.TB, s *db.Store) {
 	count("lot received − remaining ≠ Σ its OUT entries",
 		`SELECT COUNT(*) FROM lots l LEFT JOIN (SELECT lot_id, SUM(quantity) q FROM ledger_entries WHERE direction = 'OUT' GROUP BY lot_id) le
 		 ON le.lot_id = l.id WHERE l.received_quantity - l.remaining <> -COALESCE(le.q, 0)`)
-	// Value = Σ round(remaining × unit cost) per lot, computed in Go from exact integers.
+	// Per location: the running totals of each (goods, location) are its
+	// ledger's sums and its lots' remaining, and every entry is where its lot is.
+	count("stock at a location ≠ Σ its ledger quantity or amount, or ledger entries without stock row",
+		`SELECT COUNT(*) FROM (SELECT goods_id, location_id, SUM(quantity) q, SUM(amount) a FROM ledger_entries
+		 GROUP BY goods_id, location_id) le LEFT JOIN stock_levels sl ON sl.goods_id = le.goods_id AND sl.location_id = le.location_id
+		 WHERE sl.goods_id IS NULL OR sl.on_hand <> le.q OR sl.stock_value <> le.a`)
+	count("stock row without ledger entries that is not zero",
+		`SELECT COUNT(*) FROM stock_levels sl WHERE (sl.on_hand <> 0 OR sl.stock_value <> 0) AND NOT EXISTS
+		 (SELECT 1 FROM ledger_entries le WHERE le.goods_id = sl.goods_id AND le.location_id = sl.location_id)`)
+	count("stock at a location ≠ Σ its lots' remaining",
+		`SELECT COUNT(*) FROM stock_levels sl LEFT JOIN (SELECT goods_id, location_id, SUM(remaining) r FROM lots
+		 GROUP BY goods_id, location_id) l ON l.goods_id = sl.goods_id AND l.location_id = sl.location_id
+		 WHERE sl.on_hand <> COALESCE(l.r, 0)`)
+	count("ledger entry at another location or of another goods than its lot",
+		`SELECT COUNT(*) FROM ledger_entries le JOIN lots l ON l.id = le.lot_id
+		 WHERE le.location_id <> l.location_id OR le.goods_id <> l.goods_id`)
+	count("lot made by a transfer without exactly one IN entry of its whole quantity and amount",
+		`SELECT COUNT(*) FROM lots l WHERE l.transfer_id IS NOT NULL AND 1 <> (SELECT COUNT(*) FROM ledger_entries le
+		 WHERE le.lot_id = l.id AND le.direction = 'IN' AND le.transfer_id = l.transfer_id
+		 AND le.quantity = l.received_quantity AND le.amount = l.amount)`)
+	count("transfer whose OUT and IN entries differ, or whose total ≠ Σ line amount ≠ Σ OUT amount",
+		`SELECT COUNT(*) FROM transfers tr
+		 LEFT JOIN (SELECT transfer_id, SUM(amount) a, SUM(quantity) q FROM transfer_lines GROUP BY transfer_id) tl ON tl.transfer_id = tr.id
+		 LEFT JOIN (SELECT transfer_id, SUM(CASE WHEN direction = 'OUT' THEN -amount ELSE 0 END) oa,
+		   SUM(CASE WHEN direction = 'IN' THEN amount ELSE 0 END) ia,
+		   SUM(CASE WHEN direction = 'OUT' THEN -quantity ELSE 0 END) oq,
+		   SUM(CASE WHEN direction = 'IN' THEN quantity ELSE 0 END) iq,
+		   SUM(CASE WHEN direction = 'OUT' AND location_id <> tr2.from_location_id THEN 1
+		            WHEN direction = 'IN' AND location_id <> tr2.to_location_id THEN 1 ELSE 0 END) wrong
+		   FROM ledger_entries JOIN transfers tr2 ON tr2.id = transfer_id GROUP BY transfer_id) le ON le.transfer_id = tr.id
+		 WHERE tr.total_amount <> COALESCE(tl.a, 0) OR COALESCE(tl.a, 0) <> COALESCE(le.oa, 0) OR COALESCE(le.oa, 0) <> COALESCE(le.ia, 0)
+		 OR COALESCE(tl.q, 0) <> COALESCE(le.oq, 0) OR COALESCE(le.oq, 0) <> COALESCE(le.iq, 0) OR COALESCE(le.wrong, 0) <> 0`)
+	count("transfer line amount ≠ Σ its OUT entries",
+		`SELECT COUNT(*) FROM transfer_lines tl LEFT JOIN (SELECT transfer_id, transfer_line, SUM(amount) a, SUM(quantity) q
+		 FROM ledger_entries WHERE direction = 'OUT' AND transfer_id IS NOT NULL GROUP BY transfer_id, transfer_line) le
+		 ON le.transfer_id = tl.transfer_id AND le.transfer_line = tl.line WHERE tl.amount <> -COALESCE(le.a, 0) OR tl.quantity <> -COALESCE(le.q, 0)`)
+	// Value = Σ value of what is left of each lot (model.Lot.Value:
+	// round(remaining × unit cost) for a stock-in's lot), per goods and per
+	// (goods, location), computed in Go from exact integers.
 	var lots []*model.Lot
 	if err := bdb.NewSelect().Model(&lots).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
 	value := map[int64]model.Money{}
+	placeValue := map[[2]int64]model.Money{}
 	for _, l := range lots {
-		value[l.GoodsID] += model.Amount(l.Remaining, l.UnitCost)
+		v, ok := l.RemainingValue()
+		if !ok {
+			t.Errorf("lot %d holds numbers wms never writes", l.ID)
+		}
+		value[l.GoodsID] += v
+		placeValue[[2]int64{l.GoodsID, l.LocationID}] += v
+	}
+	var places []*model.LocationStock
+	if err := bdb.NewSelect().Model(&places).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range places {
+		if p.StockValue != placeValue[[2]int64{p.GoodsID, p.LocationID}] {
+			t.Errorf("invariant broken: goods %d at location %d value %s ≠ Σ lot value %s", p.GoodsID, p.LocationID,
+				p.StockValue, placeValue[[2]int64{p.GoodsID, p.LocationID}])
+		}
 	}
 	var gs []*model.Goods
 	if err := bdb.NewSelect().Model(&gs).Scan(ctx); err != nil {
@@ -476,7 +530,7 @@ func checkInvariants(t testing.TB, s *db.Store) {
 		}
 	}
 	var codes []string
-	if err := bdb.NewRaw(`SELECT code FROM stock_ins UNION ALL SELECT code FROM stock_outs`).Scan(ctx, &codes); err != nil {
+	if err := bdb.NewRaw(`SELECT code FROM stock_ins UNION ALL SELECT code FROM stock_outs UNION ALL SELECT code FROM transfers`).Scan(ctx, &codes); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}

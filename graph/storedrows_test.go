@@ -26,10 +26,10 @@ func nodeID(n map[string]any) string { return fmt.Sprint(n["id"]) }
 
 const (
 	goodsFields    = `id name createdAt updatedAt lowStockThreshold archived category { id name createdAt } stock { onHand value averageCost low }`
-	lotFields      = `id receivedQuantity remaining unitCost receivedAt goods { id stock { onHand value averageCost } } stockIn { id code type occurredAt totalAmount }`
-	stockInFields  = `id code type occurredAt createdAt note totalAmount createdBy { id } attachments { id } lines { quantity unitCost amount goods { id name } lot { id remaining receivedAt } }`
-	stockOutFields = `id code reason occurredAt createdAt totalCost createdBy { id } lines { quantity cost goods { id } allocations { quantity unitCost amount lot { id receivedAt unitCost } } }`
-	ledgerFields   = `id at direction quantity unitCost amount documentCode goods { id stock { value averageCost } } stockIn { id occurredAt type } stockOut { id occurredAt reason }`
+	lotFields      = `id receivedQuantity remaining unitCost receivedAt location { id name } transfer { id } goods { id stock { onHand value averageCost } } stockIn { id code type occurredAt totalAmount }`
+	stockInFields  = `id code type location { id } occurredAt createdAt note totalAmount createdBy { id } attachments { id } lines { quantity unitCost amount goods { id name } lot { id remaining receivedAt } }`
+	stockOutFields = `id code reason location { id } occurredAt createdAt totalCost createdBy { id } lines { quantity cost goods { id } allocations { quantity unitCost amount lot { id receivedAt unitCost } } }`
+	ledgerFields   = `id at direction kind location { id name } transfer { id } quantity unitCost amount documentCode goods { id stock { value averageCost } } stockIn { id occurredAt type } stockOut { id occurredAt reason }`
 	connFields     = `totalCount pageInfo { hasNextPage endCursor } edges { cursor } nodes { %s }`
 )
 
@@ -63,7 +63,7 @@ func extremeReads(x dbtest.Extremes) []listRead {
 		reads = append(reads, list(fmt.Sprintf("ledger of goods %d", g), "ledger", fmt.Sprintf("goodsId: %d", g), ledgerFields))
 	}
 	for _, args := range []string{"includeArchived: true", "lowOnly: true", `search: "edge"`} {
-		r := list("stock "+args, "stock", args, `goods { `+goodsFields+` } onHand value averageCost low`)
+		r := list("stock "+args, "stock", args, `goods { `+goodsFields+` } onHand value averageCost low byLocation { location { id } onHand value }`)
 		r.id = func(n map[string]any) string { return fmt.Sprint(n["goods"].(map[string]any)["id"]) }
 		reads = append(reads, r)
 	}
