@@ -134,7 +134,7 @@ func (s *Store) changeLocation(ctx context.Context, id int64, change func(*model
 
 // DeleteLocation removes a location that has never held stock nor been
 // named by a document; one with any history is a CONFLICT (archive it
-// instead).
+// instead), and so is the last location.
 func (s *Store) DeleteLocation(ctx context.Context, id int64) error {
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		l := new(model.Location)
@@ -152,6 +152,13 @@ func (s *Store) DeleteLocation(ctx context.Context, id int64) error {
 		}
 		if used {
 			return locationInUse(l.Name)
+		}
+		n, err := tx.NewSelect().Model((*model.Location)(nil)).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			return model.Conflict("location %q is the only one; stock needs somewhere to be", l.Name)
 		}
 		if _, err := tx.NewDelete().Model((*model.UserLocation)(nil)).Where("location_id = ?", id).Exec(ctx); err != nil {
 			return err
@@ -191,8 +198,10 @@ func (s *Store) documentLocation(ctx context.Context, id *int64, field string, r
 	switch {
 	case id != nil && len(ls) == 0:
 		return 0, model.Invalid(field, "location %d does not exist", *id)
-	case id == nil && len(ls) != 1:
+	case id == nil && len(ls) > 1:
 		return 0, model.Invalid(field, "%s is required: there is more than one location", field)
+	case id == nil && len(ls) == 0:
+		return 0, model.Invalid(field, "there is no location: create one first")
 	}
 	l := ls[0]
 	if receiving && l.Archived {

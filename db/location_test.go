@@ -144,6 +144,22 @@ func TestLocations(t *testing.T) {
 	})
 }
 
+// The last location is never deleted, even unused: stock needs somewhere to be.
+func TestTheLastLocationStays(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
+		main := mainLocation(t, s)
+		spare := mustLocation(t, s, "Spare")
+		if err := s.DeleteLocation(ctx, main.ID); err != nil {
+			t.Fatalf("delete one of two unused locations: %v", err)
+		}
+		wantCode(t, s.DeleteLocation(ctx, spare.ID), model.CodeConflict)
+		g := kitchen(t, s, 1)[0]
+		if d := mustStockIn(t, s, in(g.ID, "1", "1")); d.LocationID != spare.ID {
+			t.Errorf("stock-in at %d, want the one location left %d", d.LocationID, spare.ID)
+		}
+	})
+}
+
 // While there is one location a document may leave it out; with two it
 // must name one, and it must be one that exists and, to receive stock, is
 // not archived. Each refusal writes nothing.

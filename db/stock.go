@@ -13,10 +13,12 @@ import (
 	"wms/model"
 )
 
-// Stock movements. Every stock-in and stock-out is one transaction that
-// locks the rows of the goods it touches first, in ascending id order, then
-// reads and changes their lots, writes the document, its lines and its ledger
-// entries, and moves the stock level kept on the goods row. Taking the goods
+// Stock movements. Every stock-in, stock-out and transfer is one transaction
+// on the engine of stockengine.go: it locks the rows of the goods it touches
+// first, in ascending id order, then reads and changes their lots at the
+// document's location(s), writes the document, its lines and its ledger
+// entries, and moves the stock levels kept on the goods rows and per (goods,
+// location). Taking the goods
 // locks first and in one order means two documents touching the same goods
 // queue behind each other instead of deadlocking, and a FIFO read under that
 // lock sees every lot change committed before it: no quantity is allocated

@@ -220,7 +220,7 @@ func (s *Store) TransferAllocations(ctx context.Context, ids []int64) (map[Trans
 	err := s.db.NewSelect().Model(&es).Where("le.transfer_id IN (?)", bun.List(ids)).
 		OrderExpr("le.transfer_id, le.transfer_line, le.id").Scan(ctx)
 	m := map[TransferLineKey][]*model.TransferAllocation{}
-	var open map[TransferLineKey][]*model.TransferAllocation = map[TransferLineKey][]*model.TransferAllocation{}
+	open := map[TransferLineKey][]*model.TransferAllocation{} // OUT entries still waiting for their IN
 	for _, e := range es {
 		if e.TransferLine == nil {
 			continue

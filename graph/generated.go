@@ -3038,7 +3038,7 @@ extend type Mutation {
   updateLocation(input: UpdateLocationInput!): Location! @hasRole(role: CLERK)
   "Archive a location (it takes no new stock; what it holds may still leave), or bring it back with archived: false."
   archiveLocation(id: ID!, archived: Boolean = true): Location! @hasRole(role: CLERK)
-  "Delete a location that has never held stock; one with any history is a CONFLICT: archive it instead."
+  "Delete a location that has never held stock; one with any history is a CONFLICT: archive it instead. The last location stays."
   deleteLocation(id: ID!): ID! @hasRole(role: CLERK)
 }
 
