@@ -148,46 +148,14 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy = 0, code, s.now(), model.ActorFrom(ctx)
 		ids := make([]int64, len(lots))
 		for i, l := range lots {
-			l.ID, l.LocationID = 0, doc.LocationID
 			ids[i] = l.GoodsID
 		}
 		run, err := startRun(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
-		for i, l := range lots {
-			if err := run.move(i, l.GoodsID, doc.LocationID, l.ReceivedQuantity, l.Amount); err != nil {
-				return err
-			}
-		}
-		if doc.Code == "" {
-			if doc.Code, err = nextCode(ctx, tx, stockInPrefix, doc.CreatedAt); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.NewInsert().Model(doc).Exec(ctx); err != nil {
+		if err := run.stockIn(ctx, doc, lots, model.LedgerKind(doc.Type), entryTag{}, in.AttachmentIDs); err != nil {
 			return err
-		}
-		if err := attach(ctx, tx, doc.ID, in.AttachmentIDs); err != nil {
-			return err
-		}
-		for _, l := range lots {
-			l.StockInID = doc.ID
-		}
-		if _, err := tx.NewInsert().Model(&lots).Exec(ctx); err != nil {
-			return fmt.Errorf("insert lots: %w", err)
-		}
-		// The ledger entries are copied from the lots just written, so their
-		// lot ids come from the database, not from guessing how a multi-row
-		// insert numbered its rows.
-		_, err = tx.NewRaw(`INSERT INTO ledger_entries
-			(at, goods_id, category_id, location_id, direction, kind, quantity, unit_cost, amount, document_code, stock_in_id, lot_id)
-			SELECT l.received_at, l.goods_id, g.category_id, l.location_id, ?, ?, l.received_quantity, l.unit_cost, l.amount, ?, l.stock_in_id, l.id
-			FROM lots AS l JOIN goods AS g ON g.id = l.goods_id
-			WHERE l.stock_in_id = ? AND l.transfer_id IS NULL ORDER BY l.line`,
-			model.DirectionIn, model.LedgerKind(doc.Type), doc.Code, doc.ID).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("write ledger: %w", err)
 		}
 		return run.finish(ctx)
 	})
@@ -197,6 +165,59 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		})
 	}
 	return doc, nil
+}
+
+// entryTag is what a document's ledger entries name besides the document:
+// the stocktake or setStock that wrote it.
+type entryTag struct {
+	stocktake, adjustment *int64
+}
+
+// stockIn writes a stock-in in the run: its lots at doc.LocationID (the
+// run holds their goods' locks), the document (with a code taken now when it
+// has none), its attachments, and one ledger entry of kind per lot.
+func (r *stockRun) stockIn(ctx context.Context, doc *model.StockIn, lots []*model.Lot, kind model.LedgerKind, tag entryTag,
+	attachmentIDs []int64,
+) error {
+	for i, l := range lots {
+		l.ID, l.LocationID = 0, doc.LocationID
+		if err := r.move(i, l.GoodsID, doc.LocationID, l.ReceivedQuantity, l.Amount); err != nil {
+			return err
+		}
+	}
+	if doc.Code == "" {
+		var err error
+		if doc.Code, err = nextCode(ctx, r.tx, stockInPrefix, doc.CreatedAt); err != nil {
+			return err
+		}
+	}
+	if _, err := r.tx.NewInsert().Model(doc).Exec(ctx); err != nil {
+		return err
+	}
+	if err := attach(ctx, r.tx, doc.ID, attachmentIDs); err != nil {
+		return err
+	}
+	for _, l := range lots {
+		l.StockInID = doc.ID
+	}
+	if _, err := r.tx.NewInsert().Model(&lots).Exec(ctx); err != nil {
+		return fmt.Errorf("insert lots: %w", err)
+	}
+	// The ledger entries are copied from the lots just written, so their
+	// lot ids come from the database, not from guessing how a multi-row
+	// insert numbered its rows.
+	_, err := r.tx.NewRaw(`INSERT INTO ledger_entries
+		(at, goods_id, category_id, location_id, direction, kind, quantity, unit_cost, amount, document_code, stock_in_id,
+		 stocktake_id, adjustment_id, lot_id)
+		SELECT l.received_at, l.goods_id, g.category_id, l.location_id, ?, ?, l.received_quantity, l.unit_cost, l.amount, ?,
+		 l.stock_in_id, ?, ?, l.id
+		FROM lots AS l JOIN goods AS g ON g.id = l.goods_id
+		WHERE l.stock_in_id = ? AND l.transfer_id IS NULL ORDER BY l.line`,
+		model.DirectionIn, kind, doc.Code, tag.stocktake, tag.adjustment, doc.ID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("write ledger: %w", err)
+	}
+	return nil
 }
 
 // replayStockIn returns the stock-in an idempotency key already made, when
@@ -282,7 +303,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		}
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy, doc.TotalCost = 0, code, s.now(), model.ActorFrom(ctx), 0
+		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy = 0, code, s.now(), model.ActorFrom(ctx)
 		ids := make([]int64, len(lines))
 		for i, l := range lines {
 			ids[i] = l.GoodsID
@@ -291,44 +312,8 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		if err != nil {
 			return err
 		}
-		if err := run.readLots(ctx, doc.LocationID); err != nil {
+		if err := run.stockOut(ctx, doc, lines, model.LedgerKind(doc.Reason), entryTag{}); err != nil {
 			return err
-		}
-		kind := model.LedgerKind(doc.Reason)
-		for i, line := range lines {
-			allocs, _, cost, err := run.take(i, line.GoodsID, doc.LocationID, line.Quantity)
-			if err != nil {
-				return err
-			}
-			line.Cost = cost
-			for _, a := range allocs {
-				run.entry(&model.LedgerEntry{
-					At: doc.OccurredAt, GoodsID: line.GoodsID, LocationID: doc.LocationID,
-					Direction: model.DirectionOut, Kind: kind,
-					Quantity: -a.Quantity, UnitCost: a.UnitCost, Amount: -a.Amount,
-					StockOutLine: &line.Line, LotID: a.LotID,
-				})
-			}
-			if doc.TotalCost, err = model.AddMoney(doc.TotalCost, line.Cost); err != nil {
-				return model.WithField(err, lineField(i, "quantity"))
-			}
-		}
-		if doc.Code == "" {
-			if doc.Code, err = nextCode(ctx, tx, stockOutPrefix, doc.CreatedAt); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.NewInsert().Model(doc).Exec(ctx); err != nil {
-			return err
-		}
-		for _, l := range lines {
-			l.StockOutID = doc.ID
-		}
-		if _, err := tx.NewInsert().Model(&lines).Exec(ctx); err != nil {
-			return fmt.Errorf("insert lines: %w", err)
-		}
-		for _, e := range run.entries {
-			e.DocumentCode, e.StockOutID = doc.Code, &doc.ID
 		}
 		return run.finish(ctx)
 	})
@@ -338,6 +323,56 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		})
 	}
 	return doc, nil
+}
+
+// stockOut writes a stock-out in the run: each line taken from its goods'
+// lots at doc.LocationID oldest first (the run holds their goods' locks),
+// the document (with a code taken now when it has none), its lines, and
+// one ledger entry of kind per allocation. A line that cannot be served
+// fully is INSUFFICIENT_STOCK.
+func (r *stockRun) stockOut(ctx context.Context, doc *model.StockOut, lines []*model.StockOutLine, kind model.LedgerKind, tag entryTag) error {
+	if err := r.readLots(ctx, doc.LocationID); err != nil {
+		return err
+	}
+	doc.TotalCost = 0
+	first := len(r.entries)
+	for i, line := range lines {
+		allocs, _, cost, err := r.take(i, line.GoodsID, doc.LocationID, line.Quantity)
+		if err != nil {
+			return err
+		}
+		line.Cost = cost
+		for _, a := range allocs {
+			r.entry(&model.LedgerEntry{
+				At: doc.OccurredAt, GoodsID: line.GoodsID, LocationID: doc.LocationID,
+				Direction: model.DirectionOut, Kind: kind,
+				Quantity: -a.Quantity, UnitCost: a.UnitCost, Amount: -a.Amount,
+				StockOutLine: &line.Line, StocktakeID: tag.stocktake, AdjustmentID: tag.adjustment, LotID: a.LotID,
+			})
+		}
+		if doc.TotalCost, err = model.AddMoney(doc.TotalCost, line.Cost); err != nil {
+			return model.WithField(err, lineField(i, "quantity"))
+		}
+	}
+	if doc.Code == "" {
+		var err error
+		if doc.Code, err = nextCode(ctx, r.tx, stockOutPrefix, doc.CreatedAt); err != nil {
+			return err
+		}
+	}
+	if _, err := r.tx.NewInsert().Model(doc).Exec(ctx); err != nil {
+		return err
+	}
+	for _, l := range lines {
+		l.StockOutID = doc.ID
+	}
+	if _, err := r.tx.NewInsert().Model(&lines).Exec(ctx); err != nil {
+		return fmt.Errorf("insert lines: %w", err)
+	}
+	for _, e := range r.entries[first:] {
+		e.DocumentCode, e.StockOutID = doc.Code, &doc.ID
+	}
+	return nil
 }
 
 // replayStockOut is replayStockIn for stock-outs.

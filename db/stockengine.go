@@ -53,6 +53,7 @@ type stockRun struct {
 	// The lots with something left read for the document, in FIFO order,
 	// and those it changed, in the order it first took from them.
 	fifo    map[stockKey][]*model.Lot
+	read    map[int64]bool // locations whose lots are in fifo
 	changed map[int64]*lotChange
 	order   []*lotChange
 	entries []*model.LedgerEntry
@@ -72,7 +73,7 @@ func startRun(ctx context.Context, tx bun.Tx, lineGoods []int64) (*stockRun, err
 		}
 	}
 	return &stockRun{tx: tx, goods: goods, byGoods: map[int64]*stockDelta{}, byPlace: map[stockKey]*stockDelta{},
-		fifo: map[stockKey][]*model.Lot{}, changed: map[int64]*lotChange{}}, nil
+		fifo: map[stockKey][]*model.Lot{}, read: map[int64]bool{}, changed: map[int64]*lotChange{}}, nil
 }
 
 // lockGoods locks the goods rows with these ids, in id order, and returns them
@@ -95,6 +96,10 @@ func lockGoods(ctx context.Context, tx bun.Tx, ids []int64) (map[int64]*model.Go
 // same instant leave in the order they came. They are read under the goods
 // locks, so they are the lots every earlier document left.
 func (r *stockRun) readLots(ctx context.Context, location int64) error {
+	if r.read[location] {
+		return nil
+	}
+	r.read[location] = true
 	ids := make([]int64, 0, len(r.goods))
 	for id := range r.goods {
 		ids = append(ids, id)
@@ -174,6 +179,29 @@ func (r *stockRun) take(i int, goodsID, location int64, qty model.Quantity) ([]m
 	return allocs, from, cost, nil
 }
 
+// lotsByID reads these lots (under the goods locks the run holds, which the
+// caller has taken for their goods) so that the run may change them: set a
+// lot's Remaining and finish writes it.
+func (r *stockRun) lotsByID(ctx context.Context, ids []int64) (map[int64]*model.Lot, error) {
+	var lots []*model.Lot
+	q := r.tx.NewSelect().Model(&lots).Where("l.id IN (?)", bun.List(ids)).OrderExpr("l.id")
+	if err := forUpdate(q).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("read lots: %w", err)
+	}
+	m := make(map[int64]*model.Lot, len(lots))
+	for _, l := range lots {
+		if c := r.changed[l.ID]; c != nil {
+			l = c.lot
+		} else {
+			c := &lotChange{lot: l, before: l.Remaining}
+			r.changed[l.ID] = c
+			r.order = append(r.order, c)
+		}
+		m[l.ID] = l
+	}
+	return m, nil
+}
+
 // entry adds a ledger entry to write when the run finishes.
 func (r *stockRun) entry(e *model.LedgerEntry) {
 	e.CategoryID = r.goods[e.GoodsID].CategoryID
@@ -186,6 +214,9 @@ func (r *stockRun) finish(ctx context.Context) error {
 	for _, c := range r.order {
 		if c.lot.Remaining == c.before {
 			continue
+		}
+		if c.lot.Remaining < 0 || c.lot.Remaining > c.lot.ReceivedQuantity {
+			return fmt.Errorf("lot %d would hold %s of %s", c.lot.ID, c.lot.Remaining, c.lot.ReceivedQuantity)
 		}
 		// Compare-and-set on the remaining read under the goods lock: it
 		// cannot have moved, and if it ever did this fails loudly instead

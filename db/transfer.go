@@ -180,6 +180,7 @@ func (s *Store) Transfers(ctx context.Context, f model.TransferFilter, p model.P
 		if f.LocationID != nil {
 			q = q.Where("(tr.from_location_id = ? OR tr.to_location_id = ?)", *f.LocationID, *f.LocationID)
 		}
+		q = voidedFilter(q, "tr", f.Voided)
 		if f.GoodsID != nil {
 			q = q.Where("EXISTS (SELECT 1 FROM transfer_lines AS fl WHERE fl.transfer_id = tr.id AND fl.goods_id = ?)", *f.GoodsID)
 		}
@@ -217,7 +218,7 @@ type TransferLineKey struct {
 // order: each OUT entry is followed by the IN entry of the same allocation.
 func (s *Store) TransferAllocations(ctx context.Context, ids []int64) (map[TransferLineKey][]*model.TransferAllocation, error) {
 	var es []*model.LedgerEntry
-	err := s.db.NewSelect().Model(&es).Where("le.transfer_id IN (?)", bun.List(ids)).
+	err := s.db.NewSelect().Model(&es).Where("le.transfer_id IN (?)", bun.List(ids)).Where("le.kind <> ?", model.KindVoid).
 		OrderExpr("le.transfer_id, le.transfer_line, le.id").Scan(ctx)
 	m := map[TransferLineKey][]*model.TransferAllocation{}
 	open := map[TransferLineKey][]*model.TransferAllocation{} // OUT entries still waiting for their IN

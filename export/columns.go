@@ -67,6 +67,7 @@ var (
 	colNote      = column{"Note", "备注", text}
 	colDirection = column{"Direction", "方向", text}
 	colLocation  = column{"Location", "库位", text}
+	colKind      = column{"Kind", "类别", text}
 )
 
 var columns = map[model.ExportKind][]column{
@@ -74,7 +75,7 @@ var columns = map[model.ExportKind][]column{
 	model.ExportLots:      {colLot, colGoods, colUnit, colReceived, colStockIn, colRecvQty, colRemaining, colUnitCost, colRemValue},
 	model.ExportStockIns:  {colCode, colType, colTime, colGoods, colUnit, colQuantity, colUnitCost, colAmount, colNote},
 	model.ExportStockOuts: {colCode, colReason, colTime, colGoods, colUnit, colQuantity, colCost, colNote},
-	model.ExportLedger:    {colTime, colCode, colDirection, colGoods, colCategory, colUnit, colQuantity, colUnitCost, colAmount},
+	model.ExportLedger:    {colTime, colCode, colDirection, colKind, colGoods, colCategory, colUnit, colQuantity, colUnitCost, colAmount},
 }
 
 // words are the enum values as a report shows them in Chinese.
@@ -82,6 +83,22 @@ var words = map[string]string{
 	string(model.StockInPurchase): "采购", string(model.StockInSurplus): "盘盈", string(model.StockInGift): "赠送",
 	string(model.StockOutConsume): "消耗", string(model.StockOutLoss): "盘亏", string(model.StockOutDamage): "报损",
 	string(model.StockOutReturn): "退货", string(model.DirectionIn): "入库", string(model.DirectionOut): "出库",
+}
+
+// kindWords are the ledger kinds as a report shows them in Chinese where
+// the word differs from the stock-in type's or stock-out reason's.
+var kindWords = map[model.LedgerKind]string{
+	model.KindTransferIn: "调入", model.KindTransferOut: "调出",
+	model.KindStocktakeGain: "盘盈", model.KindStocktakeLoss: "盘亏",
+	model.KindAdjustmentGain: "调整增加", model.KindAdjustmentLoss: "调整减少", model.KindVoid: "作废",
+}
+
+// KindWord is a ledger kind in the report's language.
+func KindWord(l model.Locale, k model.LedgerKind) string {
+	if w, ok := kindWords[k]; ok && l == model.LocaleZH {
+		return w
+	}
+	return Word(l, string(k))
 }
 
 // Word is an enum value (PURCHASE, OUT …) in the report's language.

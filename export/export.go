@@ -358,7 +358,7 @@ func (r *rows) ledger(ctx context.Context, in model.ExportInput) error {
 		}
 		for _, e := range es {
 			name, unit, cat := r.name(e.GoodsID)
-			if err := r.put(r.placed([]any{e.At, e.DocumentCode, Word(r.l, string(e.Direction)), name, cat, unit,
+			if err := r.put(r.placed([]any{e.At, e.DocumentCode, Word(r.l, string(e.Direction)), KindWord(r.l, e.Kind), name, cat, unit,
 				e.Quantity, e.UnitCost, e.Amount}, e.LocationID)); err != nil {
 				return err
 			}

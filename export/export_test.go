@@ -249,13 +249,14 @@ func TestReportsMatchTheListQueries(t *testing.T) {
 					want = nil
 					for _, e := range all(t, func(p model.PageArgs) (*model.Page[*model.LedgerEntry], error) { return s.Ledger(ctx, f, p) }) {
 						g := goods[e.GoodsID]
-						want = append(want, []any{e.At, e.DocumentCode, export.Word(locale, string(e.Direction)), g.Name, g.Category.Name, g.Unit, e.Quantity, e.UnitCost, e.Amount})
+						want = append(want, []any{e.At, e.DocumentCode, export.Word(locale, string(e.Direction)), export.KindWord(locale, e.Kind),
+							g.Name, g.Category.Name, g.Unit, e.Quantity, e.UnitCost, e.Amount})
 					}
 					if len(want) == 0 {
 						t.Fatal("empty ledger selection")
 					}
 					compare(t, tag+" LEDGER", format, run(model.ExportInput{Kind: model.ExportLedger, CategoryID: f.CategoryID, Direction: f.Direction, GoodsID: f.GoodsID}),
-						header("Time,Code,Direction,Goods,Category,Unit,Quantity,Unit cost,Amount", "时间,单号,方向,商品,分类,单位,数量,单价,金额"), want)
+						header("Time,Code,Direction,Kind,Goods,Category,Unit,Quantity,Unit cost,Amount", "时间,单号,方向,类别,商品,分类,单位,数量,单价,金额"), want)
 				}
 			}
 		}

@@ -66,20 +66,24 @@ type (
 
 // The stock connection and edge types.
 type (
-	StockLevelConnection  = Connection[*model.StockLevel]
-	StockLevelEdge        = Edge[*model.StockLevel]
-	LotConnection         = Connection[*model.Lot]
-	LotEdge               = Edge[*model.Lot]
-	StockInConnection     = Connection[*model.StockIn]
-	StockInEdge           = Edge[*model.StockIn]
-	StockOutConnection    = Connection[*model.StockOut]
-	StockOutEdge          = Edge[*model.StockOut]
-	LedgerEntryConnection = Connection[*model.LedgerEntry]
-	LedgerEntryEdge       = Edge[*model.LedgerEntry]
-	LocationConnection    = Connection[*model.Location]
-	LocationEdge          = Edge[*model.Location]
-	TransferConnection    = Connection[*model.Transfer]
-	TransferEdge          = Edge[*model.Transfer]
+	StockLevelConnection    = Connection[*model.StockLevel]
+	StockLevelEdge          = Edge[*model.StockLevel]
+	LotConnection           = Connection[*model.Lot]
+	LotEdge                 = Edge[*model.Lot]
+	StockInConnection       = Connection[*model.StockIn]
+	StockInEdge             = Edge[*model.StockIn]
+	StockOutConnection      = Connection[*model.StockOut]
+	StockOutEdge            = Edge[*model.StockOut]
+	LedgerEntryConnection   = Connection[*model.LedgerEntry]
+	LedgerEntryEdge         = Edge[*model.LedgerEntry]
+	LocationConnection      = Connection[*model.Location]
+	LocationEdge            = Edge[*model.Location]
+	TransferConnection      = Connection[*model.Transfer]
+	TransferEdge            = Edge[*model.Transfer]
+	StocktakeConnection     = Connection[*model.Stocktake]
+	StocktakeEdge           = Edge[*model.Stocktake]
+	StocktakeLineConnection = Connection[*model.StocktakeLine]
+	StocktakeLineEdge       = Edge[*model.StocktakeLine]
 )
 
 // The user connection and edge types.

@@ -47,6 +47,9 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		if field != "" {
 			gerr.Extensions["field"] = field
 		}
+		for k, v := range domain.Details {
+			gerr.Extensions[k] = v
+		}
 	case errors.As(err, &short):
 		gerr.Message = short.Error()
 		gerr.Extensions["code"] = string(model.CodeInsufficientStock)

@@ -37,11 +37,14 @@ type ResolverRoot interface {
 	Media() MediaResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	StockAdjustment() StockAdjustmentResolver
 	StockIn() StockInResolver
 	StockInLine() StockInLineResolver
 	StockLevel() StockLevelResolver
 	StockOut() StockOutResolver
 	StockOutLine() StockOutLineResolver
+	Stocktake() StocktakeResolver
+	StocktakeLine() StocktakeLineResolver
 	Transfer() TransferResolver
 	TransferAllocation() TransferAllocationResolver
 	TransferLine() TransferLineResolver
@@ -130,6 +133,7 @@ type ComplexityRoot struct {
 	}
 
 	LedgerEntry struct {
+		Adjustment   func(childComplexity int) int
 		Amount       func(childComplexity int) int
 		At           func(childComplexity int) int
 		Direction    func(childComplexity int) int
@@ -141,6 +145,7 @@ type ComplexityRoot struct {
 		Quantity     func(childComplexity int) int
 		StockIn      func(childComplexity int) int
 		StockOut     func(childComplexity int) int
+		Stocktake    func(childComplexity int) int
 		Transfer     func(childComplexity int) int
 		UnitCost     func(childComplexity int) int
 	}
@@ -221,8 +226,10 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		ApplyStocktake  func(childComplexity int, input model.ApplyInput) int
 		ArchiveGoods    func(childComplexity int, id int64, archived bool) int
 		ArchiveLocation func(childComplexity int, id int64, archived *bool) int
+		CancelStocktake func(childComplexity int, id int64) int
 		CreateAPIToken  func(childComplexity int, input model.APITokenInput) int
 		CreateCategory  func(childComplexity int, input model.CategoryInput) int
 		CreateGoods     func(childComplexity int, input model.GoodsInput) int
@@ -234,7 +241,10 @@ type ComplexityRoot struct {
 		ExportReport    func(childComplexity int, input model.ExportInput) int
 		Login           func(childComplexity int, username string, password string) int
 		Logout          func(childComplexity int) int
+		RecordCounts    func(childComplexity int, input model.CountInput) int
 		RevokeAPIToken  func(childComplexity int, id int64) int
+		SetStock        func(childComplexity int, input model.SetStockInput) int
+		StartStocktake  func(childComplexity int, input model.StocktakeInput) int
 		StockIn         func(childComplexity int, input model.StockInInput) int
 		StockOut        func(childComplexity int, input model.StockOutInput) int
 		TransferStock   func(childComplexity int, input model.TransferInput) int
@@ -243,6 +253,9 @@ type ComplexityRoot struct {
 		UpdateLocation  func(childComplexity int, input model.LocationUpdate) int
 		UpdateUser      func(childComplexity int, input model.UserUpdate) int
 		UploadMedia     func(childComplexity int, file graphql.Upload) int
+		VoidStockIn     func(childComplexity int, input model.VoidInput) int
+		VoidStockOut    func(childComplexity int, input model.VoidInput) int
+		VoidTransfer    func(childComplexity int, input model.VoidInput) int
 	}
 
 	PageInfo struct {
@@ -266,12 +279,28 @@ type ComplexityRoot struct {
 		Media      func(childComplexity int, id int64) int
 		Stock      func(childComplexity int, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) int
 		StockIn    func(childComplexity int, id int64) int
-		StockIns   func(childComplexity int, search *string, typeArg *model.StockInType, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		StockIns   func(childComplexity int, search *string, typeArg *model.StockInType, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
 		StockOut   func(childComplexity int, id int64) int
-		StockOuts  func(childComplexity int, search *string, reason *model.StockOutReason, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		StockOuts  func(childComplexity int, search *string, reason *model.StockOutReason, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Stocktake  func(childComplexity int, id int64) int
+		Stocktakes func(childComplexity int, status *model.StocktakeStatus, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
 		Transfer   func(childComplexity int, id int64) int
-		Transfers  func(childComplexity int, search *string, goodsID *int64, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Transfers  func(childComplexity int, search *string, goodsID *int64, locationID *int64, voided *bool, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
 		Users      func(childComplexity int, first *int, after *string, offset *int) int
+	}
+
+	StockAdjustment struct {
+		CreatedAt      func(childComplexity int) int
+		CreatedBy      func(childComplexity int) int
+		Difference     func(childComplexity int) int
+		Goods          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Location       func(childComplexity int) int
+		Note           func(childComplexity int) int
+		QuantityAfter  func(childComplexity int) int
+		QuantityBefore func(childComplexity int) int
+		StockIn        func(childComplexity int) int
+		StockOut       func(childComplexity int) int
 	}
 
 	StockIn struct {
@@ -286,6 +315,9 @@ type ComplexityRoot struct {
 		OccurredAt  func(childComplexity int) int
 		TotalAmount func(childComplexity int) int
 		Type        func(childComplexity int) int
+		VoidReason  func(childComplexity int) int
+		VoidedAt    func(childComplexity int) int
+		VoidedBy    func(childComplexity int) int
 	}
 
 	StockInConnection struct {
@@ -341,6 +373,9 @@ type ComplexityRoot struct {
 		OccurredAt func(childComplexity int) int
 		Reason     func(childComplexity int) int
 		TotalCost  func(childComplexity int) int
+		VoidReason func(childComplexity int) int
+		VoidedAt   func(childComplexity int) int
+		VoidedBy   func(childComplexity int) int
 	}
 
 	StockOutConnection struct {
@@ -362,6 +397,59 @@ type ComplexityRoot struct {
 		Quantity    func(childComplexity int) int
 	}
 
+	Stocktake struct {
+		AppliedAt      func(childComplexity int) int
+		AppliedBy      func(childComplexity int) int
+		Blind          func(childComplexity int) int
+		Code           func(childComplexity int) int
+		CountedCount   func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Lines          func(childComplexity int, counted *bool, first *int, after *string, offset *int) int
+		Location       func(childComplexity int) int
+		Note           func(childComplexity int) int
+		StartedAt      func(childComplexity int) int
+		StartedBy      func(childComplexity int) int
+		Status         func(childComplexity int) int
+		StockIn        func(childComplexity int) int
+		StockOut       func(childComplexity int) int
+		UncountedCount func(childComplexity int) int
+	}
+
+	StocktakeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StocktakeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StocktakeLine struct {
+		Counted              func(childComplexity int) int
+		CountedAt            func(childComplexity int) int
+		CountedBy            func(childComplexity int) int
+		Goods                func(childComplexity int) int
+		ShownDifference      func(childComplexity int) int
+		ShownDifferenceValue func(childComplexity int) int
+		ShownExpected        func(childComplexity int) int
+		UnitCost             func(childComplexity int) int
+	}
+
+	StocktakeLineConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StocktakeLineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Transfer struct {
 		Code         func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -373,6 +461,9 @@ type ComplexityRoot struct {
 		OccurredAt   func(childComplexity int) int
 		ToLocation   func(childComplexity int) int
 		TotalAmount  func(childComplexity int) int
+		VoidReason   func(childComplexity int) int
+		VoidedAt     func(childComplexity int) int
+		VoidedBy     func(childComplexity int) int
 	}
 
 	TransferAllocation struct {
@@ -445,6 +536,8 @@ type LedgerEntryResolver interface {
 	StockIn(ctx context.Context, obj *model.LedgerEntry) (*model.StockIn, error)
 	StockOut(ctx context.Context, obj *model.LedgerEntry) (*model.StockOut, error)
 	Transfer(ctx context.Context, obj *model.LedgerEntry) (*model.Transfer, error)
+	Stocktake(ctx context.Context, obj *model.LedgerEntry) (*model.Stocktake, error)
+	Adjustment(ctx context.Context, obj *model.LedgerEntry) (*model.StockAdjustment, error)
 }
 type LocationStockResolver interface {
 	Location(ctx context.Context, obj *model.LocationStock) (*model.Location, error)
@@ -474,6 +567,14 @@ type MutationResolver interface {
 	UpdateLocation(ctx context.Context, input model.LocationUpdate) (*model.Location, error)
 	ArchiveLocation(ctx context.Context, id int64, archived *bool) (*model.Location, error)
 	DeleteLocation(ctx context.Context, id int64) (int64, error)
+	StartStocktake(ctx context.Context, input model.StocktakeInput) (*model.Stocktake, error)
+	RecordCounts(ctx context.Context, input model.CountInput) (*model.Stocktake, error)
+	ApplyStocktake(ctx context.Context, input model.ApplyInput) (*model.Stocktake, error)
+	CancelStocktake(ctx context.Context, id int64) (*model.Stocktake, error)
+	SetStock(ctx context.Context, input model.SetStockInput) (*model.StockAdjustment, error)
+	VoidStockIn(ctx context.Context, input model.VoidInput) (*model.StockIn, error)
+	VoidStockOut(ctx context.Context, input model.VoidInput) (*model.StockOut, error)
+	VoidTransfer(ctx context.Context, input model.VoidInput) (*model.Transfer, error)
 	Login(ctx context.Context, username string, password string) (*AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
 	CreateUser(ctx context.Context, input model.UserInput) (*model.User, error)
@@ -491,18 +592,29 @@ type QueryResolver interface {
 	Stock(ctx context.Context, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.StockLevel], error)
 	Lots(ctx context.Context, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) (*Connection[*model.Lot], error)
 	StockIn(ctx context.Context, id int64) (*model.StockIn, error)
-	StockIns(ctx context.Context, search *string, typeArg *model.StockInType, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error)
+	StockIns(ctx context.Context, search *string, typeArg *model.StockInType, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error)
 	StockOut(ctx context.Context, id int64) (*model.StockOut, error)
-	StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error)
+	StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error)
 	Ledger(ctx context.Context, goodsID *int64, categoryID *int64, locationID *int64, kind *model.LedgerKind, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.LedgerEntry], error)
 	Locations(ctx context.Context, search *string, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.Location], error)
 	Location(ctx context.Context, id int64) (*model.Location, error)
 	Transfer(ctx context.Context, id int64) (*model.Transfer, error)
-	Transfers(ctx context.Context, search *string, goodsID *int64, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Transfer], error)
+	Transfers(ctx context.Context, search *string, goodsID *int64, locationID *int64, voided *bool, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Transfer], error)
+	Stocktake(ctx context.Context, id int64) (*model.Stocktake, error)
+	Stocktakes(ctx context.Context, status *model.StocktakeStatus, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Stocktake], error)
 	Me(ctx context.Context) (*model.User, error)
 	Users(ctx context.Context, first *int, after *string, offset *int) (*Connection[*model.User], error)
 	APITokens(ctx context.Context, userID *int64) ([]*model.Token, error)
 	Media(ctx context.Context, id int64) (*model.Media, error)
+}
+type StockAdjustmentResolver interface {
+	Goods(ctx context.Context, obj *model.StockAdjustment) (*model.Goods, error)
+	Location(ctx context.Context, obj *model.StockAdjustment) (*model.Location, error)
+
+	StockIn(ctx context.Context, obj *model.StockAdjustment) (*model.StockIn, error)
+	StockOut(ctx context.Context, obj *model.StockAdjustment) (*model.StockOut, error)
+
+	CreatedBy(ctx context.Context, obj *model.StockAdjustment) (*model.User, error)
 }
 type StockInResolver interface {
 	Location(ctx context.Context, obj *model.StockIn) (*model.Location, error)
@@ -512,6 +624,8 @@ type StockInResolver interface {
 	Attachments(ctx context.Context, obj *model.StockIn) ([]*model.Media, error)
 
 	CreatedBy(ctx context.Context, obj *model.StockIn) (*model.User, error)
+
+	VoidedBy(ctx context.Context, obj *model.StockIn) (*model.User, error)
 }
 type StockInLineResolver interface {
 	Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error)
@@ -528,11 +642,30 @@ type StockOutResolver interface {
 	Lines(ctx context.Context, obj *model.StockOut) ([]*model.StockOutLine, error)
 
 	CreatedBy(ctx context.Context, obj *model.StockOut) (*model.User, error)
+
+	VoidedBy(ctx context.Context, obj *model.StockOut) (*model.User, error)
 }
 type StockOutLineResolver interface {
 	Goods(ctx context.Context, obj *model.StockOutLine) (*model.Goods, error)
 
 	Allocations(ctx context.Context, obj *model.StockOutLine) ([]*model.Allocation, error)
+}
+type StocktakeResolver interface {
+	Location(ctx context.Context, obj *model.Stocktake) (*model.Location, error)
+
+	StartedBy(ctx context.Context, obj *model.Stocktake) (*model.User, error)
+
+	AppliedBy(ctx context.Context, obj *model.Stocktake) (*model.User, error)
+	Lines(ctx context.Context, obj *model.Stocktake, counted *bool, first *int, after *string, offset *int) (*Connection[*model.StocktakeLine], error)
+	CountedCount(ctx context.Context, obj *model.Stocktake) (int, error)
+	UncountedCount(ctx context.Context, obj *model.Stocktake) (int, error)
+	StockIn(ctx context.Context, obj *model.Stocktake) (*model.StockIn, error)
+	StockOut(ctx context.Context, obj *model.Stocktake) (*model.StockOut, error)
+}
+type StocktakeLineResolver interface {
+	Goods(ctx context.Context, obj *model.StocktakeLine) (*model.Goods, error)
+
+	CountedBy(ctx context.Context, obj *model.StocktakeLine) (*model.User, error)
 }
 type TransferResolver interface {
 	FromLocation(ctx context.Context, obj *model.Transfer) (*model.Location, error)
@@ -541,6 +674,8 @@ type TransferResolver interface {
 	Lines(ctx context.Context, obj *model.Transfer) ([]*model.TransferLine, error)
 
 	CreatedBy(ctx context.Context, obj *model.Transfer) (*model.User, error)
+
+	VoidedBy(ctx context.Context, obj *model.Transfer) (*model.User, error)
 }
 type TransferAllocationResolver interface {
 	Lot(ctx context.Context, obj *model.TransferAllocation) (*model.Lot, error)
@@ -853,6 +988,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GoodsEdge.Node(childComplexity), true
 
+	case "LedgerEntry.adjustment":
+		if e.ComplexityRoot.LedgerEntry.Adjustment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Adjustment(childComplexity), true
 	case "LedgerEntry.amount":
 		if e.ComplexityRoot.LedgerEntry.Amount == nil {
 			break
@@ -919,6 +1060,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerEntry.StockOut(childComplexity), true
+	case "LedgerEntry.stocktake":
+		if e.ComplexityRoot.LedgerEntry.Stocktake == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Stocktake(childComplexity), true
 	case "LedgerEntry.transfer":
 		if e.ComplexityRoot.LedgerEntry.Transfer == nil {
 			break
@@ -1212,6 +1359,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Media.URL(childComplexity), true
 
+	case "Mutation.applyStocktake":
+		if e.ComplexityRoot.Mutation.ApplyStocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyStocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyStocktake(childComplexity, args["input"].(model.ApplyInput)), true
 	case "Mutation.archiveGoods":
 		if e.ComplexityRoot.Mutation.ArchiveGoods == nil {
 			break
@@ -1234,6 +1392,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveLocation(childComplexity, args["id"].(int64), args["archived"].(*bool)), true
+	case "Mutation.cancelStocktake":
+		if e.ComplexityRoot.Mutation.CancelStocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelStocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelStocktake(childComplexity, args["id"].(int64)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -1350,6 +1519,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.recordCounts":
+		if e.ComplexityRoot.Mutation.RecordCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCounts(childComplexity, args["input"].(model.CountInput)), true
 	case "Mutation.revokeApiToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -1361,6 +1541,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["id"].(int64)), true
+	case "Mutation.setStock":
+		if e.ComplexityRoot.Mutation.SetStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetStock(childComplexity, args["input"].(model.SetStockInput)), true
+	case "Mutation.startStocktake":
+		if e.ComplexityRoot.Mutation.StartStocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startStocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartStocktake(childComplexity, args["input"].(model.StocktakeInput)), true
 	case "Mutation.stockIn":
 		if e.ComplexityRoot.Mutation.StockIn == nil {
 			break
@@ -1449,6 +1651,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UploadMedia(childComplexity, args["file"].(graphql.Upload)), true
+	case "Mutation.voidStockIn":
+		if e.ComplexityRoot.Mutation.VoidStockIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidStockIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoidStockIn(childComplexity, args["input"].(model.VoidInput)), true
+	case "Mutation.voidStockOut":
+		if e.ComplexityRoot.Mutation.VoidStockOut == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidStockOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoidStockOut(childComplexity, args["input"].(model.VoidInput)), true
+	case "Mutation.voidTransfer":
+		if e.ComplexityRoot.Mutation.VoidTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoidTransfer(childComplexity, args["input"].(model.VoidInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1624,7 +1859,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.StockIns(childComplexity, args["search"].(*string), args["type"].(*model.StockInType), args["locationId"].(*int64), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+		return e.ComplexityRoot.Query.StockIns(childComplexity, args["search"].(*string), args["type"].(*model.StockInType), args["locationId"].(*int64), args["voided"].(*bool), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.stockOut":
 		if e.ComplexityRoot.Query.StockOut == nil {
 			break
@@ -1646,7 +1881,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.StockOuts(childComplexity, args["search"].(*string), args["reason"].(*model.StockOutReason), args["locationId"].(*int64), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+		return e.ComplexityRoot.Query.StockOuts(childComplexity, args["search"].(*string), args["reason"].(*model.StockOutReason), args["locationId"].(*int64), args["voided"].(*bool), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Query.stocktake":
+		if e.ComplexityRoot.Query.Stocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Stocktake(childComplexity, args["id"].(int64)), true
+	case "Query.stocktakes":
+		if e.ComplexityRoot.Query.Stocktakes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stocktakes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Stocktakes(childComplexity, args["status"].(*model.StocktakeStatus), args["locationId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.transfer":
 		if e.ComplexityRoot.Query.Transfer == nil {
 			break
@@ -1668,7 +1925,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Transfers(childComplexity, args["search"].(*string), args["goodsId"].(*int64), args["locationId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+		return e.ComplexityRoot.Query.Transfers(childComplexity, args["search"].(*string), args["goodsId"].(*int64), args["locationId"].(*int64), args["voided"].(*bool), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -1680,6 +1937,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+
+	case "StockAdjustment.createdAt":
+		if e.ComplexityRoot.StockAdjustment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.CreatedAt(childComplexity), true
+	case "StockAdjustment.createdBy":
+		if e.ComplexityRoot.StockAdjustment.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.CreatedBy(childComplexity), true
+	case "StockAdjustment.difference":
+		if e.ComplexityRoot.StockAdjustment.Difference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.Difference(childComplexity), true
+	case "StockAdjustment.goods":
+		if e.ComplexityRoot.StockAdjustment.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.Goods(childComplexity), true
+	case "StockAdjustment.id":
+		if e.ComplexityRoot.StockAdjustment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.ID(childComplexity), true
+	case "StockAdjustment.location":
+		if e.ComplexityRoot.StockAdjustment.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.Location(childComplexity), true
+	case "StockAdjustment.note":
+		if e.ComplexityRoot.StockAdjustment.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.Note(childComplexity), true
+	case "StockAdjustment.quantityAfter":
+		if e.ComplexityRoot.StockAdjustment.QuantityAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.QuantityAfter(childComplexity), true
+	case "StockAdjustment.quantityBefore":
+		if e.ComplexityRoot.StockAdjustment.QuantityBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.QuantityBefore(childComplexity), true
+	case "StockAdjustment.stockIn":
+		if e.ComplexityRoot.StockAdjustment.StockIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.StockIn(childComplexity), true
+	case "StockAdjustment.stockOut":
+		if e.ComplexityRoot.StockAdjustment.StockOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.StockOut(childComplexity), true
 
 	case "StockIn.attachments":
 		if e.ComplexityRoot.StockIn.Attachments == nil {
@@ -1747,6 +2071,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockIn.Type(childComplexity), true
+	case "StockIn.voidReason":
+		if e.ComplexityRoot.StockIn.VoidReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.VoidReason(childComplexity), true
+	case "StockIn.voidedAt":
+		if e.ComplexityRoot.StockIn.VoidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.VoidedAt(childComplexity), true
+	case "StockIn.voidedBy":
+		if e.ComplexityRoot.StockIn.VoidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.VoidedBy(childComplexity), true
 
 	case "StockInConnection.edges":
 		if e.ComplexityRoot.StockInConnection.Edges == nil {
@@ -1958,6 +2300,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockOut.TotalCost(childComplexity), true
+	case "StockOut.voidReason":
+		if e.ComplexityRoot.StockOut.VoidReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.VoidReason(childComplexity), true
+	case "StockOut.voidedAt":
+		if e.ComplexityRoot.StockOut.VoidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.VoidedAt(childComplexity), true
+	case "StockOut.voidedBy":
+		if e.ComplexityRoot.StockOut.VoidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.VoidedBy(childComplexity), true
 
 	case "StockOutConnection.edges":
 		if e.ComplexityRoot.StockOutConnection.Edges == nil {
@@ -2022,6 +2382,227 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockOutLine.Quantity(childComplexity), true
 
+	case "Stocktake.appliedAt":
+		if e.ComplexityRoot.Stocktake.AppliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.AppliedAt(childComplexity), true
+	case "Stocktake.appliedBy":
+		if e.ComplexityRoot.Stocktake.AppliedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.AppliedBy(childComplexity), true
+	case "Stocktake.blind":
+		if e.ComplexityRoot.Stocktake.Blind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Blind(childComplexity), true
+	case "Stocktake.code":
+		if e.ComplexityRoot.Stocktake.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Code(childComplexity), true
+	case "Stocktake.countedCount":
+		if e.ComplexityRoot.Stocktake.CountedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.CountedCount(childComplexity), true
+	case "Stocktake.id":
+		if e.ComplexityRoot.Stocktake.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.ID(childComplexity), true
+	case "Stocktake.lines":
+		if e.ComplexityRoot.Stocktake.Lines == nil {
+			break
+		}
+
+		args, err := ec.field_Stocktake_lines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stocktake.Lines(childComplexity, args["counted"].(*bool), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Stocktake.location":
+		if e.ComplexityRoot.Stocktake.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Location(childComplexity), true
+	case "Stocktake.note":
+		if e.ComplexityRoot.Stocktake.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Note(childComplexity), true
+	case "Stocktake.startedAt":
+		if e.ComplexityRoot.Stocktake.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.StartedAt(childComplexity), true
+	case "Stocktake.startedBy":
+		if e.ComplexityRoot.Stocktake.StartedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.StartedBy(childComplexity), true
+	case "Stocktake.status":
+		if e.ComplexityRoot.Stocktake.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Status(childComplexity), true
+	case "Stocktake.stockIn":
+		if e.ComplexityRoot.Stocktake.StockIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.StockIn(childComplexity), true
+	case "Stocktake.stockOut":
+		if e.ComplexityRoot.Stocktake.StockOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.StockOut(childComplexity), true
+	case "Stocktake.uncountedCount":
+		if e.ComplexityRoot.Stocktake.UncountedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.UncountedCount(childComplexity), true
+
+	case "StocktakeConnection.edges":
+		if e.ComplexityRoot.StocktakeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeConnection.Edges(childComplexity), true
+	case "StocktakeConnection.nodes":
+		if e.ComplexityRoot.StocktakeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeConnection.Nodes(childComplexity), true
+	case "StocktakeConnection.pageInfo":
+		if e.ComplexityRoot.StocktakeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeConnection.PageInfo(childComplexity), true
+	case "StocktakeConnection.totalCount":
+		if e.ComplexityRoot.StocktakeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeConnection.TotalCount(childComplexity), true
+
+	case "StocktakeEdge.cursor":
+		if e.ComplexityRoot.StocktakeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeEdge.Cursor(childComplexity), true
+	case "StocktakeEdge.node":
+		if e.ComplexityRoot.StocktakeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeEdge.Node(childComplexity), true
+
+	case "StocktakeLine.counted":
+		if e.ComplexityRoot.StocktakeLine.Counted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Counted(childComplexity), true
+	case "StocktakeLine.countedAt":
+		if e.ComplexityRoot.StocktakeLine.CountedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.CountedAt(childComplexity), true
+	case "StocktakeLine.countedBy":
+		if e.ComplexityRoot.StocktakeLine.CountedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.CountedBy(childComplexity), true
+	case "StocktakeLine.goods":
+		if e.ComplexityRoot.StocktakeLine.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Goods(childComplexity), true
+	case "StocktakeLine.difference":
+		if e.ComplexityRoot.StocktakeLine.ShownDifference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.ShownDifference(childComplexity), true
+	case "StocktakeLine.differenceValue":
+		if e.ComplexityRoot.StocktakeLine.ShownDifferenceValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.ShownDifferenceValue(childComplexity), true
+	case "StocktakeLine.expected":
+		if e.ComplexityRoot.StocktakeLine.ShownExpected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.ShownExpected(childComplexity), true
+	case "StocktakeLine.unitCost":
+		if e.ComplexityRoot.StocktakeLine.UnitCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.UnitCost(childComplexity), true
+
+	case "StocktakeLineConnection.edges":
+		if e.ComplexityRoot.StocktakeLineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineConnection.Edges(childComplexity), true
+	case "StocktakeLineConnection.nodes":
+		if e.ComplexityRoot.StocktakeLineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineConnection.Nodes(childComplexity), true
+	case "StocktakeLineConnection.pageInfo":
+		if e.ComplexityRoot.StocktakeLineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineConnection.PageInfo(childComplexity), true
+	case "StocktakeLineConnection.totalCount":
+		if e.ComplexityRoot.StocktakeLineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineConnection.TotalCount(childComplexity), true
+
+	case "StocktakeLineEdge.cursor":
+		if e.ComplexityRoot.StocktakeLineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineEdge.Cursor(childComplexity), true
+	case "StocktakeLineEdge.node":
+		if e.ComplexityRoot.StocktakeLineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineEdge.Node(childComplexity), true
+
 	case "Transfer.code":
 		if e.ComplexityRoot.Transfer.Code == nil {
 			break
@@ -2082,6 +2663,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Transfer.TotalAmount(childComplexity), true
+	case "Transfer.voidReason":
+		if e.ComplexityRoot.Transfer.VoidReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.VoidReason(childComplexity), true
+	case "Transfer.voidedAt":
+		if e.ComplexityRoot.Transfer.VoidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.VoidedAt(childComplexity), true
+	case "Transfer.voidedBy":
+		if e.ComplexityRoot.Transfer.VoidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.VoidedBy(childComplexity), true
 
 	case "TransferAllocation.amount":
 		if e.ComplexityRoot.TransferAllocation.Amount == nil {
@@ -2267,12 +2866,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ApplyStocktakeInput", ec.unmarshalInputApplyStocktakeInput),
+			graphql.NewInputUnmarshaler("CountLineInput", ec.unmarshalInputCountLineInput),
 			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
 			graphql.NewInputUnmarshaler("CreateGoodsInput", ec.unmarshalInputCreateGoodsInput),
 			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("ExportInput", ec.unmarshalInputExportInput),
+			graphql.NewInputUnmarshaler("RecordCountsInput", ec.unmarshalInputRecordCountsInput),
+			graphql.NewInputUnmarshaler("SetStockInput", ec.unmarshalInputSetStockInput),
+			graphql.NewInputUnmarshaler("StartStocktakeInput", ec.unmarshalInputStartStocktakeInput),
 			graphql.NewInputUnmarshaler("StockInInput", ec.unmarshalInputStockInInput),
 			graphql.NewInputUnmarshaler("StockInLineInput", ec.unmarshalInputStockInLineInput),
 			graphql.NewInputUnmarshaler("StockOutInput", ec.unmarshalInputStockOutInput),
@@ -2283,6 +2887,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateGoodsInput", ec.unmarshalInputUpdateGoodsInput),
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
+			graphql.NewInputUnmarshaler("VoidInput", ec.unmarshalInputVoidInput),
 		)
 	}
 	first := true
@@ -2636,6 +3241,8 @@ extend type Query {
     search: String
     type: StockInType
     locationId: ID
+    "true: only voided ones; false: only the others; left out: both."
+    voided: Boolean
     "Only documents with a line of this goods."
     goodsId: ID
     from: Time
@@ -2653,6 +3260,8 @@ extend type Query {
     search: String
     reason: StockOutReason
     locationId: ID
+    "true: only voided ones; false: only the others; left out: both."
+    voided: Boolean
     "Only documents with a line of this goods."
     goodsId: ID
     from: Time
@@ -2773,6 +3382,16 @@ enum LedgerKind {
   RETURN
   TRANSFER_IN
   TRANSFER_OUT
+  "A stocktake's surplus (盘盈)."
+  STOCKTAKE_GAIN
+  "A stocktake's loss (盘亏)."
+  STOCKTAKE_LOSS
+  "setStock raised the on hand (调整)."
+  ADJUSTMENT_GAIN
+  "setStock lowered the on hand (调整)."
+  ADJUSTMENT_LOSS
+  "A void moved back what its document moved (作废)."
+  VOID
 }
 
 "Which way a ledger entry moved stock."
@@ -2796,6 +3415,10 @@ type StockIn {
   createdAt: Time!
   "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
+  "When it was voided (its lines stay; VOID ledger entries moved them back), or null."
+  voidedAt: Time
+  voidedBy: User
+  voidReason: String
 }
 
 "One line of a stock-in."
@@ -2823,6 +3446,10 @@ type StockOut {
   createdAt: Time!
   "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
+  "When it was voided (its lines stay; VOID ledger entries put each allocation back), or null."
+  voidedAt: Time
+  voidedBy: User
+  voidReason: String
 }
 
 "One line of a stock-out."
@@ -2864,6 +3491,10 @@ type LedgerEntry {
   stockOut: StockOut
   "The transfer, for both of its entries."
   transfer: Transfer
+  "The stocktake whose apply wrote it."
+  stocktake: Stocktake
+  "The setStock that wrote it."
+  adjustment: StockAdjustment
 }
 
 "What stockIn takes."
@@ -3023,6 +3654,8 @@ extend type Query {
     goodsId: ID
     "Only transfers from or to this location."
     locationId: ID
+    "true: only voided ones; false: only the others; left out: both."
+    voided: Boolean
     from: Time
     to: Time
     first: Int
@@ -3074,6 +3707,10 @@ type Transfer {
   createdAt: Time!
   "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
+  "When it was voided, or null."
+  voidedAt: Time
+  voidedBy: User
+  voidReason: String
 }
 
 "One line of a transfer."
@@ -3160,6 +3797,210 @@ type TransferConnection {
 type TransferEdge {
   cursor: String!
   node: Transfer!
+}
+
+# ─── Stocktakes, adjustments and voids ──────────────────────────────────────
+#
+# The books are made to agree with the shelf by counting (a stocktake) or by
+# setting one goods' figure (setStock); mistakes are undone by voiding the
+# document. Each writes ordinary documents or reversing ledger entries:
+# nothing is ever deleted or rewritten.
+
+extend type Query {
+  "One stocktake, or null."
+  stocktake(id: ID!): Stocktake @hasRole(role: VIEWER)
+  "Stocktakes, newest first."
+  stocktakes(status: StocktakeStatus, locationId: ID, from: Time, to: Time, first: Int, after: String, offset: Int): StocktakeConnection! @hasRole(role: VIEWER)
+}
+
+extend type Mutation {
+  """
+  Open a count at one location of the goods named, or of a category's goods,
+  or (with neither) of every goods with stock or history there. Codes
+  ST-YYYYMMDD-NNNN.
+  """
+  startStocktake(input: StartStocktakeInput!): Stocktake! @hasRole(role: CLERK)
+  """
+  Record counts in an open stocktake; several clerks may count at once, and a
+  goods counted again takes the later count. Each count remembers what was
+  on hand at that moment.
+  """
+  recordCounts(input: RecordCountsInput!): Stocktake! @hasRole(role: CLERK)
+  """
+  Apply an open stocktake, in one transaction: one SURPLUS stock-in of the
+  goods counted above what was on hand when counted, one LOSS stock-out
+  (FIFO) of those below, each line the difference — movements recorded since
+  a count are kept. Uncounted goods stay. A loss larger than the stock now is
+  INSUFFICIENT_STOCK and nothing changes. Applies once: again with the same
+  idempotencyKey answers it; otherwise CONFLICT.
+  """
+  applyStocktake(input: ApplyStocktakeInput!): Stocktake! @hasRole(role: CLERK)
+  "Close an open stocktake without changing stock."
+  cancelStocktake(id: ID!): Stocktake! @hasRole(role: CLERK)
+  """
+  Set one goods' on hand at a location by the SURPLUS stock-in or LOSS
+  stock-out of the difference. With compareQuantity, the on hand must still be
+  that figure, else CONFLICT with extensions.current.
+  """
+  setStock(input: SetStockInput!): StockAdjustment! @hasRole(role: CLERK)
+  """
+  Void a stock-in: only while none of its lots has been drawn on (otherwise
+  CONFLICT naming the lot and extensions.documents that drew on it: void
+  those first). VOID ledger entries take its lots out.
+  """
+  voidStockIn(input: VoidInput!): StockIn! @hasRole(role: CLERK)
+  "Void a stock-out: VOID ledger entries put each allocation back into the lot it came from."
+  voidStockOut(input: VoidInput!): StockOut! @hasRole(role: CLERK)
+  "Void a transfer: only while the lots it made are untouched; each allocation goes back to its lot at the source."
+  voidTransfer(input: VoidInput!): Transfer! @hasRole(role: CLERK)
+}
+
+"Where a stocktake stands."
+enum StocktakeStatus {
+  OPEN
+  APPLIED
+  CANCELLED
+}
+
+"A count of some goods at one location (盘点)."
+type Stocktake {
+  id: ID!
+  code: String!
+  location: Location!
+  status: StocktakeStatus!
+  "In a blind stocktake, expected figures read as null for CLERK and VIEWER until it is applied."
+  blind: Boolean!
+  note: String
+  startedAt: Time!
+  startedBy: User
+  appliedAt: Time
+  appliedBy: User
+  "The goods it counts, in order; counted: true only those counted, false only the others."
+  lines(counted: Boolean, first: Int, after: String, offset: Int): StocktakeLineConnection!
+  countedCount: Int!
+  uncountedCount: Int!
+  "The SURPLUS stock-in its apply wrote, if any."
+  stockIn: StockIn
+  "The LOSS stock-out its apply wrote, if any."
+  stockOut: StockOut
+}
+
+"One goods of a stocktake."
+type StocktakeLine {
+  goods: Goods!
+  "Null until counted."
+  counted: Decimal
+  "The unit cost a surplus of it is valued at, when given with the count."
+  unitCost: Decimal
+  countedAt: Time
+  countedBy: User
+  "What was on hand at the location when the count was recorded (null while uncounted, or hidden in a blind stocktake)."
+  expected: Decimal
+  "counted − expected."
+  difference: Decimal
+  "What the difference is worth: what the apply moved, or before it an estimate at the line's unit cost or the average cost on hand."
+  differenceValue: Decimal
+}
+
+"One setStock."
+type StockAdjustment {
+  id: ID!
+  goods: Goods!
+  location: Location!
+  quantityBefore: Decimal!
+  quantityAfter: Decimal!
+  "quantityAfter − quantityBefore."
+  difference: Decimal!
+  note: String
+  "The SURPLUS stock-in it wrote, if the figure went up."
+  stockIn: StockIn
+  "The LOSS stock-out it wrote, if the figure went down."
+  stockOut: StockOut
+  createdAt: Time!
+  createdBy: User
+}
+
+"What startStocktake takes."
+input StartStocktakeInput {
+  "May be left out while there is exactly one location."
+  locationId: ID
+  categoryId: ID
+  goodsIds: [ID!]
+  blind: Boolean = false
+  note: String
+  idempotencyKey: String
+}
+
+"What recordCounts takes."
+input RecordCountsInput {
+  stocktakeId: ID!
+  "1–500 counts."
+  lines: [CountLineInput!]!
+}
+
+"One goods counted."
+input CountLineInput {
+  goodsId: ID!
+  "0 or more, up to 3 decimals."
+  counted: Decimal!
+  "The unit cost to value a surplus at; otherwise the average cost on hand, else the last lot's."
+  unitCost: Decimal
+}
+
+"What applyStocktake takes."
+input ApplyStocktakeInput {
+  id: ID!
+  idempotencyKey: String
+}
+
+"What setStock takes."
+input SetStockInput {
+  goodsId: ID!
+  "May be left out while there is exactly one location."
+  locationId: ID
+  "The new on hand: 0 or more."
+  quantity: Decimal!
+  "The on hand you last read; when it differs from the current one, CONFLICT with extensions.current."
+  compareQuantity: Decimal
+  "The unit cost of a surplus; otherwise the average cost on hand, else the last lot's."
+  unitCost: Decimal
+  note: String
+  idempotencyKey: String
+}
+
+"What the void mutations take."
+input VoidInput {
+  id: ID!
+  "Why: required, 1–200 characters."
+  reason: String!
+}
+
+"A page of stocktakes."
+type StocktakeConnection {
+  nodes: [Stocktake!]!
+  edges: [StocktakeEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A stocktake with its cursor."
+type StocktakeEdge {
+  cursor: String!
+  node: Stocktake!
+}
+
+"A page of stocktake lines."
+type StocktakeLineConnection {
+  nodes: [StocktakeLine!]!
+  edges: [StocktakeLineEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A stocktake line with its cursor."
+type StocktakeLineEdge {
+  cursor: String!
+  node: StocktakeLine!
 }
 
 # ─── Users and tokens ───────────────────────────────────────────────────────
@@ -3580,6 +4421,10 @@ func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field g
 		return ec.fieldContext_LedgerEntry_stockOut(ctx, field)
 	case "transfer":
 		return ec.fieldContext_LedgerEntry_transfer(ctx, field)
+	case "stocktake":
+		return ec.fieldContext_LedgerEntry_stocktake(ctx, field)
+	case "adjustment":
+		return ec.fieldContext_LedgerEntry_adjustment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LedgerEntry", field.Name)
 }
@@ -3748,6 +4593,34 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_StockAdjustment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StockAdjustment_id(ctx, field)
+	case "goods":
+		return ec.fieldContext_StockAdjustment_goods(ctx, field)
+	case "location":
+		return ec.fieldContext_StockAdjustment_location(ctx, field)
+	case "quantityBefore":
+		return ec.fieldContext_StockAdjustment_quantityBefore(ctx, field)
+	case "quantityAfter":
+		return ec.fieldContext_StockAdjustment_quantityAfter(ctx, field)
+	case "difference":
+		return ec.fieldContext_StockAdjustment_difference(ctx, field)
+	case "note":
+		return ec.fieldContext_StockAdjustment_note(ctx, field)
+	case "stockIn":
+		return ec.fieldContext_StockAdjustment_stockIn(ctx, field)
+	case "stockOut":
+		return ec.fieldContext_StockAdjustment_stockOut(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_StockAdjustment_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_StockAdjustment_createdBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockAdjustment", field.Name)
+}
+
 func (ec *executionContext) childFields_StockIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3772,6 +4645,12 @@ func (ec *executionContext) childFields_StockIn(ctx context.Context, field graph
 		return ec.fieldContext_StockIn_createdAt(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_StockIn_createdBy(ctx, field)
+	case "voidedAt":
+		return ec.fieldContext_StockIn_voidedAt(ctx, field)
+	case "voidedBy":
+		return ec.fieldContext_StockIn_voidedBy(ctx, field)
+	case "voidReason":
+		return ec.fieldContext_StockIn_voidReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockIn", field.Name)
 }
@@ -3882,6 +4761,12 @@ func (ec *executionContext) childFields_StockOut(ctx context.Context, field grap
 		return ec.fieldContext_StockOut_createdAt(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_StockOut_createdBy(ctx, field)
+	case "voidedAt":
+		return ec.fieldContext_StockOut_voidedAt(ctx, field)
+	case "voidedBy":
+		return ec.fieldContext_StockOut_voidedBy(ctx, field)
+	case "voidReason":
+		return ec.fieldContext_StockOut_voidReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockOut", field.Name)
 }
@@ -3924,6 +4809,112 @@ func (ec *executionContext) childFields_StockOutLine(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type StockOutLine", field.Name)
 }
 
+func (ec *executionContext) childFields_Stocktake(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Stocktake_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Stocktake_code(ctx, field)
+	case "location":
+		return ec.fieldContext_Stocktake_location(ctx, field)
+	case "status":
+		return ec.fieldContext_Stocktake_status(ctx, field)
+	case "blind":
+		return ec.fieldContext_Stocktake_blind(ctx, field)
+	case "note":
+		return ec.fieldContext_Stocktake_note(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_Stocktake_startedAt(ctx, field)
+	case "startedBy":
+		return ec.fieldContext_Stocktake_startedBy(ctx, field)
+	case "appliedAt":
+		return ec.fieldContext_Stocktake_appliedAt(ctx, field)
+	case "appliedBy":
+		return ec.fieldContext_Stocktake_appliedBy(ctx, field)
+	case "lines":
+		return ec.fieldContext_Stocktake_lines(ctx, field)
+	case "countedCount":
+		return ec.fieldContext_Stocktake_countedCount(ctx, field)
+	case "uncountedCount":
+		return ec.fieldContext_Stocktake_uncountedCount(ctx, field)
+	case "stockIn":
+		return ec.fieldContext_Stocktake_stockIn(ctx, field)
+	case "stockOut":
+		return ec.fieldContext_Stocktake_stockOut(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Stocktake", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_StocktakeConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_StocktakeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StocktakeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StocktakeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StocktakeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StocktakeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "goods":
+		return ec.fieldContext_StocktakeLine_goods(ctx, field)
+	case "counted":
+		return ec.fieldContext_StocktakeLine_counted(ctx, field)
+	case "unitCost":
+		return ec.fieldContext_StocktakeLine_unitCost(ctx, field)
+	case "countedAt":
+		return ec.fieldContext_StocktakeLine_countedAt(ctx, field)
+	case "countedBy":
+		return ec.fieldContext_StocktakeLine_countedBy(ctx, field)
+	case "expected":
+		return ec.fieldContext_StocktakeLine_expected(ctx, field)
+	case "difference":
+		return ec.fieldContext_StocktakeLine_difference(ctx, field)
+	case "differenceValue":
+		return ec.fieldContext_StocktakeLine_differenceValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeLine", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeLineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_StocktakeLineConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_StocktakeLineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StocktakeLineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StocktakeLineConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeLineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeLineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StocktakeLineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StocktakeLineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeLineEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Transfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3946,6 +4937,12 @@ func (ec *executionContext) childFields_Transfer(ctx context.Context, field grap
 		return ec.fieldContext_Transfer_createdAt(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_Transfer_createdBy(ctx, field)
+	case "voidedAt":
+		return ec.fieldContext_Transfer_voidedAt(ctx, field)
+	case "voidedBy":
+		return ec.fieldContext_Transfer_voidedBy(ctx, field)
+	case "voidReason":
+		return ec.fieldContext_Transfer_voidReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Transfer", field.Name)
 }
@@ -4178,6 +5175,20 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_applyStocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApplyInput, error) {
+			return ec.unmarshalNApplyStocktakeInput2wmsᚋmodelᚐApplyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_archiveGoods_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4219,6 +5230,20 @@ func (ec *executionContext) field_Mutation_archiveLocation_args(ctx context.Cont
 		return nil, err
 	}
 	args["archived"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelStocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -4370,6 +5395,20 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CountInput, error) {
+			return ec.unmarshalNRecordCountsInput2wmsᚋmodelᚐCountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4381,6 +5420,34 @@ func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetStockInput, error) {
+			return ec.unmarshalNSetStockInput2wmsᚋmodelᚐSetStockInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startStocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StocktakeInput, error) {
+			return ec.unmarshalNStartStocktakeInput2wmsᚋmodelᚐStocktakeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -4493,6 +5560,48 @@ func (ec *executionContext) field_Mutation_uploadMedia_args(ctx context.Context,
 		return nil, err
 	}
 	args["file"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_voidStockIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VoidInput, error) {
+			return ec.unmarshalNVoidInput2wmsᚋmodelᚐVoidInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_voidStockOut_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VoidInput, error) {
+			return ec.unmarshalNVoidInput2wmsᚋmodelᚐVoidInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_voidTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VoidInput, error) {
+			return ec.unmarshalNVoidInput2wmsᚋmodelᚐVoidInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -4923,54 +6032,62 @@ func (ec *executionContext) field_Query_stockIns_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["locationId"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "voided",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["voided"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
 		func(ctx context.Context, v any) (*int64, error) {
 			return ec.unmarshalOID2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["goodsId"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	args["goodsId"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["to"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["offset"] = arg8
+	args["offset"] = arg9
 	return args, nil
 }
 
@@ -5015,54 +6132,62 @@ func (ec *executionContext) field_Query_stockOuts_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["locationId"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "voided",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["voided"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
 		func(ctx context.Context, v any) (*int64, error) {
 			return ec.unmarshalOID2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["goodsId"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	args["goodsId"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["to"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["offset"] = arg8
+	args["offset"] = arg9
 	return args, nil
 }
 
@@ -5136,6 +6261,82 @@ func (ec *executionContext) field_Query_stock_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_stocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stocktakes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*model.StocktakeStatus, error) {
+			return ec.unmarshalOStocktakeStatus2ᚖwmsᚋmodelᚐStocktakeStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_transfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5177,46 +6378,54 @@ func (ec *executionContext) field_Query_transfers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["locationId"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "voided",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["voided"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["offset"] = arg7
+	args["offset"] = arg8
 	return args, nil
 }
 
@@ -5247,6 +6456,44 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["offset"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Stocktake_lines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "counted",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["counted"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg3
 	return args, nil
 }
 
@@ -6824,6 +8071,70 @@ func (ec *executionContext) fieldContext_LedgerEntry_transfer(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Transfer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntry_stocktake(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_stocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().Stocktake(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalOStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_stocktake(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntry_adjustment(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_adjustment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().Adjustment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockAdjustment) graphql.Marshaler {
+			return ec.marshalOStockAdjustment2ᚖwmsᚋmodelᚐStockAdjustment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_adjustment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAdjustment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8894,6 +10205,502 @@ func (ec *executionContext) fieldContext_Mutation_deleteLocation(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_startStocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startStocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartStocktake(ctx, fc.Args["input"].(model.StocktakeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startStocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startStocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCounts(ctx, fc.Args["input"].(model.CountInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyStocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyStocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyStocktake(ctx, fc.Args["input"].(model.ApplyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyStocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyStocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelStocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelStocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelStocktake(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelStocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelStocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setStock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetStock(ctx, fc.Args["input"].(model.SetStockInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.StockAdjustment
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockAdjustment
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockAdjustment) graphql.Marshaler {
+			return ec.marshalNStockAdjustment2ᚖwmsᚋmodelᚐStockAdjustment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAdjustment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_voidStockIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_voidStockIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VoidStockIn(ctx, fc.Args["input"].(model.VoidInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.StockIn
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockIn
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+			return ec.marshalNStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_voidStockIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_voidStockIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_voidStockOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_voidStockOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VoidStockOut(ctx, fc.Args["input"].(model.VoidInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.StockOut
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockOut
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalNStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_voidStockOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_voidStockOut_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_voidTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_voidTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VoidTransfer(ctx, fc.Args["input"].(model.VoidInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Transfer
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Transfer
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transfer) graphql.Marshaler {
+			return ec.marshalNTransfer2ᚖwmsᚋmodelᚐTransfer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_voidTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transfer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_voidTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9887,7 +11694,7 @@ func (ec *executionContext) _Query_stockIns(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().StockIns(ctx, fc.Args["search"].(*string), fc.Args["type"].(*model.StockInType), fc.Args["locationId"].(*int64), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+			return ec.Resolvers.Query().StockIns(ctx, fc.Args["search"].(*string), fc.Args["type"].(*model.StockInType), fc.Args["locationId"].(*int64), fc.Args["voided"].(*bool), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10011,7 +11818,7 @@ func (ec *executionContext) _Query_stockOuts(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().StockOuts(ctx, fc.Args["search"].(*string), fc.Args["reason"].(*model.StockOutReason), fc.Args["locationId"].(*int64), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+			return ec.Resolvers.Query().StockOuts(ctx, fc.Args["search"].(*string), fc.Args["reason"].(*model.StockOutReason), fc.Args["locationId"].(*int64), fc.Args["voided"].(*bool), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10321,7 +12128,7 @@ func (ec *executionContext) _Query_transfers(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Transfers(ctx, fc.Args["search"].(*string), fc.Args["goodsId"].(*int64), fc.Args["locationId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+			return ec.Resolvers.Query().Transfers(ctx, fc.Args["search"].(*string), fc.Args["goodsId"].(*int64), fc.Args["locationId"].(*int64), fc.Args["voided"].(*bool), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10367,6 +12174,130 @@ func (ec *executionContext) fieldContext_Query_transfers(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_transfers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Stocktake(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalOStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stocktakes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stocktakes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Stocktakes(ctx, fc.Args["status"].(*model.StocktakeStatus), fc.Args["locationId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *Connection[*model.Stocktake]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*model.Stocktake]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.Stocktake]) graphql.Marshaler {
+			return ec.marshalNStocktakeConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stocktakes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stocktakes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10685,6 +12616,304 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _StockAdjustment_id(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockAdjustment_goods(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockAdjustment().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockAdjustment_location(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockAdjustment().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockAdjustment_quantityBefore(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_quantityBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuantityBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_quantityBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockAdjustment_quantityAfter(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_quantityAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuantityAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_quantityAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockAdjustment_difference(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_difference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Difference(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_difference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StockAdjustment_note(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockAdjustment_stockIn(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_stockIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockAdjustment().StockIn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+			return ec.marshalOStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_stockIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockAdjustment_stockOut(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_stockOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockAdjustment().StockOut(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalOStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_stockOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockAdjustment_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockAdjustment_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockAdjustment().CreatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StockIn_id(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10972,6 +13201,84 @@ func (ec *executionContext) fieldContext_StockIn_createdBy(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _StockIn_voidedAt(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_voidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_voidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockIn_voidedBy(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_voidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockIn().VoidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_voidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockIn_voidReason(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_voidReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, false, false, "String")
 }
 
 func (ec *executionContext) _StockInConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockIn]) (ret graphql.Marshaler) {
@@ -11900,6 +14207,84 @@ func (ec *executionContext) fieldContext_StockOut_createdBy(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _StockOut_voidedAt(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_voidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_voidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOut", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockOut_voidedBy(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_voidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockOut().VoidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_voidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOut",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockOut_voidReason(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_voidReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOut", field, false, false, "String")
+}
+
 func (ec *executionContext) _StockOutConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockOut]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12184,6 +14569,967 @@ func (ec *executionContext) fieldContext_StockOutLine_allocations(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Stocktake_id(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Stocktake_code(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "String")
+}
+
+func (ec *executionContext) _Stocktake_location(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_status(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StocktakeStatus) graphql.Marshaler {
+			return ec.marshalNStocktakeStatus2wmsᚋmodelᚐStocktakeStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "StocktakeStatus")
+}
+
+func (ec *executionContext) _Stocktake_blind(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_blind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_blind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Stocktake_note(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "String")
+}
+
+func (ec *executionContext) _Stocktake_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Stocktake_startedBy(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_startedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().StartedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_startedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_appliedAt(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_appliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_appliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Stocktake_appliedBy(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_appliedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().AppliedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_appliedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_lines(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stocktake().Lines(ctx, obj, fc.Args["counted"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.StocktakeLine]) graphql.Marshaler {
+			return ec.marshalNStocktakeLineConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_lines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeLineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stocktake_lines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_countedCount(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_countedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().CountedCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_countedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Stocktake_uncountedCount(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_uncountedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().UncountedCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_uncountedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Stocktake_stockIn(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_stockIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().StockIn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+			return ec.marshalOStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_stockIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_stockOut(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_stockOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().StockOut(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalOStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_stockOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚕᚖwmsᚋmodelᚐStocktakeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.Stocktake]) graphql.Marshaler {
+			return ec.marshalNStocktakeEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StocktakeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StocktakeEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLine_goods(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StocktakeLine().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLine_counted(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_counted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_counted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLine_unitCost(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_unitCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnitCost) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_unitCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLine_countedAt(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_countedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_countedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StocktakeLine_countedBy(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_countedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StocktakeLine().CountedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_countedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLine_expected(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShownExpected(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLine_difference(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_difference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShownDifference(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_difference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLine_differenceValue(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_differenceValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShownDifferenceValue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_differenceValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StocktakeLine) graphql.Marshaler {
+			return ec.marshalNStocktakeLine2ᚕᚖwmsᚋmodelᚐStocktakeLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.StocktakeLine]) graphql.Marshaler {
+			return ec.marshalNStocktakeLineEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeLineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLineConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StocktakeLineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLineEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StocktakeLineEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StocktakeLine) graphql.Marshaler {
+			return ec.marshalNStocktakeLine2ᚖwmsᚋmodelᚐStocktakeLine(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Transfer_id(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12448,6 +15794,84 @@ func (ec *executionContext) fieldContext_Transfer_createdBy(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Transfer_voidedAt(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_voidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_voidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transfer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Transfer_voidedBy(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_voidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Transfer().VoidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_voidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Transfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Transfer_voidReason(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_voidReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transfer", field, false, false, "String")
 }
 
 func (ec *executionContext) _TransferAllocation_lot(ctx context.Context, field graphql.CollectedField, obj *model.TransferAllocation) (ret graphql.Marshaler) {
@@ -14349,6 +17773,111 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputApplyStocktakeInput(ctx context.Context, obj any) (model.ApplyInput, error) {
+	var it model.ApplyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApplyStocktakeInput unmarshals raw into the ApplyStocktakeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApplyStocktakeInput(ctx context.Context, raw any) (model.ApplyInput, error) {
+	var out model.ApplyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplyStocktakeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCountLineInput(ctx context.Context, obj any) (model.CountLineInput, error) {
+	var it model.CountLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"goodsId", "counted", "unitCost"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "goodsId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goodsId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoodsID = data
+		case "counted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("counted"))
+			data, err := ec.unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Counted = data
+		case "unitCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitCost"))
+			data, err := ec.unmarshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitCost = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCountLineInput unmarshals raw into the CountLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCountLineInput(ctx context.Context, raw any) (model.CountLineInput, error) {
+	var out model.CountLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountLineInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Context, obj any) (model.APITokenInput, error) {
 	var it model.APITokenInput
 	if obj == nil {
@@ -14791,6 +18320,220 @@ func (ec *executionContext) unmarshalInputExportInput(ctx context.Context, obj a
 func UnmarshalExportInput(ctx context.Context, raw any) (model.ExportInput, error) {
 	var out model.ExportInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordCountsInput(ctx context.Context, obj any) (model.CountInput, error) {
+	var it model.CountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"stocktakeId", "lines"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stocktakeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stocktakeId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StocktakeID = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNCountLineInput2ᚕᚖwmsᚋmodelᚐCountLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCountsInput unmarshals raw into the RecordCountsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCountsInput(ctx context.Context, raw any) (model.CountInput, error) {
+	var out model.CountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCountsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetStockInput(ctx context.Context, obj any) (model.SetStockInput, error) {
+	var it model.SetStockInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"goodsId", "locationId", "quantity", "compareQuantity", "unitCost", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "goodsId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goodsId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoodsID = data
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "compareQuantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("compareQuantity"))
+			data, err := ec.unmarshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompareQuantity = data
+		case "unitCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitCost"))
+			data, err := ec.unmarshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitCost = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetStockInput unmarshals raw into the SetStockInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetStockInput(ctx context.Context, raw any) (model.SetStockInput, error) {
+	var out model.SetStockInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetStockInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStartStocktakeInput(ctx context.Context, obj any) (model.StocktakeInput, error) {
+	var it model.StocktakeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["blind"]; !present {
+		asMap["blind"] = false
+	}
+
+	fieldsInOrder := [...]string{"locationId", "categoryId", "goodsIds", "blind", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "goodsIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goodsIds"))
+			data, err := ec.unmarshalOID2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoodsIDs = data
+		case "blind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("blind"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Blind = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartStocktakeInput unmarshals raw into the StartStocktakeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartStocktakeInput(ctx context.Context, raw any) (model.StocktakeInput, error) {
+	var out model.StocktakeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartStocktakeInput", raw, &out)
 	return out, err
 }
 
@@ -15487,6 +19230,55 @@ func UnmarshalUpdateUserInput(ctx context.Context, raw any) (model.UserUpdate, e
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVoidInput(ctx context.Context, obj any) (model.VoidInput, error) {
+	var it model.VoidInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoidInput unmarshals raw into the VoidInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoidInput(ctx context.Context, raw any) (model.VoidInput, error) {
+	var out model.VoidInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoidInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -16076,6 +19868,16 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 			}
 		case "transfer":
 			out.Values[i] = ec._LedgerEntry_transfer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stocktake":
+			out.Values[i] = ec._LedgerEntry_stocktake(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "adjustment":
+			out.Values[i] = ec._LedgerEntry_adjustment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -16690,6 +20492,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "startStocktake":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startStocktake(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCounts":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCounts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyStocktake":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyStocktake(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelStocktake":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelStocktake(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setStock":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setStock(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidStockIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_voidStockIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidStockOut":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_voidStockOut(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_voidTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "login":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_login(ctx, field)
@@ -16921,6 +20779,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_transfers(ctx, field)
 				})
+		case "stocktake":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stocktake(ctx, field)
+				})
+		case "stocktakes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stocktakes(ctx, field)
+				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -16971,6 +20841,98 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
 		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockAdjustmentImplementors = []string{"StockAdjustment"}
+
+func (ec *executionContext) _StockAdjustment(ctx context.Context, sel ast.SelectionSet, obj *model.StockAdjustment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockAdjustmentImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockAdjustment")
+		case "id":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.ID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "goods":
+			out.Values[i] = ec._StockAdjustment_goods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._StockAdjustment_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantityBefore":
+			if v := obj.QuantityBefore; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockAdjustment_quantityBefore(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantityAfter":
+			if v := obj.QuantityAfter; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockAdjustment_quantityAfter(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "difference":
+			if v := obj.Difference(); v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockAdjustment_difference(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			if v := obj.Note; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stockIn":
+			out.Values[i] = ec._StockAdjustment_stockIn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stockOut":
+			out.Values[i] = ec._StockAdjustment_stockOut(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdBy":
+			out.Values[i] = ec._StockAdjustment_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
 	}
 
 	return out
@@ -17046,6 +21008,25 @@ func (ec *executionContext) _StockIn(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "createdBy":
 			out.Values[i] = ec._StockIn_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidedAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.VoidedAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidedBy":
+			out.Values[i] = ec._StockIn_voidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidReason":
+			if v := obj.VoidReason; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -17420,6 +21401,25 @@ func (ec *executionContext) _StockOut(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "voidedAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.VoidedAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidedBy":
+			out.Values[i] = ec._StockOut_voidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidReason":
+			if v := obj.VoidReason; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17560,6 +21560,357 @@ func (ec *executionContext) _StockOutLine(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var stocktakeImplementors = []string{"Stocktake"}
+
+func (ec *executionContext) _Stocktake(ctx context.Context, sel ast.SelectionSet, obj *model.Stocktake) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Stocktake")
+		case "id":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.ID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = (*stringValue)(&obj.Code)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._Stocktake_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec.marshalNStocktakeStatus2wmsᚋmodelᚐStocktakeStatus(ctx, field.Selections, obj.Status)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "blind":
+			out.Values[i] = boolValue(obj.Blind)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			if v := obj.Note; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.StartedAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedBy":
+			out.Values[i] = ec._Stocktake_startedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "appliedAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.AppliedAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "appliedBy":
+			out.Values[i] = ec._Stocktake_appliedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._Stocktake_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countedCount":
+			out.Values[i] = ec._Stocktake_countedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uncountedCount":
+			out.Values[i] = ec._Stocktake_uncountedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stockIn":
+			out.Values[i] = ec._Stocktake_stockIn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stockOut":
+			out.Values[i] = ec._Stocktake_stockOut(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stocktakeConnectionImplementors = []string{"StocktakeConnection"}
+
+func (ec *executionContext) _StocktakeConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.Stocktake]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeConnectionImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeConnection")
+		case "nodes":
+			out.Values[i] = ec._StocktakeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._StocktakeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			if fc, err := ec.fieldContext_StocktakeConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._StocktakeConnection_pageInfo(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._StocktakeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stocktakeEdgeImplementors = []string{"StocktakeEdge"}
+
+func (ec *executionContext) _StocktakeEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.Stocktake]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeEdgeImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeEdge")
+		case "cursor":
+			out.Values[i] = (*stringValue)(&obj.Cursor)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			if fc, err := ec.fieldContext_StocktakeEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._StocktakeEdge_node(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stocktakeLineImplementors = []string{"StocktakeLine"}
+
+func (ec *executionContext) _StocktakeLine(ctx context.Context, sel ast.SelectionSet, obj *model.StocktakeLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeLineImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeLine")
+		case "goods":
+			out.Values[i] = ec._StocktakeLine_goods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counted":
+			if v := obj.Counted; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_counted(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unitCost":
+			if v := obj.UnitCost; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_unitCost(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "countedAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.CountedAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "countedBy":
+			out.Values[i] = ec._StocktakeLine_countedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expected":
+			if v := obj.ShownExpected(); v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_expected(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "difference":
+			if v := obj.ShownDifference(); v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_difference(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "differenceValue":
+			if v := obj.ShownDifferenceValue(); v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_differenceValue(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stocktakeLineConnectionImplementors = []string{"StocktakeLineConnection"}
+
+func (ec *executionContext) _StocktakeLineConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.StocktakeLine]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeLineConnectionImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeLineConnection")
+		case "nodes":
+			out.Values[i] = ec._StocktakeLineConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._StocktakeLineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			if fc, err := ec.fieldContext_StocktakeLineConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._StocktakeLineConnection_pageInfo(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._StocktakeLineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stocktakeLineEdgeImplementors = []string{"StocktakeLineEdge"}
+
+func (ec *executionContext) _StocktakeLineEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.StocktakeLine]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeLineEdgeImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeLineEdge")
+		case "cursor":
+			out.Values[i] = (*stringValue)(&obj.Cursor)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			if fc, err := ec.fieldContext_StocktakeLineEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStocktakeLine2ᚖwmsᚋmodelᚐStocktakeLine(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._StocktakeLineEdge_node(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
 var transferImplementors = []string{"Transfer"}
 
 func (ec *executionContext) _Transfer(ctx context.Context, sel ast.SelectionSet, obj *model.Transfer) graphql.Marshaler {
@@ -17625,6 +21976,25 @@ func (ec *executionContext) _Transfer(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "createdBy":
 			out.Values[i] = ec._Transfer_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidedAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.VoidedAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidedBy":
+			out.Values[i] = ec._Transfer_voidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidReason":
+			if v := obj.VoidReason; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -18410,6 +22780,11 @@ func (ec *executionContext) marshalNApiTokenPayload2ᚖwmsᚋgraphᚐAPITokenPay
 	return ec._ApiTokenPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNApplyStocktakeInput2wmsᚋmodelᚐApplyInput(ctx context.Context, v any) (model.ApplyInput, error) {
+	res, err := ec.unmarshalInputApplyStocktakeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAuthPayload2ᚖwmsᚋgraphᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *AuthPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthPayload!")
@@ -18486,6 +22861,25 @@ func (ec *executionContext) marshalNCategoryEdge2ᚖwmsᚋgraphᚐEdge(ctx conte
 		return graphql.Null
 	}
 	return ec._CategoryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCountLineInput2ᚕᚖwmsᚋmodelᚐCountLineInputᚄ(ctx context.Context, v any) ([]*model.CountLineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CountLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCountLineInput2ᚖwmsᚋmodelᚐCountLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCountLineInput2ᚖwmsᚋmodelᚐCountLineInput(ctx context.Context, v any) (*model.CountLineInput, error) {
+	res, err := ec.unmarshalInputCountLineInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreateApiTokenInput2wmsᚋmodelᚐAPITokenInput(ctx context.Context, v any) (model.APITokenInput, error) {
@@ -18930,6 +23324,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx conte
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecordCountsInput2wmsᚋmodelᚐCountInput(ctx context.Context, v any) (model.CountInput, error) {
+	res, err := ec.unmarshalInputRecordCountsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRole2wmsᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := model.Role(tmp)
@@ -18943,6 +23342,24 @@ func (ec *executionContext) marshalNRole2wmsᚋmodelᚐRole(ctx context.Context,
 		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNSetStockInput2wmsᚋmodelᚐSetStockInput(ctx context.Context, v any) (model.SetStockInput, error) {
+	res, err := ec.unmarshalInputSetStockInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStartStocktakeInput2wmsᚋmodelᚐStocktakeInput(ctx context.Context, v any) (model.StocktakeInput, error) {
+	res, err := ec.unmarshalInputStartStocktakeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStockAdjustment2ᚖwmsᚋmodelᚐStockAdjustment(ctx context.Context, sel ast.SelectionSet, v *model.StockAdjustment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockAdjustment!")
+		return graphql.Null
+	}
+	return ec._StockAdjustment(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStockIn2ᚕᚖwmsᚋmodelᚐStockInᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StockIn) graphql.Marshaler {
@@ -19239,6 +23656,133 @@ func (ec *executionContext) marshalNStockOutReason2wmsᚋmodelᚐStockOutReason(
 	return res
 }
 
+func (ec *executionContext) marshalNStocktake2ᚕᚖwmsᚋmodelᚐStocktakeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Stocktake) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx context.Context, sel ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Stocktake!")
+		return graphql.Null
+	}
+	return ec._Stocktake(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.Stocktake]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeConnection!")
+		return graphql.Null
+	}
+	return ec._StocktakeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.Stocktake]) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStocktakeEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStocktakeEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.Stocktake]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeEdge!")
+		return graphql.Null
+	}
+	return ec._StocktakeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeLine2ᚕᚖwmsᚋmodelᚐStocktakeLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StocktakeLine) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStocktakeLine2ᚖwmsᚋmodelᚐStocktakeLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStocktakeLine2ᚖwmsᚋmodelᚐStocktakeLine(ctx context.Context, sel ast.SelectionSet, v *model.StocktakeLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeLine!")
+		return graphql.Null
+	}
+	return ec._StocktakeLine(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeLineConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.StocktakeLine]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeLineConnection!")
+		return graphql.Null
+	}
+	return ec._StocktakeLineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeLineEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.StocktakeLine]) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStocktakeLineEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStocktakeLineEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.StocktakeLine]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeLineEdge!")
+		return graphql.Null
+	}
+	return ec._StocktakeLineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStocktakeStatus2wmsᚋmodelᚐStocktakeStatus(ctx context.Context, v any) (model.StocktakeStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.StocktakeStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStocktakeStatus2wmsᚋmodelᚐStocktakeStatus(ctx context.Context, sel ast.SelectionSet, v model.StocktakeStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StocktakeStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19503,6 +24047,11 @@ func (ec *executionContext) marshalNUserEdge2ᚖwmsᚋgraphᚐEdge(ctx context.C
 	return ec._UserEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNVoidInput2wmsᚋmodelᚐVoidInput(ctx context.Context, v any) (model.VoidInput, error) {
+	res, err := ec.unmarshalInputVoidInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -19699,6 +24248,22 @@ func (ec *executionContext) marshalOCategoryOrder2ᚖwmsᚋmodelᚐCategoryOrder
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚖwmsᚋmodelᚐMoney(ctx context.Context, v any) (*model.Money, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Money)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖwmsᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx context.Context, v any) (*model.Quantity, error) {
@@ -19952,6 +24517,13 @@ func (ec *executionContext) marshalORole2ᚖwmsᚋmodelᚐRole(ctx context.Conte
 	return res
 }
 
+func (ec *executionContext) marshalOStockAdjustment2ᚖwmsᚋmodelᚐStockAdjustment(ctx context.Context, sel ast.SelectionSet, v *model.StockAdjustment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StockAdjustment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOStockIn2ᚖwmsᚋmodelᚐStockIn(ctx context.Context, sel ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -19995,6 +24567,32 @@ func (ec *executionContext) unmarshalOStockOutReason2ᚖwmsᚋmodelᚐStockOutRe
 }
 
 func (ec *executionContext) marshalOStockOutReason2ᚖwmsᚋmodelᚐStockOutReason(ctx context.Context, sel ast.SelectionSet, v *model.StockOutReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOStocktake2ᚖwmsᚋmodelᚐStocktake(ctx context.Context, sel ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Stocktake(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStocktakeStatus2ᚖwmsᚋmodelᚐStocktakeStatus(ctx context.Context, v any) (*model.StocktakeStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.StocktakeStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStocktakeStatus2ᚖwmsᚋmodelᚐStocktakeStatus(ctx context.Context, sel ast.SelectionSet, v *model.StocktakeStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -34,6 +34,11 @@ type Loaders struct {
 	ByLocation *Loader[int64, []*model.LocationStock]
 	// UserLocations is keyed by user id: the locations the user is limited to.
 	UserLocations *Loader[int64, []int64]
+
+	Stocktake  *Loader[int64, *model.Stocktake]
+	Adjustment *Loader[int64, *model.StockAdjustment]
+	// StocktakeCounts is keyed by stocktake id: its counted and uncounted lines.
+	StocktakeCounts *Loader[int64, [2]int]
 }
 
 type loadersKey struct{}

@@ -46,6 +46,14 @@ func (r *ledgerEntryResolver) Transfer(ctx context.Context, obj *model.LedgerEnt
 	return optional(ctx, loaders(ctx).Transfer, obj.TransferID)
 }
 
+func (r *ledgerEntryResolver) Stocktake(ctx context.Context, obj *model.LedgerEntry) (*model.Stocktake, error) {
+	return optional(ctx, loaders(ctx).Stocktake, obj.StocktakeID)
+}
+
+func (r *ledgerEntryResolver) Adjustment(ctx context.Context, obj *model.LedgerEntry) (*model.StockAdjustment, error) {
+	return optional(ctx, loaders(ctx).Adjustment, obj.AdjustmentID)
+}
+
 func (r *locationStockResolver) Location(ctx context.Context, obj *model.LocationStock) (*model.Location, error) {
 	return loaders(ctx).Location.Load(ctx, obj.LocationID)
 }
@@ -139,6 +147,38 @@ func (r *mutationResolver) ArchiveLocation(ctx context.Context, id int64, archiv
 
 func (r *mutationResolver) DeleteLocation(ctx context.Context, id int64) (int64, error) {
 	return id, r.Store.DeleteLocation(ctx, id)
+}
+
+func (r *mutationResolver) StartStocktake(ctx context.Context, input model.StocktakeInput) (*model.Stocktake, error) {
+	return r.Store.StartStocktake(ctx, input)
+}
+
+func (r *mutationResolver) RecordCounts(ctx context.Context, input model.CountInput) (*model.Stocktake, error) {
+	return r.Store.RecordCounts(ctx, input)
+}
+
+func (r *mutationResolver) ApplyStocktake(ctx context.Context, input model.ApplyInput) (*model.Stocktake, error) {
+	return r.Store.ApplyStocktake(ctx, input)
+}
+
+func (r *mutationResolver) CancelStocktake(ctx context.Context, id int64) (*model.Stocktake, error) {
+	return r.Store.CancelStocktake(ctx, id)
+}
+
+func (r *mutationResolver) SetStock(ctx context.Context, input model.SetStockInput) (*model.StockAdjustment, error) {
+	return r.Store.SetStock(ctx, input)
+}
+
+func (r *mutationResolver) VoidStockIn(ctx context.Context, input model.VoidInput) (*model.StockIn, error) {
+	return r.Store.VoidStockIn(ctx, input)
+}
+
+func (r *mutationResolver) VoidStockOut(ctx context.Context, input model.VoidInput) (*model.StockOut, error) {
+	return r.Store.VoidStockOut(ctx, input)
+}
+
+func (r *mutationResolver) VoidTransfer(ctx context.Context, input model.VoidInput) (*model.Transfer, error) {
+	return r.Store.VoidTransfer(ctx, input)
 }
 
 func (r *mutationResolver) Login(ctx context.Context, username string, password string) (*AuthPayload, error) {
@@ -245,9 +285,9 @@ func (r *queryResolver) StockIn(ctx context.Context, id int64) (*model.StockIn, 
 	return d, err
 }
 
-func (r *queryResolver) StockIns(ctx context.Context, search *string, typeArg *model.StockInType, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error) {
+func (r *queryResolver) StockIns(ctx context.Context, search *string, typeArg *model.StockInType, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error) {
 	p, err := r.Store.StockIns(ctx, model.StockInFilter{
-		Search: deref(search), LocationID: locationID, Type: typeArg, GoodsID: goodsID, From: from, To: to,
+		Search: deref(search), LocationID: locationID, Voided: voided, Type: typeArg, GoodsID: goodsID, From: from, To: to,
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err
@@ -264,9 +304,9 @@ func (r *queryResolver) StockOut(ctx context.Context, id int64) (*model.StockOut
 	return d, err
 }
 
-func (r *queryResolver) StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error) {
+func (r *queryResolver) StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error) {
 	p, err := r.Store.StockOuts(ctx, model.StockOutFilter{
-		Search: deref(search), LocationID: locationID, Reason: reason, GoodsID: goodsID, From: from, To: to,
+		Search: deref(search), LocationID: locationID, Voided: voided, Reason: reason, GoodsID: goodsID, From: from, To: to,
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err
@@ -308,14 +348,32 @@ func (r *queryResolver) Transfer(ctx context.Context, id int64) (*model.Transfer
 	return d, err
 }
 
-func (r *queryResolver) Transfers(ctx context.Context, search *string, goodsID *int64, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Transfer], error) {
+func (r *queryResolver) Transfers(ctx context.Context, search *string, goodsID *int64, locationID *int64, voided *bool, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Transfer], error) {
 	p, err := r.Store.Transfers(ctx, model.TransferFilter{
-		Search: deref(search), GoodsID: goodsID, LocationID: locationID, From: from, To: to,
+		Search: deref(search), GoodsID: goodsID, LocationID: locationID, Voided: voided, From: from, To: to,
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err
 	}
 	loaders(ctx).expectTransfers(p.Items)
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) Stocktake(ctx context.Context, id int64) (*model.Stocktake, error) {
+	st, err := orNil(r.Store.Stocktake(ctx, id))
+	if st != nil {
+		loaders(ctx).expectStocktakes([]*model.Stocktake{st})
+	}
+	return st, err
+}
+
+func (r *queryResolver) Stocktakes(ctx context.Context, status *model.StocktakeStatus, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Stocktake], error) {
+	p, err := r.Store.Stocktakes(ctx, model.StocktakeFilter{Status: status, LocationID: locationID, From: from, To: to},
+		model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectStocktakes(p.Items)
 	return newConnection(p), nil
 }
 
@@ -347,6 +405,26 @@ func (r *queryResolver) Media(ctx context.Context, id int64) (*model.Media, erro
 	return orNil(r.Store.Media(ctx, id))
 }
 
+func (r *stockAdjustmentResolver) Goods(ctx context.Context, obj *model.StockAdjustment) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *stockAdjustmentResolver) Location(ctx context.Context, obj *model.StockAdjustment) (*model.Location, error) {
+	return loaders(ctx).Location.Load(ctx, obj.LocationID)
+}
+
+func (r *stockAdjustmentResolver) StockIn(ctx context.Context, obj *model.StockAdjustment) (*model.StockIn, error) {
+	return optional(ctx, loaders(ctx).StockIn, obj.StockInID)
+}
+
+func (r *stockAdjustmentResolver) StockOut(ctx context.Context, obj *model.StockAdjustment) (*model.StockOut, error) {
+	return optional(ctx, loaders(ctx).StockOut, obj.StockOutID)
+}
+
+func (r *stockAdjustmentResolver) CreatedBy(ctx context.Context, obj *model.StockAdjustment) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
+}
+
 func (r *stockInResolver) Location(ctx context.Context, obj *model.StockIn) (*model.Location, error) {
 	return loaders(ctx).Location.Load(ctx, obj.LocationID)
 }
@@ -361,6 +439,10 @@ func (r *stockInResolver) Attachments(ctx context.Context, obj *model.StockIn) (
 
 func (r *stockInResolver) CreatedBy(ctx context.Context, obj *model.StockIn) (*model.User, error) {
 	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
+}
+
+func (r *stockInResolver) VoidedBy(ctx context.Context, obj *model.StockIn) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.VoidedBy)
 }
 
 func (r *stockInLineResolver) Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error) {
@@ -391,6 +473,10 @@ func (r *stockOutResolver) CreatedBy(ctx context.Context, obj *model.StockOut) (
 	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
 }
 
+func (r *stockOutResolver) VoidedBy(ctx context.Context, obj *model.StockOut) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.VoidedBy)
+}
+
 func (r *stockOutLineResolver) Goods(ctx context.Context, obj *model.StockOutLine) (*model.Goods, error) {
 	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
 }
@@ -398,6 +484,62 @@ func (r *stockOutLineResolver) Goods(ctx context.Context, obj *model.StockOutLin
 func (r *stockOutLineResolver) Allocations(ctx context.Context, obj *model.StockOutLine) ([]*model.Allocation, error) {
 	m, err := loaders(ctx).Allocations.Load(ctx, obj.StockOutID)
 	return m[obj.Line], err
+}
+
+func (r *stocktakeResolver) Location(ctx context.Context, obj *model.Stocktake) (*model.Location, error) {
+	return loaders(ctx).Location.Load(ctx, obj.LocationID)
+}
+
+func (r *stocktakeResolver) StartedBy(ctx context.Context, obj *model.Stocktake) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.StartedBy)
+}
+
+func (r *stocktakeResolver) AppliedBy(ctx context.Context, obj *model.Stocktake) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.AppliedBy)
+}
+
+func (r *stocktakeResolver) Lines(ctx context.Context, obj *model.Stocktake, counted *bool, first *int, after *string, offset *int) (*Connection[*model.StocktakeLine], error) {
+	p, err := r.Store.StocktakeLines(ctx, obj.ID, model.StocktakeLineFilter{Counted: counted},
+		model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	hidden := obj.Blind && obj.Status != model.StocktakeApplied && auth.CallerFrom(ctx).Role() != model.RoleAdmin
+	l := loaders(ctx)
+	for _, line := range p.Items {
+		line.Hidden = hidden
+		l.Goods.Expect(line.GoodsID)
+		if line.CountedBy != nil {
+			l.User.Expect(*line.CountedBy)
+		}
+	}
+	return newConnection(p), nil
+}
+
+func (r *stocktakeResolver) CountedCount(ctx context.Context, obj *model.Stocktake) (int, error) {
+	n, err := loaders(ctx).StocktakeCounts.Load(ctx, obj.ID)
+	return n[0], err
+}
+
+func (r *stocktakeResolver) UncountedCount(ctx context.Context, obj *model.Stocktake) (int, error) {
+	n, err := loaders(ctx).StocktakeCounts.Load(ctx, obj.ID)
+	return n[1], err
+}
+
+func (r *stocktakeResolver) StockIn(ctx context.Context, obj *model.Stocktake) (*model.StockIn, error) {
+	return optional(ctx, loaders(ctx).StockIn, obj.StockInID)
+}
+
+func (r *stocktakeResolver) StockOut(ctx context.Context, obj *model.Stocktake) (*model.StockOut, error) {
+	return optional(ctx, loaders(ctx).StockOut, obj.StockOutID)
+}
+
+func (r *stocktakeLineResolver) Goods(ctx context.Context, obj *model.StocktakeLine) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *stocktakeLineResolver) CountedBy(ctx context.Context, obj *model.StocktakeLine) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.CountedBy)
 }
 
 func (r *transferResolver) FromLocation(ctx context.Context, obj *model.Transfer) (*model.Location, error) {
@@ -414,6 +556,10 @@ func (r *transferResolver) Lines(ctx context.Context, obj *model.Transfer) ([]*m
 
 func (r *transferResolver) CreatedBy(ctx context.Context, obj *model.Transfer) (*model.User, error) {
 	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
+}
+
+func (r *transferResolver) VoidedBy(ctx context.Context, obj *model.Transfer) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.VoidedBy)
 }
 
 func (r *transferAllocationResolver) Lot(ctx context.Context, obj *model.TransferAllocation) (*model.Lot, error) {
@@ -469,6 +615,8 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) StockAdjustment() StockAdjustmentResolver { return &stockAdjustmentResolver{r} }
+
 func (r *Resolver) StockIn() StockInResolver { return &stockInResolver{r} }
 
 func (r *Resolver) StockInLine() StockInLineResolver { return &stockInLineResolver{r} }
@@ -478,6 +626,10 @@ func (r *Resolver) StockLevel() StockLevelResolver { return &stockLevelResolver{
 func (r *Resolver) StockOut() StockOutResolver { return &stockOutResolver{r} }
 
 func (r *Resolver) StockOutLine() StockOutLineResolver { return &stockOutLineResolver{r} }
+
+func (r *Resolver) Stocktake() StocktakeResolver { return &stocktakeResolver{r} }
+
+func (r *Resolver) StocktakeLine() StocktakeLineResolver { return &stocktakeLineResolver{r} }
 
 func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
 
@@ -499,11 +651,14 @@ type (
 	mediaResolver              struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }
 	queryResolver              struct{ *Resolver }
+	stockAdjustmentResolver    struct{ *Resolver }
 	stockInResolver            struct{ *Resolver }
 	stockInLineResolver        struct{ *Resolver }
 	stockLevelResolver         struct{ *Resolver }
 	stockOutResolver           struct{ *Resolver }
 	stockOutLineResolver       struct{ *Resolver }
+	stocktakeResolver          struct{ *Resolver }
+	stocktakeLineResolver      struct{ *Resolver }
 	transferResolver           struct{ *Resolver }
 	transferAllocationResolver struct{ *Resolver }
 	transferLineResolver       struct{ *Resolver }

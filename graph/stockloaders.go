@@ -101,6 +101,12 @@ func (l *Loaders) expectLedger(es []*model.LedgerEntry) {
 		if e.TransferID != nil {
 			l.Transfer.Expect(*e.TransferID)
 		}
+		if e.StocktakeID != nil {
+			l.Stocktake.Expect(*e.StocktakeID)
+		}
+		if e.AdjustmentID != nil {
+			l.Adjustment.Expect(*e.AdjustmentID)
+		}
 		if e.StockInID != nil {
 			l.StockIn.Expect(*e.StockInID)
 		}

@@ -64,13 +64,20 @@ const (
 	KindReturn      LedgerKind = "RETURN"
 	KindTransferIn  LedgerKind = "TRANSFER_IN"
 	KindTransferOut LedgerKind = "TRANSFER_OUT"
+	// A stocktake's surplus and loss, a setStock's, and the reversing
+	// entries of a void.
+	KindStocktakeGain  LedgerKind = "STOCKTAKE_GAIN"
+	KindStocktakeLoss  LedgerKind = "STOCKTAKE_LOSS"
+	KindAdjustmentGain LedgerKind = "ADJUSTMENT_GAIN"
+	KindAdjustmentLoss LedgerKind = "ADJUSTMENT_LOSS"
+	KindVoid           LedgerKind = "VOID"
 )
 
 // Valid reports a known kind.
 func (k LedgerKind) Valid() bool {
 	switch k {
 	case KindPurchase, KindSurplus, KindGift, KindConsume, KindLoss, KindDamage, KindReturn,
-		KindTransferIn, KindTransferOut:
+		KindTransferIn, KindTransferOut, KindStocktakeGain, KindStocktakeLoss, KindAdjustmentGain, KindAdjustmentLoss, KindVoid:
 		return true
 	}
 	return false
@@ -108,6 +115,15 @@ type StockIn struct {
 	RequestHash      string    `bun:"request_hash,notnull"`
 	CreatedAt        time.Time `bun:"created_at,notnull"`
 	CreatedBy        *int64    `bun:"created_by"`
+	Voided
+}
+
+// Voided says whether and why a document was voided: a voided document keeps
+// its lines, and reversing ledger entries (kind VOID) undo what it moved.
+type Voided struct {
+	VoidedAt   *time.Time `bun:"voided_at"`
+	VoidedBy   *int64     `bun:"voided_by"`
+	VoidReason *string    `bun:"void_reason"`
 }
 
 // Lot is what one stock-in line brought in (批次), and what is left of it.
@@ -156,6 +172,7 @@ type StockOut struct {
 	RequestHash      string         `bun:"request_hash,notnull"`
 	CreatedAt        time.Time      `bun:"created_at,notnull"`
 	CreatedBy        *int64         `bun:"created_by"`
+	Voided
 }
 
 // IdempotencyScope is whose idempotency keys a request uses: the acting
@@ -210,6 +227,10 @@ type LedgerEntry struct {
 	// of a transfer's entries.
 	TransferID   *int64 `bun:"transfer_id"`
 	TransferLine *int   `bun:"transfer_line"`
+	// StocktakeID and AdjustmentID name the stocktake or setStock whose
+	// document wrote the entry.
+	StocktakeID  *int64 `bun:"stocktake_id"`
+	AdjustmentID *int64 `bun:"adjustment_id"`
 	LotID        int64  `bun:"lot_id,notnull"`
 }
 
@@ -562,20 +583,24 @@ func Allocate(goodsID int64, lots []*Lot, want Quantity) ([]Allocation, error) {
 type StockInFilter struct {
 	Search     string
 	LocationID *int64
-	Type       *StockInType
-	GoodsID    *int64
-	From       *time.Time
-	To         *time.Time
+	// Voided: true only voided documents, false only the others, nil both.
+	Voided  *bool
+	Type    *StockInType
+	GoodsID *int64
+	From    *time.Time
+	To      *time.Time
 }
 
 // StockOutFilter selects stock-outs for a list, newest first.
 type StockOutFilter struct {
 	Search     string
 	LocationID *int64
-	Reason     *StockOutReason
-	GoodsID    *int64
-	From       *time.Time
-	To         *time.Time
+	// Voided: true only voided documents, false only the others, nil both.
+	Voided  *bool
+	Reason  *StockOutReason
+	GoodsID *int64
+	From    *time.Time
+	To      *time.Time
 }
 
 // LedgerFilter selects ledger entries, newest first.

@@ -28,6 +28,7 @@ type Transfer struct {
 	RequestHash      string    `bun:"request_hash,notnull"`
 	CreatedAt        time.Time `bun:"created_at,notnull"`
 	CreatedBy        *int64    `bun:"created_by"`
+	Voided
 }
 
 // TransferLine is one line of a transfer: the goods, how much, and the value
@@ -106,6 +107,7 @@ func positive(i int, q Quantity) error {
 // matches either end.
 type TransferFilter struct {
 	Search     string
+	Voided     *bool
 	GoodsID    *int64
 	LocationID *int64
 	From       *time.Time
