@@ -81,7 +81,7 @@ func (s *Store) GoodsByIDs(ctx context.Context, ids []int64) ([]*model.Goods, er
 // goodsColumns are the columns createGoods and updateGoods write; the stock
 // columns belong to stock movements alone.
 var goodsColumns = []string{"name", "name_key", "category_id", "unit", "sku", "barcode",
-	"low_stock_threshold", "note", "image_id", "archived", "search_text", "updated_at"}
+	"low_stock_threshold", "note", "image_id", "archived", "search_text", "tracks_expiry", "issue_policy", "updated_at"}
 
 // CreateGoods adds goods to an existing category.
 func (s *Store) CreateGoods(ctx context.Context, in model.GoodsInput) (*model.Goods, error) {
@@ -100,13 +100,49 @@ func (s *Store) CreateGoods(ctx context.Context, in model.GoodsInput) (*model.Go
 				return err
 			}
 		}
-		_, err := tx.NewInsert().Model(g).Exec(ctx)
-		return err
+		if _, err := tx.NewInsert().Model(g).Exec(ctx); err != nil {
+			return err
+		}
+		return setPacks(ctx, tx, g.ID, in.Packs)
 	})
 	if err != nil {
 		return nil, goodsWriteError(err, g)
 	}
 	return g, nil
+}
+
+// setPacks replaces a goods' packs.
+func setPacks(ctx context.Context, tx bun.Tx, goodsID int64, in []*model.PackInput) error {
+	packs, err := model.Packs(in)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.NewDelete().Model((*model.Pack)(nil)).Where("goods_id = ?", goodsID).Exec(ctx); err != nil {
+		return err
+	}
+	if len(packs) == 0 {
+		return nil
+	}
+	for _, p := range packs {
+		p.GoodsID = goodsID
+	}
+	_, err = tx.NewInsert().Model(&packs).Exec(ctx)
+	return err
+}
+
+// PacksByGoods returns the packs of these goods, in their order.
+func (s *Store) PacksByGoods(ctx context.Context, goodsIDs []int64) (map[int64][]*model.Pack, error) {
+	return packsOf(ctx, s.db, goodsIDs)
+}
+
+func packsOf(ctx context.Context, db bun.IDB, goodsIDs []int64) (map[int64][]*model.Pack, error) {
+	var ps []*model.Pack
+	err := db.NewSelect().Model(&ps).Where("gp.goods_id IN (?)", bun.List(goodsIDs)).OrderExpr("gp.goods_id, gp.position").Scan(ctx)
+	m := make(map[int64][]*model.Pack, len(goodsIDs))
+	for _, p := range ps {
+		m[p.GoodsID] = append(m[p.GoodsID], p)
+	}
+	return m, err
 }
 
 // UpdateGoods changes the fields of u that are set.
@@ -133,6 +169,15 @@ func (s *Store) UpdateGoods(ctx context.Context, u model.GoodsUpdate) (*model.Go
 		g.UpdatedAt = s.now()
 		if _, err := tx.NewUpdate().Model(g).Column(goodsColumns...).WherePK().Exec(ctx); err != nil {
 			return err
+		}
+		if u.Packs.Set {
+			var packs []*model.PackInput
+			if u.Packs.Value != nil {
+				packs = *u.Packs.Value
+			}
+			if err := setPacks(ctx, tx, g.ID, packs); err != nil {
+				return err
+			}
 		}
 		if g.CategoryID != before {
 			// The ledger keeps each entry's category for its filter: it
@@ -168,6 +213,9 @@ func (s *Store) DeleteGoods(ctx context.Context, id int64) error {
 		}
 		if has {
 			return goodsHasHistoryError(g.Name)
+		}
+		if _, err := tx.NewDelete().Model((*model.Pack)(nil)).Where("goods_id = ?", id).Exec(ctx); err != nil {
+			return err
 		}
 		_, err = tx.NewDelete().Model(g).WherePK().Exec(ctx)
 		return err

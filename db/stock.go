@@ -116,9 +116,16 @@ func (s *Store) likelyServed(ctx context.Context, location *int64, need map[int6
 // CreateStockIn brings the lines of a receipt into stock at its location:
 // one lot and one ledger entry per line, all in one transaction.
 func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*model.StockIn, error) {
+	packs, err := s.unpackStockIn(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
 	doc, lots, err := model.NewStockIn(in, s.now())
 	if err != nil {
 		return nil, err
+	}
+	for i, l := range lots {
+		l.PackName, l.PackQuantity = packs[i].name, packs[i].count
 	}
 	if doc.Code != "" {
 		if err := checkClientCode(doc.Code); err != nil {
@@ -181,6 +188,11 @@ func (r *stockRun) stockIn(ctx context.Context, doc *model.StockIn, lots []*mode
 ) error {
 	for i, l := range lots {
 		l.ID, l.LocationID = 0, doc.LocationID
+		// A client's stock-in of expiry-tracked goods names the date; a
+		// count's or an adjustment's surplus has none to give.
+		if r.goods[l.GoodsID].TracksExpiry && l.ExpiresAt == nil && tag == (entryTag{}) {
+			return model.Invalid(lineField(i, "expiresAt"), "goods %d tracks expiry: give the line an expiresAt", l.GoodsID)
+		}
 		if err := r.move(i, l.GoodsID, doc.LocationID, l.ReceivedQuantity, l.Amount); err != nil {
 			return err
 		}
@@ -274,9 +286,16 @@ func idempotencyConflict() error {
 // cannot be served fully fails the whole document with INSUFFICIENT_STOCK,
 // and nothing changes.
 func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*model.StockOut, error) {
+	packs, err := s.unpackStockOut(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
 	doc, lines, err := model.NewStockOut(in, s.now())
 	if err != nil {
 		return nil, err
+	}
+	for i, l := range lines {
+		l.PackName, l.PackQuantity = packs[i].name, packs[i].count
 	}
 	if doc.Code != "" {
 		if err := checkClientCode(doc.Code); err != nil {
@@ -337,7 +356,14 @@ func (r *stockRun) stockOut(ctx context.Context, doc *model.StockOut, lines []*m
 	doc.TotalCost = 0
 	first := len(r.entries)
 	for i, line := range lines {
-		allocs, _, cost, err := r.take(i, line.GoodsID, doc.LocationID, line.Quantity)
+		var allocs []model.Allocation
+		var cost model.Money
+		var err error
+		if line.LotID != nil {
+			allocs, _, cost, err = r.takeLot(ctx, i, line.GoodsID, doc.LocationID, *line.LotID, line.Quantity)
+		} else {
+			allocs, _, cost, err = r.take(i, line.GoodsID, doc.LocationID, line.Quantity)
+		}
 		if err != nil {
 			return err
 		}

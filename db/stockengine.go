@@ -83,7 +83,7 @@ func lockGoods(ctx context.Context, tx bun.Tx, ids []int64) (map[int64]*model.Go
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var gs []*model.Goods
-	q := tx.NewSelect().Model(&gs).Column("id", "category_id", "on_hand", "stock_value").
+	q := tx.NewSelect().Model(&gs).Column("id", "category_id", "on_hand", "stock_value", "tracks_expiry", "issue_policy").
 		Where("g.id IN (?)", bun.List(ids)).OrderExpr("g.id")
 	if err := forUpdate(q).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("lock goods: %w", err)
@@ -116,6 +116,10 @@ func (r *stockRun) readLots(ctx context.Context, location int64) error {
 		k := stockKey{l.GoodsID, location}
 		r.fifo[k] = append(r.fifo[k], l)
 	}
+	// Read oldest first; a FEFO goods' lots then leave earliest expiry first.
+	for id, g := range r.goods {
+		model.IssueOrder(g.IssuePolicy, r.fifo[stockKey{id, location}])
+	}
 	return nil
 }
 
@@ -146,11 +150,42 @@ func (r *stockRun) move(i int, goodsID, location int64, qty model.Quantity, valu
 	return nil
 }
 
-// take allocates qty of line i's goods from its lots at location, oldest
-// first (model.Allocate), and moves the stock there down by what it took.
+// take allocates qty of line i's goods from its lots at location in the
+// order they leave in (oldest first, or for a FEFO goods earliest expiry
+// first; model.Allocate), and moves the stock there down by what it took.
 // Not enough there is INSUFFICIENT_STOCK on lines.N.quantity.
 func (r *stockRun) take(i int, goodsID, location int64, qty model.Quantity) ([]model.Allocation, []*model.Lot, model.Money, error) {
-	lots := r.fifo[stockKey{goodsID, location}]
+	return r.takeFrom(i, goodsID, location, r.fifo[stockKey{goodsID, location}], qty)
+}
+
+// takeLot is take from one named lot alone (the dented can): it must be a
+// lot of the goods at the location (BAD_USER_INPUT on lines.N.lotId
+// otherwise); more than it holds is INSUFFICIENT_STOCK.
+func (r *stockRun) takeLot(ctx context.Context, i int, goodsID, location, lotID int64, qty model.Quantity) (
+	[]model.Allocation, []*model.Lot, model.Money, error,
+) {
+	for _, l := range r.fifo[stockKey{goodsID, location}] {
+		if l.ID == lotID {
+			return r.takeFrom(i, goodsID, location, []*model.Lot{l}, qty)
+		}
+	}
+	// Not among the lots with something left there: emptied, or not of
+	// this goods and location.
+	var lots []*model.Lot
+	err := r.tx.NewSelect().Model(&lots).Column("l.id").Where("l.id = ?", lotID).Where("l.goods_id = ?", goodsID).
+		Where("l.location_id = ?", location).Scan(ctx)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if len(lots) == 0 {
+		return nil, nil, 0, model.Invalid(lineField(i, "lotId"), "lot %d is not a lot of goods %d at this location", lotID, goodsID)
+	}
+	return nil, nil, 0, &model.InsufficientStockError{GoodsID: goodsID, Requested: qty, Field: lineField(i, "quantity")}
+}
+
+func (r *stockRun) takeFrom(i int, goodsID, location int64, lots []*model.Lot, qty model.Quantity) (
+	[]model.Allocation, []*model.Lot, model.Money, error,
+) {
 	for _, l := range lots {
 		if r.changed[l.ID] == nil && l.Remaining > 0 {
 			// Note the remaining before any line of this document takes from it.

@@ -143,11 +143,15 @@ func (s *Store) RecordCounts(ctx context.Context, in model.CountInput) (*model.S
 	if err := model.CheckCounts(in); err != nil {
 		return nil, err
 	}
+	packs, err := s.unpackCounts(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.checkStocktakeLocation(ctx, in.StocktakeID, "stocktakeId"); err != nil {
 		return nil, err
 	}
 	var st *model.Stocktake
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if st, err = lockStocktake(ctx, tx, in.StocktakeID); err != nil {
 			return err
@@ -183,8 +187,9 @@ func (s *Store) RecordCounts(ctx context.Context, in model.CountInput) (*model.S
 		}
 		onHand := byID(levels, func(l *model.LocationStock) int64 { return l.GoodsID })
 		now, by := s.now(), model.ActorFrom(ctx)
-		for _, l := range in.Lines {
+		for i, l := range in.Lines {
 			line := byGoods[l.GoodsID]
+			line.PackName, line.PackQuantity = packs[i].name, packs[i].count
 			var expected model.Quantity
 			var value model.Money
 			if lv := onHand[l.GoodsID]; lv != nil {
@@ -194,7 +199,8 @@ func (s *Store) RecordCounts(ctx context.Context, in model.CountInput) (*model.S
 			line.Counted, line.UnitCost, line.CountedAt, line.CountedBy = &counted, l.UnitCost, &now, by
 			line.Expected, line.ExpectedValue = &expected, &value
 			_, err := tx.NewUpdate().Model(line).
-				Column("counted", "unit_cost", "counted_at", "counted_by", "expected", "expected_value").WherePK().Exec(ctx)
+				Column("counted", "unit_cost", "counted_at", "counted_by", "expected", "expected_value", "pack_name", "pack_quantity").
+				WherePK().Exec(ctx)
 			if err != nil {
 				return err
 			}

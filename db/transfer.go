@@ -19,9 +19,16 @@ var transferOrder = listOrder{name: "TRANSFER", desc: true, cols: []sortCol{{"tr
 // cannot be served fully fails the whole transfer with INSUFFICIENT_STOCK,
 // and nothing changes. The source may be archived; the destination may not.
 func (s *Store) CreateTransfer(ctx context.Context, in model.TransferInput) (*model.Transfer, error) {
+	packs, err := s.unpackTransfer(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
 	doc, lines, err := model.NewTransfer(in, s.now())
 	if err != nil {
 		return nil, err
+	}
+	for i, l := range lines {
+		l.PackName, l.PackQuantity = packs[i].name, packs[i].count
 	}
 	if doc.Code != "" {
 		if err := checkClientCode(doc.Code); err != nil {
@@ -82,7 +89,7 @@ func (s *Store) CreateTransfer(ctx context.Context, in model.TransferInput) (*mo
 				made = append(made, &model.Lot{
 					StockInID: from[j].StockInID, Line: from[j].Line, GoodsID: line.GoodsID, LocationID: doc.ToLocationID,
 					ReceivedQuantity: a.Quantity, Remaining: a.Quantity, UnitCost: a.UnitCost, Amount: a.Amount,
-					ReceivedAt: from[j].ReceivedAt,
+					ReceivedAt: from[j].ReceivedAt, ExpiresAt: from[j].ExpiresAt,
 				})
 			}
 			if err := run.move(i, line.GoodsID, doc.ToLocationID, line.Quantity, amount); err != nil {

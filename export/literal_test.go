@@ -82,24 +82,24 @@ func literalReports(potato int64) map[model.Locale][]literalReport {
 	return map[model.Locale][]literalReport{
 		model.LocaleEN: {
 			{in: model.ExportInput{Kind: model.ExportStock},
-				csv: `Goods,SKU,Category,Unit,On hand,Value,Average cost,Low
-Green Tea,,饮料,box,2.5,31.25,12.50,no
-土豆,P-1,蔬菜,kg,1.5,0.00,0.00,yes
+				csv: `Goods,SKU,Category,Unit,On hand,Value,Average cost,Low,Issue policy,Next expiry
+Green Tea,,饮料,box,2.5,31.25,12.50,no,FIFO,
+土豆,P-1,蔬菜,kg,1.5,0.00,0.00,yes,FIFO,
 `,
 				sheet: "stock",
 				xlsx: [][]string{
-					{"Goods", "SKU", "Category", "Unit", "On hand", "Value", "Average cost", "Low"},
-					{"Green Tea", "", "饮料", "box", "2.5", "31.25", "12.50", "no"},
-					{"土豆", "P-1", "蔬菜", "kg", "1.5", "0.00", "0.00", "yes"},
+					{"Goods", "SKU", "Category", "Unit", "On hand", "Value", "Average cost", "Low", "Issue policy", "Next expiry"},
+					{"Green Tea", "", "饮料", "box", "2.5", "31.25", "12.50", "no", "FIFO"},
+					{"土豆", "P-1", "蔬菜", "kg", "1.5", "0.00", "0.00", "yes", "FIFO"},
 				}},
 			{in: model.ExportInput{Kind: model.ExportLots, GoodsID: &potato, IncludeEmpty: ptr(true)},
-				csv: `Lot,Goods,Unit,Received at,Stock-in,Received,Remaining,Unit cost,Remaining value
-1,土豆,kg,2026-03-01T09:30:00Z,IN-20260305-0001,10,0,2.3333,0.00
-3,土豆,kg,2026-03-02T10:00:00Z,IN-20260305-0002,2.5,1.5,0.00,0.00
+				csv: `Lot,Goods,Unit,Received at,Stock-in,Received,Remaining,Unit cost,Remaining value,Expires at
+1,土豆,kg,2026-03-01T09:30:00Z,IN-20260305-0001,10,0,2.3333,0.00,
+3,土豆,kg,2026-03-02T10:00:00Z,IN-20260305-0002,2.5,1.5,0.00,0.00,
 `,
 				sheet: "lots",
 				xlsx: [][]string{
-					{"Lot", "Goods", "Unit", "Received at", "Stock-in", "Received", "Remaining", "Unit cost", "Remaining value"},
+					{"Lot", "Goods", "Unit", "Received at", "Stock-in", "Received", "Remaining", "Unit cost", "Remaining value", "Expires at"},
 					{"1", "土豆", "kg", "2026-03-01 09:30:00", "IN-20260305-0001", "10", "0", "2.3333", "0.00"},
 					{"3", "土豆", "kg", "2026-03-02 10:00:00", "IN-20260305-0002", "2.5", "1.5", "0.00", "0.00"},
 				}},
@@ -149,24 +149,24 @@ OUT-20260305-0001,CONSUME,2026-03-03T12:15:30Z,Green Tea,box,1.5,18.75,
 		},
 		model.LocaleZH: {
 			{in: model.ExportInput{Kind: model.ExportStock},
-				csv: `商品,SKU,分类,单位,库存数量,库存金额,平均单价,低库存
-Green Tea,,饮料,box,2.5,31.25,12.50,否
-土豆,P-1,蔬菜,kg,1.5,0.00,0.00,是
+				csv: `商品,SKU,分类,单位,库存数量,库存金额,平均单价,低库存,出库规则,最近到期
+Green Tea,,饮料,box,2.5,31.25,12.50,否,先进先出,
+土豆,P-1,蔬菜,kg,1.5,0.00,0.00,是,先进先出,
 `,
 				sheet: "库存",
 				xlsx: [][]string{
-					{"商品", "SKU", "分类", "单位", "库存数量", "库存金额", "平均单价", "低库存"},
-					{"Green Tea", "", "饮料", "box", "2.5", "31.25", "12.50", "否"},
-					{"土豆", "P-1", "蔬菜", "kg", "1.5", "0.00", "0.00", "是"},
+					{"商品", "SKU", "分类", "单位", "库存数量", "库存金额", "平均单价", "低库存", "出库规则", "最近到期"},
+					{"Green Tea", "", "饮料", "box", "2.5", "31.25", "12.50", "否", "先进先出"},
+					{"土豆", "P-1", "蔬菜", "kg", "1.5", "0.00", "0.00", "是", "先进先出"},
 				}},
 			{in: model.ExportInput{Kind: model.ExportLots, GoodsID: &potato, IncludeEmpty: ptr(true)},
-				csv: `批次,商品,单位,入库时间,入库单号,入库数量,剩余数量,单价,剩余金额
-1,土豆,kg,2026-03-01T09:30:00Z,IN-20260305-0001,10,0,2.3333,0.00
-3,土豆,kg,2026-03-02T10:00:00Z,IN-20260305-0002,2.5,1.5,0.00,0.00
+				csv: `批次,商品,单位,入库时间,入库单号,入库数量,剩余数量,单价,剩余金额,到期时间
+1,土豆,kg,2026-03-01T09:30:00Z,IN-20260305-0001,10,0,2.3333,0.00,
+3,土豆,kg,2026-03-02T10:00:00Z,IN-20260305-0002,2.5,1.5,0.00,0.00,
 `,
 				sheet: "批次",
 				xlsx: [][]string{
-					{"批次", "商品", "单位", "入库时间", "入库单号", "入库数量", "剩余数量", "单价", "剩余金额"},
+					{"批次", "商品", "单位", "入库时间", "入库单号", "入库数量", "剩余数量", "单价", "剩余金额", "到期时间"},
 					{"1", "土豆", "kg", "2026-03-01 09:30:00", "IN-20260305-0001", "10", "0", "2.3333", "0.00"},
 					{"3", "土豆", "kg", "2026-03-02 10:00:00", "IN-20260305-0002", "2.5", "1.5", "0.00", "0.00"},
 				}},

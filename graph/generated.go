@@ -111,11 +111,14 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Image             func(childComplexity int) int
+		IssuePolicy       func(childComplexity int) int
 		LowStockThreshold func(childComplexity int) int
 		Name              func(childComplexity int) int
 		Note              func(childComplexity int) int
+		Packs             func(childComplexity int) int
 		SKU               func(childComplexity int) int
 		Stock             func(childComplexity int) int
+		TracksExpiry      func(childComplexity int) int
 		Unit              func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 	}
@@ -190,15 +193,17 @@ type ComplexityRoot struct {
 	}
 
 	Lot struct {
-		Goods            func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Location         func(childComplexity int) int
-		ReceivedAt       func(childComplexity int) int
-		ReceivedQuantity func(childComplexity int) int
-		Remaining        func(childComplexity int) int
-		StockIn          func(childComplexity int) int
-		Transfer         func(childComplexity int) int
-		UnitCost         func(childComplexity int) int
+		ExpiresAt           func(childComplexity int) int
+		Goods               func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Location            func(childComplexity int) int
+		ReceivedAt          func(childComplexity int) int
+		ReceivedQuantity    func(childComplexity int) int
+		Remaining           func(childComplexity int) int
+		ShownRemainingValue func(childComplexity int) int
+		StockIn             func(childComplexity int) int
+		Transfer            func(childComplexity int) int
+		UnitCost            func(childComplexity int) int
 	}
 
 	LotConnection struct {
@@ -256,6 +261,17 @@ type ComplexityRoot struct {
 		VoidStockIn     func(childComplexity int, input model.VoidInput) int
 		VoidStockOut    func(childComplexity int, input model.VoidInput) int
 		VoidTransfer    func(childComplexity int, input model.VoidInput) int
+		WriteOffExpired func(childComplexity int, input model.WriteOffInput) int
+	}
+
+	Pack struct {
+		Name     func(childComplexity int) int
+		Quantity func(childComplexity int) int
+	}
+
+	PackQuantity struct {
+		Pack     func(childComplexity int) int
+		Quantity func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -266,27 +282,28 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens  func(childComplexity int, userID *int64) int
-		Categories func(childComplexity int, search *string, orderBy *model.CategoryOrder, first *int, after *string, offset *int) int
-		Category   func(childComplexity int, id int64) int
-		Goods      func(childComplexity int, id int64) int
-		GoodsList  func(childComplexity int, search *string, categoryID *int64, includeArchived *bool, orderBy *model.GoodsOrder, first *int, after *string, offset *int) int
-		Ledger     func(childComplexity int, goodsID *int64, categoryID *int64, locationID *int64, kind *model.LedgerKind, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
-		Location   func(childComplexity int, id int64) int
-		Locations  func(childComplexity int, search *string, includeArchived *bool, first *int, after *string, offset *int) int
-		Lots       func(childComplexity int, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) int
-		Me         func(childComplexity int) int
-		Media      func(childComplexity int, id int64) int
-		Stock      func(childComplexity int, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) int
-		StockIn    func(childComplexity int, id int64) int
-		StockIns   func(childComplexity int, search *string, typeArg *model.StockInType, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
-		StockOut   func(childComplexity int, id int64) int
-		StockOuts  func(childComplexity int, search *string, reason *model.StockOutReason, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
-		Stocktake  func(childComplexity int, id int64) int
-		Stocktakes func(childComplexity int, status *model.StocktakeStatus, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
-		Transfer   func(childComplexity int, id int64) int
-		Transfers  func(childComplexity int, search *string, goodsID *int64, locationID *int64, voided *bool, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
-		Users      func(childComplexity int, first *int, after *string, offset *int) int
+		APITokens    func(childComplexity int, userID *int64) int
+		Categories   func(childComplexity int, search *string, orderBy *model.CategoryOrder, first *int, after *string, offset *int) int
+		Category     func(childComplexity int, id int64) int
+		ExpiringLots func(childComplexity int, before time.Time, locationID *int64, categoryID *int64, first *int, after *string, offset *int) int
+		Goods        func(childComplexity int, id int64) int
+		GoodsList    func(childComplexity int, search *string, categoryID *int64, includeArchived *bool, orderBy *model.GoodsOrder, first *int, after *string, offset *int) int
+		Ledger       func(childComplexity int, goodsID *int64, categoryID *int64, locationID *int64, kind *model.LedgerKind, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Location     func(childComplexity int, id int64) int
+		Locations    func(childComplexity int, search *string, includeArchived *bool, first *int, after *string, offset *int) int
+		Lots         func(childComplexity int, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) int
+		Me           func(childComplexity int) int
+		Media        func(childComplexity int, id int64) int
+		Stock        func(childComplexity int, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) int
+		StockIn      func(childComplexity int, id int64) int
+		StockIns     func(childComplexity int, search *string, typeArg *model.StockInType, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		StockOut     func(childComplexity int, id int64) int
+		StockOuts    func(childComplexity int, search *string, reason *model.StockOutReason, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Stocktake    func(childComplexity int, id int64) int
+		Stocktakes   func(childComplexity int, status *model.StocktakeStatus, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Transfer     func(childComplexity int, id int64) int
+		Transfers    func(childComplexity int, search *string, goodsID *int64, locationID *int64, voided *bool, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Users        func(childComplexity int, first *int, after *string, offset *int) int
 	}
 
 	StockAdjustment struct {
@@ -318,6 +335,7 @@ type ComplexityRoot struct {
 		VoidReason  func(childComplexity int) int
 		VoidedAt    func(childComplexity int) int
 		VoidedBy    func(childComplexity int) int
+		Warnings    func(childComplexity int) int
 	}
 
 	StockInConnection struct {
@@ -334,20 +352,26 @@ type ComplexityRoot struct {
 
 	StockInLine struct {
 		Amount           func(childComplexity int) int
+		ExpiresAt        func(childComplexity int) int
 		Goods            func(childComplexity int) int
 		Lot              func(childComplexity int) int
+		PackName         func(childComplexity int) int
+		PackQuantity     func(childComplexity int) int
 		ReceivedQuantity func(childComplexity int) int
 		UnitCost         func(childComplexity int) int
 	}
 
 	StockLevel struct {
-		AverageCost func(childComplexity int) int
-		ByLocation  func(childComplexity int) int
-		Goods       func(childComplexity int) int
-		Location    func(childComplexity int) int
-		Low         func(childComplexity int) int
-		OnHand      func(childComplexity int) int
-		Value       func(childComplexity int) int
+		AverageCost     func(childComplexity int) int
+		ByLocation      func(childComplexity int) int
+		ExpiredQuantity func(childComplexity int) int
+		Goods           func(childComplexity int) int
+		InPacks         func(childComplexity int) int
+		Location        func(childComplexity int) int
+		Low             func(childComplexity int) int
+		NextExpiry      func(childComplexity int) int
+		OnHand          func(childComplexity int) int
+		Value           func(childComplexity int) int
 	}
 
 	StockLevelConnection struct {
@@ -391,10 +415,13 @@ type ComplexityRoot struct {
 	}
 
 	StockOutLine struct {
-		Allocations func(childComplexity int) int
-		Cost        func(childComplexity int) int
-		Goods       func(childComplexity int) int
-		Quantity    func(childComplexity int) int
+		Allocations  func(childComplexity int) int
+		Cost         func(childComplexity int) int
+		Goods        func(childComplexity int) int
+		Lot          func(childComplexity int) int
+		PackName     func(childComplexity int) int
+		PackQuantity func(childComplexity int) int
+		Quantity     func(childComplexity int) int
 	}
 
 	Stocktake struct {
@@ -432,6 +459,8 @@ type ComplexityRoot struct {
 		CountedAt            func(childComplexity int) int
 		CountedBy            func(childComplexity int) int
 		Goods                func(childComplexity int) int
+		PackName             func(childComplexity int) int
+		PackQuantity         func(childComplexity int) int
 		ShownDifference      func(childComplexity int) int
 		ShownDifferenceValue func(childComplexity int) int
 		ShownExpected        func(childComplexity int) int
@@ -487,10 +516,12 @@ type ComplexityRoot struct {
 	}
 
 	TransferLine struct {
-		Allocations func(childComplexity int) int
-		Amount      func(childComplexity int) int
-		Goods       func(childComplexity int) int
-		Quantity    func(childComplexity int) int
+		Allocations  func(childComplexity int) int
+		Amount       func(childComplexity int) int
+		Goods        func(childComplexity int) int
+		PackName     func(childComplexity int) int
+		PackQuantity func(childComplexity int) int
+		Quantity     func(childComplexity int) int
 	}
 
 	User struct {
@@ -528,6 +559,8 @@ type CategoryResolver interface {
 }
 type GoodsResolver interface {
 	Image(ctx context.Context, obj *model.Goods) (*model.Media, error)
+
+	Packs(ctx context.Context, obj *model.Goods) ([]*model.Pack, error)
 }
 type LedgerEntryResolver interface {
 	Goods(ctx context.Context, obj *model.LedgerEntry) (*model.Goods, error)
@@ -563,6 +596,7 @@ type MutationResolver interface {
 	StockIn(ctx context.Context, input model.StockInInput) (*model.StockIn, error)
 	StockOut(ctx context.Context, input model.StockOutInput) (*model.StockOut, error)
 	TransferStock(ctx context.Context, input model.TransferInput) (*model.Transfer, error)
+	WriteOffExpired(ctx context.Context, input model.WriteOffInput) (*model.StockOut, error)
 	CreateLocation(ctx context.Context, input model.LocationInput) (*model.Location, error)
 	UpdateLocation(ctx context.Context, input model.LocationUpdate) (*model.Location, error)
 	ArchiveLocation(ctx context.Context, id int64, archived *bool) (*model.Location, error)
@@ -590,6 +624,7 @@ type QueryResolver interface {
 	Goods(ctx context.Context, id int64) (*model.Goods, error)
 	GoodsList(ctx context.Context, search *string, categoryID *int64, includeArchived *bool, orderBy *model.GoodsOrder, first *int, after *string, offset *int) (*Connection[*model.Goods], error)
 	Stock(ctx context.Context, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.StockLevel], error)
+	ExpiringLots(ctx context.Context, before time.Time, locationID *int64, categoryID *int64, first *int, after *string, offset *int) (*Connection[*model.Lot], error)
 	Lots(ctx context.Context, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) (*Connection[*model.Lot], error)
 	StockIn(ctx context.Context, id int64) (*model.StockIn, error)
 	StockIns(ctx context.Context, search *string, typeArg *model.StockInType, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error)
@@ -622,6 +657,7 @@ type StockInResolver interface {
 	Lines(ctx context.Context, obj *model.StockIn) ([]*model.Lot, error)
 
 	Attachments(ctx context.Context, obj *model.StockIn) ([]*model.Media, error)
+	Warnings(ctx context.Context, obj *model.StockIn) ([]string, error)
 
 	CreatedBy(ctx context.Context, obj *model.StockIn) (*model.User, error)
 
@@ -635,6 +671,10 @@ type StockInLineResolver interface {
 type StockLevelResolver interface {
 	Location(ctx context.Context, obj *model.StockLevel) (*model.Location, error)
 	ByLocation(ctx context.Context, obj *model.StockLevel) ([]*model.LocationStock, error)
+
+	NextExpiry(ctx context.Context, obj *model.StockLevel) (*time.Time, error)
+	ExpiredQuantity(ctx context.Context, obj *model.StockLevel) (model.Quantity, error)
+	InPacks(ctx context.Context, obj *model.StockLevel) ([]*model.PackQuantity, error)
 }
 type StockOutResolver interface {
 	Location(ctx context.Context, obj *model.StockOut) (*model.Location, error)
@@ -649,6 +689,8 @@ type StockOutLineResolver interface {
 	Goods(ctx context.Context, obj *model.StockOutLine) (*model.Goods, error)
 
 	Allocations(ctx context.Context, obj *model.StockOutLine) ([]*model.Allocation, error)
+
+	Lot(ctx context.Context, obj *model.StockOutLine) (*model.Lot, error)
 }
 type StocktakeResolver interface {
 	Location(ctx context.Context, obj *model.Stocktake) (*model.Location, error)
@@ -907,6 +949,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Goods.Image(childComplexity), true
+	case "Goods.issuePolicy":
+		if e.ComplexityRoot.Goods.IssuePolicy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Goods.IssuePolicy(childComplexity), true
 	case "Goods.lowStockThreshold":
 		if e.ComplexityRoot.Goods.LowStockThreshold == nil {
 			break
@@ -925,6 +973,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Goods.Note(childComplexity), true
+	case "Goods.packs":
+		if e.ComplexityRoot.Goods.Packs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Goods.Packs(childComplexity), true
 	case "Goods.sku":
 		if e.ComplexityRoot.Goods.SKU == nil {
 			break
@@ -937,6 +991,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Goods.Stock(childComplexity), true
+	case "Goods.tracksExpiry":
+		if e.ComplexityRoot.Goods.TracksExpiry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Goods.TracksExpiry(childComplexity), true
 	case "Goods.unit":
 		if e.ComplexityRoot.Goods.Unit == nil {
 			break
@@ -1211,6 +1271,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LocationStock.StockValue(childComplexity), true
 
+	case "Lot.expiresAt":
+		if e.ComplexityRoot.Lot.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ExpiresAt(childComplexity), true
 	case "Lot.goods":
 		if e.ComplexityRoot.Lot.Goods == nil {
 			break
@@ -1247,6 +1313,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Lot.Remaining(childComplexity), true
+	case "Lot.remainingValue":
+		if e.ComplexityRoot.Lot.ShownRemainingValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ShownRemainingValue(childComplexity), true
 	case "Lot.stockIn":
 		if e.ComplexityRoot.Lot.StockIn == nil {
 			break
@@ -1684,6 +1756,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VoidTransfer(childComplexity, args["input"].(model.VoidInput)), true
+	case "Mutation.writeOffExpired":
+		if e.ComplexityRoot.Mutation.WriteOffExpired == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_writeOffExpired_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WriteOffExpired(childComplexity, args["input"].(model.WriteOffInput)), true
+
+	case "Pack.name":
+		if e.ComplexityRoot.Pack.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pack.Name(childComplexity), true
+	case "Pack.quantity":
+		if e.ComplexityRoot.Pack.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pack.Quantity(childComplexity), true
+
+	case "PackQuantity.pack":
+		if e.ComplexityRoot.PackQuantity.Pack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackQuantity.Pack(childComplexity), true
+	case "PackQuantity.quantity":
+		if e.ComplexityRoot.PackQuantity.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackQuantity.Quantity(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1743,6 +1852,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["id"].(int64)), true
+	case "Query.expiringLots":
+		if e.ComplexityRoot.Query.ExpiringLots == nil {
+			break
+		}
+
+		args, err := ec.field_Query_expiringLots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExpiringLots(childComplexity, args["before"].(time.Time), args["locationId"].(*int64), args["categoryId"].(*int64), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.goods":
 		if e.ComplexityRoot.Query.Goods == nil {
 			break
@@ -2089,6 +2209,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockIn.VoidedBy(childComplexity), true
+	case "StockIn.warnings":
+		if e.ComplexityRoot.StockIn.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.Warnings(childComplexity), true
 
 	case "StockInConnection.edges":
 		if e.ComplexityRoot.StockInConnection.Edges == nil {
@@ -2134,6 +2260,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockInLine.Amount(childComplexity), true
+	case "StockInLine.expiresAt":
+		if e.ComplexityRoot.StockInLine.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInLine.ExpiresAt(childComplexity), true
 	case "StockInLine.goods":
 		if e.ComplexityRoot.StockInLine.Goods == nil {
 			break
@@ -2146,6 +2278,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockInLine.Lot(childComplexity), true
+	case "StockInLine.pack":
+		if e.ComplexityRoot.StockInLine.PackName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInLine.PackName(childComplexity), true
+	case "StockInLine.packQuantity":
+		if e.ComplexityRoot.StockInLine.PackQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInLine.PackQuantity(childComplexity), true
 	case "StockInLine.quantity":
 		if e.ComplexityRoot.StockInLine.ReceivedQuantity == nil {
 			break
@@ -2171,12 +2315,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.ByLocation(childComplexity), true
+	case "StockLevel.expiredQuantity":
+		if e.ComplexityRoot.StockLevel.ExpiredQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.ExpiredQuantity(childComplexity), true
 	case "StockLevel.goods":
 		if e.ComplexityRoot.StockLevel.Goods == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StockLevel.Goods(childComplexity), true
+	case "StockLevel.inPacks":
+		if e.ComplexityRoot.StockLevel.InPacks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.InPacks(childComplexity), true
 	case "StockLevel.location":
 		if e.ComplexityRoot.StockLevel.Location == nil {
 			break
@@ -2189,6 +2345,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.Low(childComplexity), true
+	case "StockLevel.nextExpiry":
+		if e.ComplexityRoot.StockLevel.NextExpiry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.NextExpiry(childComplexity), true
 	case "StockLevel.onHand":
 		if e.ComplexityRoot.StockLevel.OnHand == nil {
 			break
@@ -2375,6 +2537,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockOutLine.Goods(childComplexity), true
+	case "StockOutLine.lot":
+		if e.ComplexityRoot.StockOutLine.Lot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutLine.Lot(childComplexity), true
+	case "StockOutLine.pack":
+		if e.ComplexityRoot.StockOutLine.PackName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutLine.PackName(childComplexity), true
+	case "StockOutLine.packQuantity":
+		if e.ComplexityRoot.StockOutLine.PackQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutLine.PackQuantity(childComplexity), true
 	case "StockOutLine.quantity":
 		if e.ComplexityRoot.StockOutLine.Quantity == nil {
 			break
@@ -2540,6 +2720,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StocktakeLine.Goods(childComplexity), true
+	case "StocktakeLine.pack":
+		if e.ComplexityRoot.StocktakeLine.PackName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.PackName(childComplexity), true
+	case "StocktakeLine.packQuantity":
+		if e.ComplexityRoot.StocktakeLine.PackQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.PackQuantity(childComplexity), true
 	case "StocktakeLine.difference":
 		if e.ComplexityRoot.StocktakeLine.ShownDifference == nil {
 			break
@@ -2769,6 +2961,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TransferLine.Goods(childComplexity), true
+	case "TransferLine.pack":
+		if e.ComplexityRoot.TransferLine.PackName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferLine.PackName(childComplexity), true
+	case "TransferLine.packQuantity":
+		if e.ComplexityRoot.TransferLine.PackQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferLine.PackQuantity(childComplexity), true
 	case "TransferLine.quantity":
 		if e.ComplexityRoot.TransferLine.Quantity == nil {
 			break
@@ -2874,6 +3078,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("ExportInput", ec.unmarshalInputExportInput),
+			graphql.NewInputUnmarshaler("PackInput", ec.unmarshalInputPackInput),
 			graphql.NewInputUnmarshaler("RecordCountsInput", ec.unmarshalInputRecordCountsInput),
 			graphql.NewInputUnmarshaler("SetStockInput", ec.unmarshalInputSetStockInput),
 			graphql.NewInputUnmarshaler("StartStocktakeInput", ec.unmarshalInputStartStocktakeInput),
@@ -2888,6 +3093,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 			graphql.NewInputUnmarshaler("VoidInput", ec.unmarshalInputVoidInput),
+			graphql.NewInputUnmarshaler("WriteOffExpiredInput", ec.unmarshalInputWriteOffExpiredInput),
 		)
 	}
 	first := true
@@ -3139,8 +3345,42 @@ type Goods {
   note: String
   "Archived goods are hidden from lists by default and stay in history."
   archived: Boolean!
+  "Every stock-in line of it must give expiresAt."
+  tracksExpiry: Boolean!
+  "Which lots leave first."
+  issuePolicy: IssuePolicy!
+  "How it comes: a box of 12 of its unit. Document lines may name a pack."
+  packs: [Pack!]!
   createdAt: Time!
   updatedAt: Time!
+}
+
+"Which lots of a goods leave first. Whatever the policy, each allocation costs its own lot's unit cost."
+enum IssuePolicy {
+  "Oldest received first (the default)."
+  FIFO
+  "Earliest expiresAt first, lots without a date last, then oldest received."
+  FEFO
+}
+
+"A way a goods comes: quantity of its unit in one pack."
+type Pack {
+  "1–30 characters, unique per goods without regard to case."
+  name: String!
+  "Greater than 0, up to 3 decimals."
+  quantity: Decimal!
+}
+
+"One pack of createGoods or updateGoods."
+input PackInput {
+  name: String!
+  quantity: Decimal!
+}
+
+"Part of an on hand in whole packs: quantity of pack, or with pack null the rest in the goods' unit."
+type PackQuantity {
+  pack: String
+  quantity: Decimal!
 }
 
 "How a goods list is sorted."
@@ -3179,6 +3419,9 @@ input CreateGoodsInput {
   note: String
   "An uploaded image (uploadMedia or POST /upload); a PDF or a generated report is BAD_USER_INPUT."
   imageId: ID
+  tracksExpiry: Boolean = false
+  issuePolicy: IssuePolicy = FIFO
+  packs: [PackInput!]
 }
 
 "What updateGoods takes: fields left out stay as they are."
@@ -3195,6 +3438,10 @@ input UpdateGoodsInput {
   archived: Boolean
   "An uploaded image, as for createGoods; null removes the image."
   imageId: ID
+  tracksExpiry: Boolean
+  issuePolicy: IssuePolicy
+  "Replaces the packs; [] or null: none."
+  packs: [PackInput!]
 }
 
 # ─── Stock ──────────────────────────────────────────────────────────────────
@@ -3229,6 +3476,9 @@ extend type Query {
     after: String
     offset: Int
   ): StockLevelConnection! @hasRole(role: VIEWER)
+
+  "Lots with something left that expire before ` + "`" + `before` + "`" + `, soonest first."
+  expiringLots(before: Time!, locationId: ID, categoryId: ID, first: Int, after: String, offset: Int): LotConnection! @hasRole(role: VIEWER)
 
   "The lots of one goods, oldest first: the order stock leaves in."
   lots(goodsId: ID!, "Only the lots at this location." locationId: ID, "Also list emptied lots." includeEmpty: Boolean = false, first: Int, after: String, offset: Int): LotConnection! @hasRole(role: VIEWER)
@@ -3310,6 +3560,12 @@ extend type Mutation {
   INSUFFICIENT_STOCK as for stockOut.
   """
   transferStock(input: TransferInput!): Transfer! @hasRole(role: CLERK)
+  """
+  Take exactly the expired lots at a location (expiresAt before ` + "`" + `before` + "`" + `,
+  default now; not FIFO) out of stock in one EXPIRED stock-out, one line per
+  lot; null when nothing has expired. At most 500 lots a call.
+  """
+  writeOffExpired(input: WriteOffExpiredInput!): StockOut @hasRole(role: CLERK)
 }
 
 extend type Goods {
@@ -3332,6 +3588,12 @@ type StockLevel {
   averageCost: Decimal
   "onHand ≤ the goods' lowStockThreshold."
   low: Boolean!
+  "The earliest expiry among the lots with something left."
+  nextExpiry: Time
+  "How much of those lots has expired now."
+  expiredQuantity: Decimal!
+  "onHand as whole packs, the largest first, plus the rest: 2 box + 5."
+  inPacks: [PackQuantity!]!
 }
 
 "What one stock-in line brought in (a batch, 批次), and what is left of it."
@@ -3348,6 +3610,10 @@ type Lot {
   stockIn: StockIn!
   "The transfer that made this lot, or null for a stock-in's lot."
   transfer: Transfer
+  "When it expires, if it does; a transfer carries it."
+  expiresAt: Time
+  "What is left of it is worth (null when its stored numbers give no amount)."
+  remainingValue: Decimal
 }
 
 "Why goods came in."
@@ -3369,6 +3635,8 @@ enum StockOutReason {
   DAMAGE
   "Returned to the supplier."
   RETURN
+  "Past its expiry: waste (writeOffExpired)."
+  EXPIRED
 }
 
 "Why a ledger entry moved stock: the stock-in's type, the stock-out's reason, or a side of a transfer."
@@ -3380,6 +3648,8 @@ enum LedgerKind {
   LOSS
   DAMAGE
   RETURN
+  "Waste written off (the EXPIRED stock-out reason)."
+  EXPIRED
   TRANSFER_IN
   TRANSFER_OUT
   "A stocktake's surplus (盘盈)."
@@ -3412,6 +3682,8 @@ type StockIn {
   totalAmount: Decimal!
   "Invoice photos and the like."
   attachments: [Media!]!
+  "What its answer flags without refusing: lines that expired before they were received."
+  warnings: [String!]!
   createdAt: Time!
   "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
@@ -3430,6 +3702,10 @@ type StockInLine {
   amount: Decimal!
   "The lot this line made."
   lot: Lot!
+  expiresAt: Time
+  "The pack the line was given in, and how many of it (quantity is in the goods' unit)."
+  pack: String
+  packQuantity: Decimal
 }
 
 "A document taking goods out of stock (出库)."
@@ -3460,6 +3736,11 @@ type StockOutLine {
   cost: Decimal!
   "What the line took from which lot, oldest first."
   allocations: [Allocation!]!
+  "The pack the line was given in, and how many of it (quantity is in the goods' unit)."
+  pack: String
+  packQuantity: Decimal
+  "The lot it named, when it took from one lot."
+  lot: Lot
 }
 
 "How much of one lot one stock-out line took."
@@ -3529,6 +3810,20 @@ input StockInLineInput {
   quantity: Decimal!
   "0 or more, up to 4 decimals, at most 9999999.9999."
   unitCost: Decimal!
+  "A pack of the goods: quantity is then a count of packs and unitCost a cost per pack, converted exactly (refused when that needs more than 3 decimals)."
+  pack: String
+  "When the lot expires; required for goods that track expiry. Before occurredAt is allowed and flagged in warnings."
+  expiresAt: Time
+}
+
+"What writeOffExpired takes."
+input WriteOffExpiredInput {
+  "May be left out while there is exactly one location."
+  locationId: ID
+  "Lots expiring before this; default now."
+  before: Time
+  note: String
+  idempotencyKey: String
 }
 
 "What stockOut takes."
@@ -3552,6 +3847,10 @@ input StockOutLineInput {
   goodsId: ID!
   "Greater than 0, up to 3 decimals."
   quantity: Decimal!
+  "A pack of the goods: quantity is then a count of packs."
+  pack: String
+  "Take from this lot alone (the dented can), whatever the issue policy; more than it holds is INSUFFICIENT_STOCK."
+  lotId: ID
 }
 
 "A page of stock levels."
@@ -3721,6 +4020,8 @@ type TransferLine {
   amount: Decimal!
   "What the line took from which lot at the source, oldest first, and the lot each made at the destination."
   allocations: [TransferAllocation!]!
+  pack: String
+  packQuantity: Decimal
 }
 
 "How much of one lot a transfer line took, and the lot it made at the destination."
@@ -3769,6 +4070,8 @@ input TransferLineInput {
   goodsId: ID!
   "Greater than 0, up to 3 decimals."
   quantity: Decimal!
+  "A pack of the goods: quantity is then a count of packs."
+  pack: String
 }
 
 "A page of locations."
@@ -3900,6 +4203,9 @@ type StocktakeLine {
   difference: Decimal
   "What the difference is worth: what the apply moved, or before it an estimate at the line's unit cost or the average cost on hand."
   differenceValue: Decimal
+  "The pack the count was given in, and how many of it."
+  pack: String
+  packQuantity: Decimal
 }
 
 "One setStock."
@@ -3945,6 +4251,8 @@ input CountLineInput {
   counted: Decimal!
   "The unit cost to value a surplus at; otherwise the average cost on hand, else the last lot's."
   unitCost: Decimal
+  "A pack of the goods: counted (and unitCost) are then per pack."
+  pack: String
 }
 
 "What applyStocktake takes."
@@ -4197,6 +4505,8 @@ enum ExportKind {
   STOCK_OUTS
   "The ledger, newest first."
   LEDGER
+  "Lots with something left expiring before ` + "`" + `to` + "`" + ` (default a week from now), soonest first (临期)."
+  EXPIRING
 }
 
 "The file format of a report."
@@ -4359,6 +4669,12 @@ func (ec *executionContext) childFields_Goods(ctx context.Context, field graphql
 		return ec.fieldContext_Goods_note(ctx, field)
 	case "archived":
 		return ec.fieldContext_Goods_archived(ctx, field)
+	case "tracksExpiry":
+		return ec.fieldContext_Goods_tracksExpiry(ctx, field)
+	case "issuePolicy":
+		return ec.fieldContext_Goods_issuePolicy(ctx, field)
+	case "packs":
+		return ec.fieldContext_Goods_packs(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Goods_createdAt(ctx, field)
 	case "updatedAt":
@@ -4527,6 +4843,10 @@ func (ec *executionContext) childFields_Lot(ctx context.Context, field graphql.C
 		return ec.fieldContext_Lot_stockIn(ctx, field)
 	case "transfer":
 		return ec.fieldContext_Lot_transfer(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Lot_expiresAt(ctx, field)
+	case "remainingValue":
+		return ec.fieldContext_Lot_remainingValue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Lot", field.Name)
 }
@@ -4577,6 +4897,26 @@ func (ec *executionContext) childFields_Media(ctx context.Context, field graphql
 		return ec.fieldContext_Media_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Media", field.Name)
+}
+
+func (ec *executionContext) childFields_Pack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Pack_name(ctx, field)
+	case "quantity":
+		return ec.fieldContext_Pack_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Pack", field.Name)
+}
+
+func (ec *executionContext) childFields_PackQuantity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pack":
+		return ec.fieldContext_PackQuantity_pack(ctx, field)
+	case "quantity":
+		return ec.fieldContext_PackQuantity_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackQuantity", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4641,6 +4981,8 @@ func (ec *executionContext) childFields_StockIn(ctx context.Context, field graph
 		return ec.fieldContext_StockIn_totalAmount(ctx, field)
 	case "attachments":
 		return ec.fieldContext_StockIn_attachments(ctx, field)
+	case "warnings":
+		return ec.fieldContext_StockIn_warnings(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_StockIn_createdAt(ctx, field)
 	case "createdBy":
@@ -4691,6 +5033,12 @@ func (ec *executionContext) childFields_StockInLine(ctx context.Context, field g
 		return ec.fieldContext_StockInLine_amount(ctx, field)
 	case "lot":
 		return ec.fieldContext_StockInLine_lot(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_StockInLine_expiresAt(ctx, field)
+	case "pack":
+		return ec.fieldContext_StockInLine_pack(ctx, field)
+	case "packQuantity":
+		return ec.fieldContext_StockInLine_packQuantity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockInLine", field.Name)
 }
@@ -4711,6 +5059,12 @@ func (ec *executionContext) childFields_StockLevel(ctx context.Context, field gr
 		return ec.fieldContext_StockLevel_averageCost(ctx, field)
 	case "low":
 		return ec.fieldContext_StockLevel_low(ctx, field)
+	case "nextExpiry":
+		return ec.fieldContext_StockLevel_nextExpiry(ctx, field)
+	case "expiredQuantity":
+		return ec.fieldContext_StockLevel_expiredQuantity(ctx, field)
+	case "inPacks":
+		return ec.fieldContext_StockLevel_inPacks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
 }
@@ -4805,6 +5159,12 @@ func (ec *executionContext) childFields_StockOutLine(ctx context.Context, field 
 		return ec.fieldContext_StockOutLine_cost(ctx, field)
 	case "allocations":
 		return ec.fieldContext_StockOutLine_allocations(ctx, field)
+	case "pack":
+		return ec.fieldContext_StockOutLine_pack(ctx, field)
+	case "packQuantity":
+		return ec.fieldContext_StockOutLine_packQuantity(ctx, field)
+	case "lot":
+		return ec.fieldContext_StockOutLine_lot(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockOutLine", field.Name)
 }
@@ -4887,6 +5247,10 @@ func (ec *executionContext) childFields_StocktakeLine(ctx context.Context, field
 		return ec.fieldContext_StocktakeLine_difference(ctx, field)
 	case "differenceValue":
 		return ec.fieldContext_StocktakeLine_differenceValue(ctx, field)
+	case "pack":
+		return ec.fieldContext_StocktakeLine_pack(ctx, field)
+	case "packQuantity":
+		return ec.fieldContext_StocktakeLine_packQuantity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StocktakeLine", field.Name)
 }
@@ -4997,6 +5361,10 @@ func (ec *executionContext) childFields_TransferLine(ctx context.Context, field 
 		return ec.fieldContext_TransferLine_amount(ctx, field)
 	case "allocations":
 		return ec.fieldContext_TransferLine_allocations(ctx, field)
+	case "pack":
+		return ec.fieldContext_TransferLine_pack(ctx, field)
+	case "packQuantity":
+		return ec.fieldContext_TransferLine_packQuantity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TransferLine", field.Name)
 }
@@ -5605,6 +5973,20 @@ func (ec *executionContext) field_Mutation_voidTransfer_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_writeOffExpired_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WriteOffInput, error) {
+			return ec.unmarshalNWriteOffExpiredInput2wmsᚋmodelᚐWriteOffInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5690,6 +6072,60 @@ func (ec *executionContext) field_Query_category_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_expiringLots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "categoryId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categoryId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg5
 	return args, nil
 }
 
@@ -7480,6 +7916,84 @@ func (ec *executionContext) fieldContext_Goods_archived(_ context.Context, field
 	return graphql.NewScalarFieldContext("Goods", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Goods_tracksExpiry(ctx context.Context, field graphql.CollectedField, obj *model.Goods) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Goods_tracksExpiry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TracksExpiry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Goods_tracksExpiry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Goods", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Goods_issuePolicy(ctx context.Context, field graphql.CollectedField, obj *model.Goods) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Goods_issuePolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuePolicy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IssuePolicy) graphql.Marshaler {
+			return ec.marshalNIssuePolicy2wmsᚋmodelᚐIssuePolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Goods_issuePolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Goods", field, false, false, "IssuePolicy")
+}
+
+func (ec *executionContext) _Goods_packs(ctx context.Context, field graphql.CollectedField, obj *model.Goods) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Goods_packs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Goods().Packs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Pack) graphql.Marshaler {
+			return ec.marshalNPack2ᚕᚖwmsᚋmodelᚐPackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Goods_packs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goods",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Goods_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Goods) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8947,6 +9461,52 @@ func (ec *executionContext) fieldContext_Lot_transfer(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Lot_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Lot_remainingValue(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_remainingValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShownRemainingValue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_remainingValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, true, false, "Decimal")
+}
+
 func (ec *executionContext) _LotConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Lot]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9951,6 +10511,68 @@ func (ec *executionContext) fieldContext_Mutation_transferStock(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_transferStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_writeOffExpired(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_writeOffExpired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WriteOffExpired(ctx, fc.Args["input"].(model.WriteOffInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.StockOut
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockOut
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalOStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_writeOffExpired(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_writeOffExpired_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11158,6 +11780,98 @@ func (ec *executionContext) fieldContext_Mutation_exportReport(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Pack_name(ctx context.Context, field graphql.CollectedField, obj *model.Pack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pack_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pack_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pack", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pack_quantity(ctx context.Context, field graphql.CollectedField, obj *model.Pack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pack_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pack_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pack", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _PackQuantity_pack(ctx context.Context, field graphql.CollectedField, obj *model.PackQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackQuantity_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackQuantity_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackQuantity", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackQuantity_quantity(ctx context.Context, field graphql.CollectedField, obj *model.PackQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackQuantity_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackQuantity_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackQuantity", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11554,6 +12268,68 @@ func (ec *executionContext) fieldContext_Query_stock(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_stock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_expiringLots(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_expiringLots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExpiringLots(ctx, fc.Args["before"].(time.Time), fc.Args["locationId"].(*int64), fc.Args["categoryId"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *Connection[*model.Lot]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*model.Lot]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.Lot]) graphql.Marshaler {
+			return ec.marshalNLotConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_expiringLots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_expiringLots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13148,6 +13924,29 @@ func (ec *executionContext) fieldContext_StockIn_attachments(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _StockIn_warnings(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockIn().Warnings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, true, true, "String")
+}
+
 func (ec *executionContext) _StockIn_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13588,6 +14387,75 @@ func (ec *executionContext) fieldContext_StockInLine_lot(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _StockInLine_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInLine_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockInLine_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockInLine", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockInLine_pack(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInLine_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockInLine_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockInLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockInLine_packQuantity(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInLine_packQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockInLine_packQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockInLine", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _StockLevel_goods(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13774,6 +14642,84 @@ func (ec *executionContext) _StockLevel_low(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_StockLevel_low(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StockLevel", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _StockLevel_nextExpiry(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_nextExpiry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockLevel().NextExpiry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_nextExpiry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, true, true, "Time")
+}
+
+func (ec *executionContext) _StockLevel_expiredQuantity(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_expiredQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockLevel().ExpiredQuantity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_expiredQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, true, true, "Decimal")
+}
+
+func (ec *executionContext) _StockLevel_inPacks(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_inPacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockLevel().InPacks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PackQuantity) graphql.Marshaler {
+			return ec.marshalNPackQuantity2ᚕᚖwmsᚋmodelᚐPackQuantityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_inPacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockLevel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackQuantity(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StockLevelConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockLevel]) (ret graphql.Marshaler) {
@@ -14569,6 +15515,84 @@ func (ec *executionContext) fieldContext_StockOutLine_allocations(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _StockOutLine_pack(ctx context.Context, field graphql.CollectedField, obj *model.StockOutLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutLine_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutLine_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOutLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockOutLine_packQuantity(ctx context.Context, field graphql.CollectedField, obj *model.StockOutLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutLine_packQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutLine_packQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOutLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockOutLine_lot(ctx context.Context, field graphql.CollectedField, obj *model.StockOutLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutLine_lot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockOutLine().Lot(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lot) graphql.Marshaler {
+			return ec.marshalOLot2ᚖwmsᚋmodelᚐLot(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutLine_lot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOutLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Stocktake_id(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15354,6 +16378,52 @@ func (ec *executionContext) _StocktakeLine_differenceValue(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_StocktakeLine_differenceValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StocktakeLine", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLine_pack(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _StocktakeLine_packQuantity(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_packQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_packQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _StocktakeLineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StocktakeLine]) (ret graphql.Marshaler) {
@@ -16289,6 +17359,52 @@ func (ec *executionContext) fieldContext_TransferLine_allocations(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TransferLine_pack(ctx context.Context, field graphql.CollectedField, obj *model.TransferLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferLine_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferLine_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransferLine_packQuantity(ctx context.Context, field graphql.CollectedField, obj *model.TransferLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferLine_packQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferLine_packQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferLine", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -17833,7 +18949,7 @@ func (ec *executionContext) unmarshalInputCountLineInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"goodsId", "counted", "unitCost"}
+	fieldsInOrder := [...]string{"goodsId", "counted", "unitCost", "pack"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17861,6 +18977,13 @@ func (ec *executionContext) unmarshalInputCountLineInput(ctx context.Context, ob
 				return it, err
 			}
 			it.UnitCost = data
+		case "pack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pack"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pack = data
 		}
 	}
 	return it, nil
@@ -17987,7 +19110,14 @@ func (ec *executionContext) unmarshalInputCreateGoodsInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "categoryId", "unit", "sku", "barcode", "lowStockThreshold", "note", "imageId"}
+	if _, present := asMap["tracksExpiry"]; !present {
+		asMap["tracksExpiry"] = false
+	}
+	if _, present := asMap["issuePolicy"]; !present {
+		asMap["issuePolicy"] = "FIFO"
+	}
+
+	fieldsInOrder := [...]string{"name", "categoryId", "unit", "sku", "barcode", "lowStockThreshold", "note", "imageId", "tracksExpiry", "issuePolicy", "packs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18050,6 +19180,27 @@ func (ec *executionContext) unmarshalInputCreateGoodsInput(ctx context.Context, 
 				return it, err
 			}
 			it.ImageID = data
+		case "tracksExpiry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tracksExpiry"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TracksExpiry = data
+		case "issuePolicy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuePolicy"))
+			data, err := ec.unmarshalOIssuePolicy2ᚖwmsᚋmodelᚐIssuePolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuePolicy = data
+		case "packs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packs"))
+			data, err := ec.unmarshalOPackInput2ᚕᚖwmsᚋmodelᚐPackInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Packs = data
 		}
 	}
 	return it, nil
@@ -18320,6 +19471,55 @@ func (ec *executionContext) unmarshalInputExportInput(ctx context.Context, obj a
 func UnmarshalExportInput(ctx context.Context, raw any) (model.ExportInput, error) {
 	var out model.ExportInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPackInput(ctx context.Context, obj any) (model.PackInput, error) {
+	var it model.PackInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPackInput unmarshals raw into the PackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPackInput(ctx context.Context, raw any) (model.PackInput, error) {
+	var out model.PackInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PackInput", raw, &out)
 	return out, err
 }
 
@@ -18639,7 +19839,7 @@ func (ec *executionContext) unmarshalInputStockInLineInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"goodsId", "quantity", "unitCost"}
+	fieldsInOrder := [...]string{"goodsId", "quantity", "unitCost", "pack", "expiresAt"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18667,6 +19867,20 @@ func (ec *executionContext) unmarshalInputStockInLineInput(ctx context.Context, 
 				return it, err
 			}
 			it.UnitCost = data
+		case "pack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pack"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pack = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
 		}
 	}
 	return it, nil
@@ -18779,7 +19993,7 @@ func (ec *executionContext) unmarshalInputStockOutLineInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"goodsId", "quantity"}
+	fieldsInOrder := [...]string{"goodsId", "quantity", "pack", "lotId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18800,6 +20014,20 @@ func (ec *executionContext) unmarshalInputStockOutLineInput(ctx context.Context,
 				return it, err
 			}
 			it.Quantity = data
+		case "pack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pack"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pack = data
+		case "lotId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lotId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LotID = data
 		}
 	}
 	return it, nil
@@ -18912,7 +20140,7 @@ func (ec *executionContext) unmarshalInputTransferLineInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"goodsId", "quantity"}
+	fieldsInOrder := [...]string{"goodsId", "quantity", "pack"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18933,6 +20161,13 @@ func (ec *executionContext) unmarshalInputTransferLineInput(ctx context.Context,
 				return it, err
 			}
 			it.Quantity = data
+		case "pack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pack"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pack = data
 		}
 	}
 	return it, nil
@@ -19010,7 +20245,7 @@ func (ec *executionContext) unmarshalInputUpdateGoodsInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "categoryId", "unit", "sku", "barcode", "lowStockThreshold", "note", "archived", "imageId"}
+	fieldsInOrder := [...]string{"id", "name", "categoryId", "unit", "sku", "barcode", "lowStockThreshold", "note", "archived", "imageId", "tracksExpiry", "issuePolicy", "packs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19087,6 +20322,27 @@ func (ec *executionContext) unmarshalInputUpdateGoodsInput(ctx context.Context, 
 				return it, err
 			}
 			it.ImageID = graphql.OmittableOf(data)
+		case "tracksExpiry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tracksExpiry"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TracksExpiry = graphql.OmittableOf(data)
+		case "issuePolicy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuePolicy"))
+			data, err := ec.unmarshalOIssuePolicy2ᚖwmsᚋmodelᚐIssuePolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuePolicy = graphql.OmittableOf(data)
+		case "packs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packs"))
+			data, err := ec.unmarshalOPackInput2ᚕᚖwmsᚋmodelᚐPackInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Packs = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -19276,6 +20532,69 @@ func (ec *executionContext) unmarshalInputVoidInput(ctx context.Context, obj any
 func UnmarshalVoidInput(ctx context.Context, raw any) (model.VoidInput, error) {
 	var out model.VoidInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoidInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWriteOffExpiredInput(ctx context.Context, obj any) (model.WriteOffInput, error) {
+	var it model.WriteOffInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locationId", "before", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
+		case "before":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("before"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Before = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWriteOffExpiredInput unmarshals raw into the WriteOffExpiredInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWriteOffExpiredInput(ctx context.Context, raw any) (model.WriteOffInput, error) {
+	var out model.WriteOffInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WriteOffExpiredInput", raw, &out)
 	return out, err
 }
 
@@ -19671,6 +20990,21 @@ func (ec *executionContext) _Goods(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "archived":
 			out.Values[i] = boolValue(obj.Archived)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tracksExpiry":
+			out.Values[i] = boolValue(obj.TracksExpiry)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuePolicy":
+			out.Values[i] = ec.marshalNIssuePolicy2wmsᚋmodelᚐIssuePolicy(ctx, field.Selections, obj.IssuePolicy)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packs":
+			out.Values[i] = ec._Goods_packs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20218,6 +21552,22 @@ func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "expiresAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ExpiresAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "remainingValue":
+			if v := obj.ShownRemainingValue(); v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._Lot_remainingValue(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20464,6 +21814,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "writeOffExpired":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_writeOffExpired(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createLocation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createLocation(ctx, field)
@@ -20621,6 +21978,80 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var packImplementors = []string{"Pack"}
+
+func (ec *executionContext) _Pack(ctx context.Context, sel ast.SelectionSet, obj *model.Pack) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pack")
+		case "name":
+			out.Values[i] = (*stringValue)(&obj.Name)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			if v := obj.Quantity; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._Pack_quantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var packQuantityImplementors = []string{"PackQuantity"}
+
+func (ec *executionContext) _PackQuantity(ctx context.Context, sel ast.SelectionSet, obj *model.PackQuantity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packQuantityImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackQuantity")
+		case "pack":
+			if v := obj.Pack; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quantity":
+			if v := obj.Quantity; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._PackQuantity_quantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *PageInfo) graphql.Marshaler {
@@ -20718,6 +22149,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stock(ctx, field)
+				})
+		case "expiringLots":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_expiringLots(ctx, field)
 				})
 		case "lots":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -21001,6 +22438,11 @@ func (ec *executionContext) _StockIn(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "warnings":
+			out.Values[i] = ec._StockIn_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createdAt":
 			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
 			if out.Values[i] == graphql.Null {
@@ -21168,6 +22610,31 @@ func (ec *executionContext) _StockInLine(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "expiresAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ExpiresAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pack":
+			if v := obj.PackName; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "packQuantity":
+			if v := obj.PackQuantity; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockInLine_packQuantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21239,6 +22706,21 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 			}
 		case "low":
 			out.Values[i] = boolValue(obj.Low())
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextExpiry":
+			out.Values[i] = ec._StockLevel_nextExpiry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiredQuantity":
+			out.Values[i] = ec._StockLevel_expiredQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inPacks":
+			out.Values[i] = ec._StockLevel_inPacks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21549,6 +23031,31 @@ func (ec *executionContext) _StockOutLine(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "pack":
+			if v := obj.PackName; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "packQuantity":
+			if v := obj.PackQuantity; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockOutLine_packQuantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lot":
+			out.Values[i] = ec._StockOutLine_lot(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21816,6 +23323,26 @@ func (ec *executionContext) _StocktakeLine(ctx context.Context, sel ast.Selectio
 				out.Values[i] = v
 			} else {
 				out.Values[i] = ec._StocktakeLine_differenceValue(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pack":
+			if v := obj.PackName; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "packQuantity":
+			if v := obj.PackQuantity; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_packQuantity(ctx, field, obj)
 			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -22183,6 +23710,26 @@ func (ec *executionContext) _TransferLine(ctx context.Context, sel ast.Selection
 		case "allocations":
 			out.Values[i] = ec._TransferLine_allocations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pack":
+			if v := obj.PackName; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "packQuantity":
+			if v := obj.PackQuantity; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._TransferLine_packQuantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -23085,6 +24632,21 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNIssuePolicy2wmsᚋmodelᚐIssuePolicy(ctx context.Context, v any) (model.IssuePolicy, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.IssuePolicy(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIssuePolicy2wmsᚋmodelᚐIssuePolicy(ctx context.Context, sel ast.SelectionSet, v model.IssuePolicy) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "IssuePolicy!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNLedgerEntry2ᚕᚖwmsᚋmodelᚐLedgerEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LedgerEntry) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -23314,6 +24876,59 @@ func (ec *executionContext) marshalNMedia2ᚖwmsᚋmodelᚐMedia(ctx context.Con
 		return graphql.Null
 	}
 	return ec._Media(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPack2ᚕᚖwmsᚋmodelᚐPackᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Pack) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPack2ᚖwmsᚋmodelᚐPack(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPack2ᚖwmsᚋmodelᚐPack(ctx context.Context, sel ast.SelectionSet, v *model.Pack) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Pack!")
+		return graphql.Null
+	}
+	return ec._Pack(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPackInput2ᚖwmsᚋmodelᚐPackInput(ctx context.Context, v any) (*model.PackInput, error) {
+	res, err := ec.unmarshalInputPackInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackQuantity2ᚕᚖwmsᚋmodelᚐPackQuantityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PackQuantity) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackQuantity2ᚖwmsᚋmodelᚐPackQuantity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPackQuantity2ᚖwmsᚋmodelᚐPackQuantity(ctx context.Context, sel ast.SelectionSet, v *model.PackQuantity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PackQuantity!")
+		return graphql.Null
+	}
+	return ec._PackQuantity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -23797,6 +25412,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -24049,6 +25693,11 @@ func (ec *executionContext) marshalNUserEdge2ᚖwmsᚋgraphᚐEdge(ctx context.C
 
 func (ec *executionContext) unmarshalNVoidInput2wmsᚋmodelᚐVoidInput(ctx context.Context, v any) (model.VoidInput, error) {
 	res, err := ec.unmarshalInputVoidInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNWriteOffExpiredInput2wmsᚋmodelᚐWriteOffInput(ctx context.Context, v any) (model.WriteOffInput, error) {
+	res, err := ec.unmarshalInputWriteOffExpiredInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -24414,6 +26063,25 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOIssuePolicy2ᚖwmsᚋmodelᚐIssuePolicy(ctx context.Context, v any) (*model.IssuePolicy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.IssuePolicy(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIssuePolicy2ᚖwmsᚋmodelᚐIssuePolicy(ctx context.Context, sel ast.SelectionSet, v *model.IssuePolicy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOLedgerKind2ᚖwmsᚋmodelᚐLedgerKind(ctx context.Context, v any) (*model.LedgerKind, error) {
 	if v == nil {
 		return nil, nil
@@ -24478,11 +26146,35 @@ func (ec *executionContext) marshalOLocation2ᚖwmsᚋmodelᚐLocation(ctx conte
 	return ec._Location(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOLot2ᚖwmsᚋmodelᚐLot(ctx context.Context, sel ast.SelectionSet, v *model.Lot) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Lot(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMedia2ᚖwmsᚋmodelᚐMedia(ctx context.Context, sel ast.SelectionSet, v *model.Media) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Media(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPackInput2ᚕᚖwmsᚋmodelᚐPackInputᚄ(ctx context.Context, v any) ([]*model.PackInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PackInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackInput2ᚖwmsᚋmodelᚐPackInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalORole2wmsᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {

@@ -39,6 +39,10 @@ type Loaders struct {
 	Adjustment *Loader[int64, *model.StockAdjustment]
 	// StocktakeCounts is keyed by stocktake id: its counted and uncounted lines.
 	StocktakeCounts *Loader[int64, [2]int]
+	// Packs is keyed by goods id.
+	Packs *Loader[int64, []*model.Pack]
+	// Expiry is keyed by goods and location (0: every location).
+	Expiry *Loader[db.ExpiryKey, *model.Expiry]
 }
 
 type loadersKey struct{}
@@ -70,6 +74,7 @@ func (l *Loaders) expectGoods(gs []*model.Goods) {
 		if g.ImageID != nil {
 			l.Media.Expect(*g.ImageID)
 		}
+		l.Packs.Expect(g.ID)
 	}
 }
 

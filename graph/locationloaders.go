@@ -62,6 +62,10 @@ func (l *Loaders) newLocationLoaders(s *db.Store) {
 	})
 	l.Adjustment = NewLoader(s.AdjustmentsByIDs)
 	l.StocktakeCounts = NewLoader(s.StocktakeCounts)
+	l.Packs = NewLoader(s.PacksByGoods)
+	l.Expiry = NewLoader(func(ctx context.Context, keys []db.ExpiryKey) (map[db.ExpiryKey]*model.Expiry, error) {
+		return s.ExpiryOf(ctx, keys, s.Now())
+	})
 	l.UserLocations = NewLoader(func(ctx context.Context, ids []int64) (map[int64][]int64, error) {
 		m, err := s.UserLocationIDs(ctx, ids)
 		for _, locs := range m {
@@ -112,3 +116,15 @@ func (l *Loaders) expectStocktakes(sts []*model.Stocktake) {
 	}
 	l.Stocktake.Prime(byID(sts, func(d *model.Stocktake) int64 { return d.ID }))
 }
+
+// expiryKey is the Expiry loader's key of a stock level.
+func expiryKey(lvl *model.StockLevel) db.ExpiryKey {
+	k := db.ExpiryKey{GoodsID: lvl.Goods.ID}
+	if lvl.LocationID != nil {
+		k.LocationID = *lvl.LocationID
+	}
+	return k
+}
+
+// ptrTo is a pointer to v.
+func ptrTo[T any](v T) *T { return &v }

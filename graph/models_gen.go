@@ -45,5 +45,9 @@ type UpdateGoodsInput struct {
 	Note              graphql.Omittable[*string]         `json:"note,omitempty"`
 	Archived          graphql.Omittable[*bool]           `json:"archived,omitempty"`
 	// An uploaded image, as for createGoods; null removes the image.
-	ImageID graphql.Omittable[*int64] `json:"imageId,omitempty"`
+	ImageID      graphql.Omittable[*int64]             `json:"imageId,omitempty"`
+	TracksExpiry graphql.Omittable[*bool]              `json:"tracksExpiry,omitempty"`
+	IssuePolicy  graphql.Omittable[*model.IssuePolicy] `json:"issuePolicy,omitempty"`
+	// Replaces the packs; [] or null: none.
+	Packs graphql.Omittable[[]*model.PackInput] `json:"packs,omitempty"`
 }

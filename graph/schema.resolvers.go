@@ -26,6 +26,14 @@ func (r *goodsResolver) Image(ctx context.Context, obj *model.Goods) (*model.Med
 	return optional(ctx, loaders(ctx).Media, obj.ImageID)
 }
 
+func (r *goodsResolver) Packs(ctx context.Context, obj *model.Goods) ([]*model.Pack, error) {
+	ps, err := loaders(ctx).Packs.Load(ctx, obj.ID)
+	if ps == nil {
+		ps = []*model.Pack{}
+	}
+	return ps, err
+}
+
 func (r *ledgerEntryResolver) Goods(ctx context.Context, obj *model.LedgerEntry) (*model.Goods, error) {
 	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
 }
@@ -106,6 +114,9 @@ func (r *mutationResolver) UpdateGoods(ctx context.Context, input UpdateGoodsInp
 		Note:              change(input.Note),
 		ImageID:           change(input.ImageID),
 		Archived:          change(input.Archived),
+		TracksExpiry:      change(input.TracksExpiry),
+		IssuePolicy:       change(input.IssuePolicy),
+		Packs:             model.Change[[]*model.PackInput]{Set: input.Packs.IsSet(), Value: ptrTo(input.Packs.Value())},
 	})
 }
 
@@ -131,6 +142,10 @@ func (r *mutationResolver) TransferStock(ctx context.Context, input model.Transf
 		loaders(ctx).expectTransfers([]*model.Transfer{d})
 	}
 	return d, err
+}
+
+func (r *mutationResolver) WriteOffExpired(ctx context.Context, input model.WriteOffInput) (*model.StockOut, error) {
+	return r.Store.WriteOffExpired(ctx, input)
 }
 
 func (r *mutationResolver) CreateLocation(ctx context.Context, input model.LocationInput) (*model.Location, error) {
@@ -264,6 +279,16 @@ func (r *queryResolver) Stock(ctx context.Context, search *string, categoryID *i
 		return nil, err
 	}
 	loaders(ctx).expectStock(p.Items)
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) ExpiringLots(ctx context.Context, before time.Time, locationID *int64, categoryID *int64, first *int, after *string, offset *int) (*Connection[*model.Lot], error) {
+	p, err := r.Store.ExpiringLots(ctx, model.ExpiringFilter{Before: before, LocationID: locationID, CategoryID: categoryID},
+		model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectLots(p.Items)
 	return newConnection(p), nil
 }
 
@@ -437,6 +462,15 @@ func (r *stockInResolver) Attachments(ctx context.Context, obj *model.StockIn) (
 	return loaders(ctx).Attachments.Load(ctx, obj.ID)
 }
 
+func (r *stockInResolver) Warnings(ctx context.Context, obj *model.StockIn) ([]string, error) {
+	lots, err := loaders(ctx).StockInLines.Load(ctx, obj.ID)
+	w := model.StockInWarnings(lots)
+	if w == nil {
+		w = []string{}
+	}
+	return w, err
+}
+
 func (r *stockInResolver) CreatedBy(ctx context.Context, obj *model.StockIn) (*model.User, error) {
 	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
 }
@@ -459,6 +493,30 @@ func (r *stockLevelResolver) Location(ctx context.Context, obj *model.StockLevel
 
 func (r *stockLevelResolver) ByLocation(ctx context.Context, obj *model.StockLevel) ([]*model.LocationStock, error) {
 	return loaders(ctx).ByLocation.Load(ctx, obj.Goods.ID)
+}
+
+func (r *stockLevelResolver) NextExpiry(ctx context.Context, obj *model.StockLevel) (*time.Time, error) {
+	e, err := loaders(ctx).Expiry.Load(ctx, expiryKey(obj))
+	if e == nil {
+		return nil, err
+	}
+	return e.Next, err
+}
+
+func (r *stockLevelResolver) ExpiredQuantity(ctx context.Context, obj *model.StockLevel) (model.Quantity, error) {
+	e, err := loaders(ctx).Expiry.Load(ctx, expiryKey(obj))
+	if e == nil {
+		return 0, err
+	}
+	return e.Expired, err
+}
+
+func (r *stockLevelResolver) InPacks(ctx context.Context, obj *model.StockLevel) ([]*model.PackQuantity, error) {
+	ps, err := loaders(ctx).Packs.Load(ctx, obj.Goods.ID)
+	if err != nil {
+		return nil, err
+	}
+	return model.InPacks(obj.OnHand(), ps), nil
 }
 
 func (r *stockOutResolver) Location(ctx context.Context, obj *model.StockOut) (*model.Location, error) {
@@ -484,6 +542,10 @@ func (r *stockOutLineResolver) Goods(ctx context.Context, obj *model.StockOutLin
 func (r *stockOutLineResolver) Allocations(ctx context.Context, obj *model.StockOutLine) ([]*model.Allocation, error) {
 	m, err := loaders(ctx).Allocations.Load(ctx, obj.StockOutID)
 	return m[obj.Line], err
+}
+
+func (r *stockOutLineResolver) Lot(ctx context.Context, obj *model.StockOutLine) (*model.Lot, error) {
+	return optional(ctx, loaders(ctx).Lot, obj.LotID)
 }
 
 func (r *stocktakeResolver) Location(ctx context.Context, obj *model.Stocktake) (*model.Location, error) {

@@ -12,6 +12,7 @@ const (
 	ExportStockIns  ExportKind = "STOCK_INS"
 	ExportStockOuts ExportKind = "STOCK_OUTS"
 	ExportLedger    ExportKind = "LEDGER"
+	ExportExpiring  ExportKind = "EXPIRING"
 )
 
 // ExportFormat is the file format of a report.

@@ -70,6 +70,10 @@ type StocktakeLine struct {
 	ExpectedValue *Money `bun:"expected_value"`
 	// DifferenceValue is what the apply moved for this goods (signed).
 	DifferenceValue *Money `bun:"difference_value"`
+	// PackName and PackQuantity are the pack the count was given in and how
+	// many of it.
+	PackName     *string   `bun:"pack_name"`
+	PackQuantity *Quantity `bun:"pack_quantity"`
 	// Hidden says the reader may not see the expected figures (a blind
 	// stocktake not yet applied, read by a CLERK or VIEWER).
 	Hidden bool `bun:"-"`
@@ -161,6 +165,8 @@ type CountLineInput struct {
 	GoodsID  int64     `json:"goodsId"`
 	Counted  Quantity  `json:"counted"`
 	UnitCost *UnitCost `json:"unitCost"`
+	// Pack makes Counted a count of that pack and UnitCost a cost per pack.
+	Pack *string `json:"pack"`
 }
 
 // CheckCounts checks the lines of a recordCounts: 1–500 lines, counts of 0

@@ -41,6 +41,10 @@ type TransferLine struct {
 	GoodsID    int64    `bun:"goods_id,notnull"`
 	Quantity   Quantity `bun:"quantity,notnull"`
 	Amount     Money    `bun:"amount,notnull"`
+	// PackName and PackQuantity are the pack the line was given in and how
+	// many of it.
+	PackName     *string   `bun:"pack_name"`
+	PackQuantity *Quantity `bun:"pack_quantity"`
 }
 
 // TransferAllocation is what one transfer line took from one lot at the
@@ -65,6 +69,7 @@ type TransferInput struct {
 type TransferLineInput struct {
 	GoodsID  int64    `json:"goodsId"`
 	Quantity Quantity `json:"quantity"`
+	Pack     *string  `json:"pack"`
 }
 
 // NewTransfer checks a transferStock input and returns the document and its
