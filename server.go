@@ -320,7 +320,7 @@ func (m *Main) routes() http.Handler {
 		mux.Handle("GET /playground", page)
 		mux.Handle("GET "+graph.PlaygroundAssetsPath, assets)
 	}
-	return mux
+	return withCORS(m.Config.CORSOrigins, mux)
 }
 
 // whenReady serves with the app's handler, or answers 503 while start-up
