@@ -69,6 +69,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		ExportTTL:       24 * time.Hour,
 		Playground:      true,
 		Introspection:   true,
+		MediaURLTTL:     time.Hour,
+		Timezone:        time.UTC,
 		LogFormat:       "",
 		LogLevel:        zerolog.InfoLevel,
 	}
@@ -127,10 +129,15 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		"WMS_INTROSPECTION":         "0",
 		"WMS_LOG_FORMAT":            "json",
 		"WMS_LOG_LEVEL":             "warn",
+		"WMS_CORS_ORIGINS":          "http://localhost:4200, https://shop.example",
+		"WMS_MEDIA_URL_TTL":         "15m",
+		"WMS_MEDIA_SIGNING_KEY":     "a media signing key of 32+ chars",
+		"WMS_TIMEZONE":              "Asia/Shanghai",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	want := Config{
 		Addr:       "127.0.0.1:9000",
 		DB:         db.MySQL,
@@ -157,11 +164,15 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		SessionTTL:      12 * time.Hour,
 		TrustedProxies: auth.TrustedProxies{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"),
 			netip.MustParsePrefix("2001:db8::/32")},
-		ExportTTL:     2 * time.Hour,
-		Playground:    false,
-		Introspection: false,
-		LogFormat:     "json",
-		LogLevel:      zerolog.WarnLevel,
+		ExportTTL:       2 * time.Hour,
+		Playground:      false,
+		Introspection:   false,
+		LogFormat:       "json",
+		LogLevel:        zerolog.WarnLevel,
+		CORSOrigins:     []string{"http://localhost:4200", "https://shop.example"},
+		MediaURLTTL:     15 * time.Minute,
+		MediaSigningKey: "a media signing key of 32+ chars",
+		Timezone:        shanghai,
 	}
 	want.UploadTypes = got.UploadTypes // the media tests' business
 	if !reflect.DeepEqual(got, want) {
@@ -231,6 +242,14 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"WMS_LOG_FORMAT", "JSON"},
 		{"WMS_LOG_LEVEL", "loud"},
 		{"WMS_LOG_LEVEL", ""},
+		{"WMS_CORS_ORIGINS", "localhost:4200"},
+		{"WMS_CORS_ORIGINS", "https://shop.example/app"},
+		{"WMS_CORS_ORIGINS", "*, https://shop.example"},
+		{"WMS_MEDIA_URL_TTL", "0s"},
+		{"WMS_MEDIA_URL_TTL", "an hour"},
+		{"WMS_TIMEZONE", "Mars/Olympus"},
+		{"WMS_TIMEZONE", ""},
+		{"WMS_TIMEZONE", "Local"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			_, err := LoadConfig(lookupIn(map[string]string{tc.name: tc.value}))

@@ -241,6 +241,10 @@ func (m *Main) start(ctx context.Context) error {
 	files := media.NewService(store, media.Folder{Dir: m.Config.MediaDir}, m.Config.MaxUploadBytes, m.Log)
 	files.Now = m.Now
 	files.Allowed = m.Config.UploadTypes
+	if files.Links, err = mediaLinks(ctx, m.Config, store, users, m.Now); err != nil {
+		_ = bdb.Close()
+		return err
+	}
 	m.background.Add(1)
 	go func() {
 		defer m.background.Done()
