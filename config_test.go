@@ -424,6 +424,18 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"serve"}, env: invalid, code: 2, stderr: []string{"invalid configuration", `WMS_DB_WAIT="never"`}, noStdout: true},
 		{args: nil, env: invalid, code: 2, stderr: []string{`WMS_DB_WAIT="never"`}, noStdout: true},
 		{args: []string{"migrate"}, env: invalid, code: 2, stderr: []string{`WMS_DB_WAIT="never"`}, noStdout: true},
+		// version and every command's --help print and exit, whatever the
+		// configuration, and touch no database.
+		{args: []string{"version"}, env: invalid, code: 0, stdout: []string{"wms ", "revision: ", "committed: ", "go: go1."}, noStderr: true},
+		{args: []string{"--version"}, env: invalid, code: 0, stdout: []string{"wms ", "revision: "}, noStderr: true},
+		{args: []string{"serve", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms serve"}, noStderr: true},
+		{args: []string{"serve", "-h"}, env: invalid, code: 0, stdout: []string{"usage: wms serve"}, noStderr: true},
+		{args: []string{"migrate", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms migrate"}, noStderr: true},
+		{args: []string{"user", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms user", "ROLE is ADMIN, CLERK or VIEWER"}, noStderr: true},
+		{args: []string{"user", "create", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms user"}, noStderr: true},
+		{args: []string{"healthcheck", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms healthcheck"}, noStderr: true},
+		{args: []string{"version", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms version"}, noStderr: true},
+		{args: []string{"help"}, env: lookupIn(nil), code: 0, stdout: []string{"version"}, noStderr: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

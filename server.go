@@ -46,7 +46,8 @@ commands:
   healthcheck
             exit 0 if the server on WMS_ADDR is ready (GET /readyz), else 1:
             for container health checks, with no curl or shell needed
-  help      show this text
+  version   print the version, VCS revision and build time (also --version)
+  help      show this text; COMMAND --help shows a command's
 
 Configuration is read from WMS_* environment variables; see README.md.
 `
@@ -59,6 +60,14 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if help, ok := commandHelp[cmd]; ok && len(args) > 1 && wantsHelp(args[1:]) {
+		fmt.Fprint(stdout, help)
+		return 0
+	}
+	if cmd == "version" || cmd == "--version" {
+		printVersion(stdout)
 		return 0
 	}
 	cfg, err := LoadConfig(lookup)
@@ -318,6 +327,7 @@ func (m *Main) routes() http.Handler {
 	mux.Handle("/query", m.whenReady(func(a *app) http.Handler { return a.graphql }))
 	mux.Handle("POST /upload", m.whenReady(func(a *app) http.Handler { return a.upload }))
 	mux.Handle("GET /media/{id}/{filename}", m.whenReady(func(a *app) http.Handler { return a.download }))
+	mux.Handle("GET /schema.graphql", graph.SchemaHandler(m.Config.Introspection))
 	if m.Config.Playground {
 		page, assets := graph.Playground("/query")
 		mux.Handle("GET /{$}", page)

@@ -106,8 +106,13 @@ func writeBadRequest(w http.ResponseWriter, msg string) {
 // (not GraphQL, the wrong method or media type): status, and a JSON errors
 // array with msg and the code BAD_REQUEST.
 func writeRequestError(w http.ResponseWriter, status int, msg string) {
+	writeCodedError(w, status, CodeBadRequest, msg)
+}
+
+// writeCodedError answers status with a JSON errors array of one error.
+func writeCodedError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
-		"message": msg, "extensions": map[string]string{"code": CodeBadRequest}}}})
+		"message": msg, "extensions": map[string]string{"code": code}}}})
 }
