@@ -239,6 +239,7 @@ func (m *Main) start(ctx context.Context) error {
 	m.metrics.observeDB(bdb.DB)
 	store := db.NewStore(bdb)
 	store.Now = m.Now
+	store.Timezone = m.Config.Timezone
 	users := auth.NewService(store, m.Config.SessionTTL, m.Log)
 	users.Now = m.Now
 	users.Unavailable = db.IsUnavailable
@@ -270,7 +271,7 @@ func (m *Main) start(ctx context.Context) error {
 		upload:   users.Middleware(http.HandlerFunc(files.Upload)),
 		download: users.Middleware(http.HandlerFunc(files.Download)),
 	})
-	m.Log.Info().Dur("startup", time.Since(m.started)).Msg("ready")
+	m.Log.Info().Int64("startup_ms", time.Since(m.started).Milliseconds()).Msg("ready")
 	return nil
 }
 

@@ -48,8 +48,8 @@ func checkClientCode(code string) error {
 
 // nextCode takes the next number of the day for prefix, in db: a document's
 // transaction, or the DB itself for a statement of its own (earlyCode).
-func nextCode(ctx context.Context, db bun.IDB, prefix string, now time.Time) (string, error) {
-	day := now.UTC().Format("20060102")
+func (s *Store) nextCode(ctx context.Context, db bun.IDB, prefix string, now time.Time) (string, error) {
+	day := s.BusinessDate(now)
 	n, err := incrementCounter(ctx, db, prefix, day)
 	if err != nil {
 		return "", fmt.Errorf("next %s code: %w", prefix, err)
@@ -77,7 +77,7 @@ func (s *Store) earlyCode(ctx context.Context, prefix string, need map[int64]mod
 	var code string
 	err := s.retry(ctx, func() error {
 		var err error
-		code, err = nextCode(ctx, s.db, prefix, s.now())
+		code, err = s.nextCode(ctx, s.db, prefix, s.now())
 		return err
 	})
 	return code, err
@@ -229,7 +229,7 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 			}
 		}
 		if doc.Code == "" {
-			if doc.Code, err = nextCode(ctx, tx, stockInPrefix, doc.CreatedAt); err != nil {
+			if doc.Code, err = s.nextCode(ctx, tx, stockInPrefix, doc.CreatedAt); err != nil {
 				return err
 			}
 		}
@@ -418,7 +418,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 			}
 		}
 		if doc.Code == "" {
-			if doc.Code, err = nextCode(ctx, tx, stockOutPrefix, doc.CreatedAt); err != nil {
+			if doc.Code, err = s.nextCode(ctx, tx, stockOutPrefix, doc.CreatedAt); err != nil {
 				return err
 			}
 		}
