@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	// The zone database is built in: WMS_TIMEZONE works in an image without
+	// /usr/share/zoneinfo.
+	_ "time/tzdata"
 
 	"github.com/rs/zerolog"
 
@@ -44,6 +47,16 @@ type Config struct {
 	TrustedProxies  auth.TrustedProxies
 	Playground      bool
 	Introspection   bool
+	// CORSOrigins are the browser origins allowed to call the API; "*" is
+	// any; none sends no CORS headers. See cors.go.
+	CORSOrigins []string
+	// MediaURLTTL is how long a signed media URL works; MediaSigningKey
+	// signs them (empty: a key kept in the database). See medialinks.go.
+	MediaURLTTL     time.Duration
+	MediaSigningKey string
+	// Timezone decides the business day: the date in generated document
+	// codes and the day boundaries of reports.
+	Timezone *time.Location
 	// LogFormat is "console" or "json"; empty means console on a terminal.
 	LogFormat string
 	LogLevel  zerolog.Level
@@ -210,6 +223,29 @@ var settings = []setting{
 	}},
 	{"WMS_INTROSPECTION", "true", "answer schema introspection", false, func(c *Config, v string) error {
 		return boolean(&c.Introspection, v)
+	}},
+	{"WMS_CORS_ORIGINS", "", "browser origins allowed to call the API (comma-separated, exact, or `*`); none: no CORS headers", false, func(c *Config, v string) error {
+		origins, err := parseOrigins(v)
+		c.CORSOrigins = origins
+		return err
+	}},
+	{"WMS_MEDIA_URL_TTL", "1h", "how long a signed media URL (Media.url) works", false, func(c *Config, v string) error {
+		return duration(&c.MediaURLTTL, v)
+	}},
+	{"WMS_MEDIA_SIGNING_KEY", "", "the key that signs media URLs (or WMS_MEDIA_SIGNING_KEY_FILE), at least 32 characters; generated and kept in the database when unset", true, func(c *Config, v string) error {
+		if v != "" && len(v) < 32 {
+			return errors.New("must be at least 32 characters")
+		}
+		c.MediaSigningKey = v
+		return nil
+	}},
+	{"WMS_TIMEZONE", "UTC", "IANA time zone of the business day: the date in generated document codes and report day boundaries", false, func(c *Config, v string) error {
+		loc, err := time.LoadLocation(v)
+		if err != nil || v == "" || v == "Local" {
+			return errors.New("must be an IANA time zone name such as UTC or Asia/Shanghai")
+		}
+		c.Timezone = loc
+		return nil
 	}},
 	{"WMS_LOG_FORMAT", "", "`console` or `json`; default console on a terminal, else json", false, func(c *Config, v string) error {
 		if v != "" && v != "console" && v != "json" {

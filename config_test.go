@@ -70,6 +70,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		DefaultLocation: "Main",
 		Playground:      true,
 		Introspection:   true,
+		MediaURLTTL:     time.Hour,
+		Timezone:        time.UTC,
 		LogFormat:       "",
 		LogLevel:        zerolog.InfoLevel,
 	}
@@ -129,10 +131,15 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		"WMS_INTROSPECTION":         "0",
 		"WMS_LOG_FORMAT":            "json",
 		"WMS_LOG_LEVEL":             "warn",
+		"WMS_CORS_ORIGINS":          "http://localhost:4200, https://shop.example",
+		"WMS_MEDIA_URL_TTL":         "15m",
+		"WMS_MEDIA_SIGNING_KEY":     "a media signing key of 32+ chars",
+		"WMS_TIMEZONE":              "Asia/Shanghai",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	want := Config{
 		Addr:       "127.0.0.1:9000",
 		DB:         db.MySQL,
@@ -165,6 +172,10 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		Introspection:   false,
 		LogFormat:       "json",
 		LogLevel:        zerolog.WarnLevel,
+		CORSOrigins:     []string{"http://localhost:4200", "https://shop.example"},
+		MediaURLTTL:     15 * time.Minute,
+		MediaSigningKey: "a media signing key of 32+ chars",
+		Timezone:        shanghai,
 	}
 	want.UploadTypes = got.UploadTypes // the media tests' business
 	if !reflect.DeepEqual(got, want) {
@@ -234,6 +245,14 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"WMS_LOG_FORMAT", "JSON"},
 		{"WMS_LOG_LEVEL", "loud"},
 		{"WMS_LOG_LEVEL", ""},
+		{"WMS_CORS_ORIGINS", "localhost:4200"},
+		{"WMS_CORS_ORIGINS", "https://shop.example/app"},
+		{"WMS_CORS_ORIGINS", "*, https://shop.example"},
+		{"WMS_MEDIA_URL_TTL", "0s"},
+		{"WMS_MEDIA_URL_TTL", "an hour"},
+		{"WMS_TIMEZONE", "Mars/Olympus"},
+		{"WMS_TIMEZONE", ""},
+		{"WMS_TIMEZONE", "Local"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			_, err := LoadConfig(lookupIn(map[string]string{tc.name: tc.value}))
@@ -408,6 +427,18 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"serve"}, env: invalid, code: 2, stderr: []string{"invalid configuration", `WMS_DB_WAIT="never"`}, noStdout: true},
 		{args: nil, env: invalid, code: 2, stderr: []string{`WMS_DB_WAIT="never"`}, noStdout: true},
 		{args: []string{"migrate"}, env: invalid, code: 2, stderr: []string{`WMS_DB_WAIT="never"`}, noStdout: true},
+		// version and every command's --help print and exit, whatever the
+		// configuration, and touch no database.
+		{args: []string{"version"}, env: invalid, code: 0, stdout: []string{"wms ", "revision: ", "committed: ", "go: go1."}, noStderr: true},
+		{args: []string{"--version"}, env: invalid, code: 0, stdout: []string{"wms ", "revision: "}, noStderr: true},
+		{args: []string{"serve", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms serve"}, noStderr: true},
+		{args: []string{"serve", "-h"}, env: invalid, code: 0, stdout: []string{"usage: wms serve"}, noStderr: true},
+		{args: []string{"migrate", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms migrate"}, noStderr: true},
+		{args: []string{"user", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms user", "ROLE is ADMIN, CLERK or VIEWER"}, noStderr: true},
+		{args: []string{"user", "create", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms user"}, noStderr: true},
+		{args: []string{"healthcheck", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms healthcheck"}, noStderr: true},
+		{args: []string{"version", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms version"}, noStderr: true},
+		{args: []string{"help"}, env: lookupIn(nil), code: 0, stdout: []string{"version"}, noStderr: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

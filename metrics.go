@@ -50,7 +50,7 @@ func newMetrics() *metrics {
 	m.reg.MustRegister(m.requests, m.latency, m.operations, m.opLatency,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewBuildInfoCollector())
+		buildInfoGauge())
 	return m
 }
 

@@ -91,7 +91,7 @@ func TestMetrics(t *testing.T) {
 	if n := scrape(t, base, `wms_http_request_duration_seconds_count{route="/query"}`); n < 21 {
 		t.Errorf("latency observations: %v", n)
 	}
-	_ = scrape(t, base, `go_build_info{checksum="",path="wms",version="(devel)"}`)
+	_ = scrape(t, base, `go_build_info{checksum="",modified="false",path="wms",revision="",vcs_time="",version="(devel)"}`)
 }
 
 func TestHealthcheckCommand(t *testing.T) {

@@ -46,7 +46,8 @@ commands:
   healthcheck
             exit 0 if the server on WMS_ADDR is ready (GET /readyz), else 1:
             for container health checks, with no curl or shell needed
-  help      show this text
+  version   print the version, VCS revision and build time (also --version)
+  help      show this text; COMMAND --help shows a command's
 
 Configuration is read from WMS_* environment variables; see README.md.
 `
@@ -59,6 +60,14 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if help, ok := commandHelp[cmd]; ok && len(args) > 1 && wantsHelp(args[1:]) {
+		fmt.Fprint(stdout, help)
+		return 0
+	}
+	if cmd == "version" || cmd == "--version" {
+		printVersion(stdout)
 		return 0
 	}
 	cfg, err := LoadConfig(lookup)
@@ -230,6 +239,7 @@ func (m *Main) start(ctx context.Context) error {
 	m.metrics.observeDB(bdb.DB)
 	store := db.NewStore(bdb)
 	store.Now = m.Now
+	store.Timezone = m.Config.Timezone
 	users := auth.NewService(store, m.Config.SessionTTL, m.Log)
 	users.Now = m.Now
 	users.Unavailable = db.IsUnavailable
@@ -241,6 +251,10 @@ func (m *Main) start(ctx context.Context) error {
 	files := media.NewService(store, media.Folder{Dir: m.Config.MediaDir}, m.Config.MaxUploadBytes, m.Log)
 	files.Now = m.Now
 	files.Allowed = m.Config.UploadTypes
+	if files.Links, err = mediaLinks(ctx, m.Config, store, users, m.Now); err != nil {
+		_ = bdb.Close()
+		return err
+	}
 	m.background.Add(1)
 	go func() {
 		defer m.background.Done()
@@ -257,7 +271,7 @@ func (m *Main) start(ctx context.Context) error {
 		upload:   users.Middleware(http.HandlerFunc(files.Upload)),
 		download: users.Middleware(http.HandlerFunc(files.Download)),
 	})
-	m.Log.Info().Dur("startup", time.Since(m.started)).Msg("ready")
+	m.Log.Info().Int64("startup_ms", time.Since(m.started).Milliseconds()).Msg("ready")
 	return nil
 }
 
@@ -314,13 +328,14 @@ func (m *Main) routes() http.Handler {
 	mux.Handle("/query", m.whenReady(func(a *app) http.Handler { return a.graphql }))
 	mux.Handle("POST /upload", m.whenReady(func(a *app) http.Handler { return a.upload }))
 	mux.Handle("GET /media/{id}/{filename}", m.whenReady(func(a *app) http.Handler { return a.download }))
+	mux.Handle("GET /schema.graphql", graph.SchemaHandler(m.Config.Introspection))
 	if m.Config.Playground {
 		page, assets := graph.Playground("/query")
 		mux.Handle("GET /{$}", page)
 		mux.Handle("GET /playground", page)
 		mux.Handle("GET "+graph.PlaygroundAssetsPath, assets)
 	}
-	return mux
+	return withCORS(m.Config.CORSOrigins, mux)
 }
 
 // whenReady serves with the app's handler, or answers 503 while start-up

@@ -33,7 +33,7 @@ func (s *Store) SetStock(ctx context.Context, in model.SetStockInput) (*model.St
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		adj.ID, adj.StockInID, adj.StockOutID, adj.CreatedAt, adj.CreatedBy = 0, nil, nil, s.now(), model.ActorFrom(ctx)
-		run, err := startRun(ctx, tx, []int64{adj.GoodsID})
+		run, err := s.startRun(ctx, tx, []int64{adj.GoodsID})
 		if err != nil {
 			return renameField(err, lineField(0, "goodsId"), "goodsId")
 		}

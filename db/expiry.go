@@ -123,7 +123,7 @@ func (s *Store) WriteOffExpired(ctx context.Context, in model.WriteOffInput) (*m
 	var wrote bool
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy, wrote = 0, "", s.now(), model.ActorFrom(ctx), false
-		run, err := startRun(ctx, tx, goods)
+		run, err := s.startRun(ctx, tx, goods)
 		if err != nil {
 			return err
 		}

@@ -51,8 +51,8 @@ func checkClientCode(code string) error {
 
 // nextCode takes the next number of the day for prefix, in db: a document's
 // transaction, or the DB itself for a statement of its own (earlyCode).
-func nextCode(ctx context.Context, db bun.IDB, prefix string, now time.Time) (string, error) {
-	day := now.UTC().Format("20060102")
+func (s *Store) nextCode(ctx context.Context, db bun.IDB, prefix string, now time.Time) (string, error) {
+	day := s.BusinessDate(now)
 	n, err := incrementCounter(ctx, db, prefix, day)
 	if err != nil {
 		return "", fmt.Errorf("next %s code: %w", prefix, err)
@@ -80,7 +80,7 @@ func (s *Store) earlyCode(ctx context.Context, prefix string, location *int64, n
 	var code string
 	err := s.retry(ctx, func() error {
 		var err error
-		code, err = nextCode(ctx, s.db, prefix, s.now())
+		code, err = s.nextCode(ctx, s.db, prefix, s.now())
 		return err
 	})
 	return code, err
@@ -157,7 +157,7 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		for i, l := range lots {
 			ids[i] = l.GoodsID
 		}
-		run, err := startRun(ctx, tx, ids)
+		run, err := s.startRun(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func (r *stockRun) stockIn(ctx context.Context, doc *model.StockIn, lots []*mode
 	}
 	if doc.Code == "" {
 		var err error
-		if doc.Code, err = nextCode(ctx, r.tx, stockInPrefix, doc.CreatedAt); err != nil {
+		if doc.Code, err = r.s.nextCode(ctx, r.tx, stockInPrefix, doc.CreatedAt); err != nil {
 			return err
 		}
 	}
@@ -327,7 +327,7 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		for i, l := range lines {
 			ids[i] = l.GoodsID
 		}
-		run, err := startRun(ctx, tx, ids)
+		run, err := s.startRun(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
@@ -382,7 +382,7 @@ func (r *stockRun) stockOut(ctx context.Context, doc *model.StockOut, lines []*m
 	}
 	if doc.Code == "" {
 		var err error
-		if doc.Code, err = nextCode(ctx, r.tx, stockOutPrefix, doc.CreatedAt); err != nil {
+		if doc.Code, err = r.s.nextCode(ctx, r.tx, stockOutPrefix, doc.CreatedAt); err != nil {
 			return err
 		}
 	}

@@ -44,6 +44,7 @@ type lotChange struct {
 
 // stockRun is one document's work inside its transaction.
 type stockRun struct {
+	s     *Store
 	tx    bun.Tx
 	goods map[int64]*model.Goods
 	// What the document moves, per goods (the goods row's totals) and per
@@ -62,7 +63,7 @@ type stockRun struct {
 // startRun locks the goods rows of ids (see lockGoods) and answers the run.
 // A goods id that does not exist is BAD_USER_INPUT on lines.N.goodsId, N the
 // first line naming it (lineGoods gives each line's goods).
-func startRun(ctx context.Context, tx bun.Tx, lineGoods []int64) (*stockRun, error) {
+func (s *Store) startRun(ctx context.Context, tx bun.Tx, lineGoods []int64) (*stockRun, error) {
 	goods, err := lockGoods(ctx, tx, lineGoods)
 	if err != nil {
 		return nil, err
@@ -72,7 +73,7 @@ func startRun(ctx context.Context, tx bun.Tx, lineGoods []int64) (*stockRun, err
 			return nil, model.Invalid(lineField(i, "goodsId"), "goods %d does not exist", id)
 		}
 	}
-	return &stockRun{tx: tx, goods: goods, byGoods: map[int64]*stockDelta{}, byPlace: map[stockKey]*stockDelta{},
+	return &stockRun{s: s, tx: tx, goods: goods, byGoods: map[int64]*stockDelta{}, byPlace: map[stockKey]*stockDelta{},
 		fifo: map[stockKey][]*model.Lot{}, read: map[int64]bool{}, changed: map[int64]*lotChange{}}, nil
 }
 

@@ -49,7 +49,7 @@ func (s *Store) StartStocktake(ctx context.Context, in model.StocktakeInput) (*m
 		if err != nil {
 			return err
 		}
-		if st.Code, err = nextCode(ctx, tx, stocktakePrefix, st.StartedAt); err != nil {
+		if st.Code, err = s.nextCode(ctx, tx, stocktakePrefix, st.StartedAt); err != nil {
 			return err
 		}
 		if _, err := tx.NewInsert().Model(st).Exec(ctx); err != nil {
@@ -334,7 +334,7 @@ func (s *Store) applyDifferences(ctx context.Context, tx bun.Tx, st *model.Stock
 	for _, l := range append(slices.Clone(losses), gains...) {
 		ids = append(ids, l.GoodsID)
 	}
-	run, err := startRun(ctx, tx, ids)
+	run, err := s.startRun(ctx, tx, ids)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,8 @@ type Store struct {
 	db *bun.DB
 	// Now is the clock; tests may fix it.
 	Now func() time.Time
+	// Timezone is the shop's (WMS_TIMEZONE; nil is UTC): see businessday.go.
+	Timezone *time.Location
 	// writeMu serialises write transactions on SQLite, which allows one
 	// writer at a time anyway: waiting here is fair and cheap, while waiting in
 	// SQLite's busy handler is a sleep-and-poll loop.

@@ -63,7 +63,7 @@ func (s *Store) CreateTransfer(ctx context.Context, in model.TransferInput) (*mo
 		for i, l := range lines {
 			ids[i] = l.GoodsID
 		}
-		run, err := startRun(ctx, tx, ids)
+		run, err := s.startRun(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func (s *Store) CreateTransfer(ctx context.Context, in model.TransferInput) (*mo
 			}
 		}
 		if doc.Code == "" {
-			if doc.Code, err = nextCode(ctx, tx, transferPrefix, doc.CreatedAt); err != nil {
+			if doc.Code, err = s.nextCode(ctx, tx, transferPrefix, doc.CreatedAt); err != nil {
 				return err
 			}
 		}

@@ -233,7 +233,7 @@ func (s *Store) voidRun(ctx context.Context, tx bun.Tx, es []*model.LedgerEntry)
 		goods = append(goods, e.GoodsID)
 		lotIDs = append(lotIDs, e.LotID)
 	}
-	run, err := startRun(ctx, tx, goods)
+	run, err := s.startRun(ctx, tx, goods)
 	if err != nil {
 		return nil, nil, err
 	}

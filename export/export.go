@@ -70,7 +70,9 @@ func (e *Exporter) Report(ctx context.Context, in model.ExportInput) (*model.Med
 	if in.Format == model.FormatCSV {
 		ext, ctype = "csv", ContentTypeCSV
 	}
-	name := fmt.Sprintf("%s-%s.%s", strings.ReplaceAll(strings.ToLower(string(in.Kind)), "_", "-"), now.Format("2006-01-02"), ext)
+	// Named after the business day (WMS_TIMEZONE) it was made on.
+	name := fmt.Sprintf("%s-%s.%s", strings.ReplaceAll(strings.ToLower(string(in.Kind)), "_", "-"),
+		now.In(e.Store.Zone()).Format("2006-01-02"), ext)
 	return e.Media.SaveGenerated(ctx, name, ctype, tmp, now.Add(e.TTL))
 }
 

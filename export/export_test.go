@@ -76,6 +76,14 @@ func readBack(t *testing.T, format model.ExportFormat, b []byte) [][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The sheet's dimension covers what was written (readers such as
+	// openpyxl in read-only mode read only that range).
+	if len(rows) > 0 {
+		last, _ := excelize.CoordinatesToCellName(len(rows[0]), len(rows))
+		if dim, err := f.GetSheetDimension(f.GetSheetName(0)); err != nil || dim != "A1:"+last {
+			t.Errorf("sheet dimension %q (%v), want A1:%s for %d rows of %d columns", dim, err, last, len(rows), len(rows[0]))
+		}
+	}
 	panes, _ := f.GetPanes(f.GetSheetName(0))
 	if !panes.Freeze || panes.YSplit != 1 {
 		t.Errorf("header row not frozen: %+v", panes)

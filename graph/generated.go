@@ -235,6 +235,7 @@ type ComplexityRoot struct {
 		ArchiveGoods    func(childComplexity int, id int64, archived bool) int
 		ArchiveLocation func(childComplexity int, id int64, archived *bool) int
 		CancelStocktake func(childComplexity int, id int64) int
+		ChangePassword  func(childComplexity int, current string, new string) int
 		CreateAPIToken  func(childComplexity int, input model.APITokenInput) int
 		CreateCategory  func(childComplexity int, input model.CategoryInput) int
 		CreateGoods     func(childComplexity int, input model.GoodsInput) int
@@ -583,6 +584,8 @@ type LotResolver interface {
 	Transfer(ctx context.Context, obj *model.Lot) (*model.Transfer, error)
 }
 type MediaResolver interface {
+	URL(ctx context.Context, obj *model.Media) (string, error)
+
 	CreatedBy(ctx context.Context, obj *model.Media) (*model.User, error)
 }
 type MutationResolver interface {
@@ -611,6 +614,7 @@ type MutationResolver interface {
 	VoidTransfer(ctx context.Context, input model.VoidInput) (*model.Transfer, error)
 	Login(ctx context.Context, username string, password string) (*AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
+	ChangePassword(ctx context.Context, current string, new string) (bool, error)
 	CreateUser(ctx context.Context, input model.UserInput) (*model.User, error)
 	UpdateUser(ctx context.Context, input model.UserUpdate) (*model.User, error)
 	CreateAPIToken(ctx context.Context, input model.APITokenInput) (*APITokenPayload, error)
@@ -1475,6 +1479,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelStocktake(childComplexity, args["id"].(int64)), true
+	case "Mutation.changePassword":
+		if e.ComplexityRoot.Mutation.ChangePassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["current"].(string), args["new"].(string)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -4334,6 +4349,14 @@ extend type Mutation {
   login(username: String!, password: String!): AuthPayload!
   "End the session (or revoke the API token) this request was sent with."
   logout: Boolean! @hasRole(role: VIEWER)
+  """
+  Change your own password, given the current one. Your other sessions end;
+  the one this request came with, and your API tokens, keep working. A wrong
+  ` + "`" + `current` + "`" + ` is BAD_USER_INPUT on ` + "`" + `current` + "`" + ` and counts as a failed login
+  (TOO_MANY_ATTEMPTS after too many); a ` + "`" + `new` + "`" + ` too short or too long is
+  BAD_USER_INPUT on ` + "`" + `new` + "`" + `.
+  """
+  changePassword(current: String!, new: String!): Boolean! @hasRole(role: VIEWER)
   "Add a user."
   createUser(input: CreateUserInput!): User! @hasRole(role: ADMIN)
   "Change a user's role, disable them, or set a new password; disabling or a new password ends their sessions and tokens."
@@ -4472,7 +4495,12 @@ type Media {
   size: Int!
   "Hex SHA-256 of the bytes; also the download's ETag."
   sha256: String!
-  "Where to download it (send the same Authorization header)."
+  """
+  Where to download it: a signed URL that works without an Authorization header
+  (for an <img src> or a link) for WMS_MEDIA_URL_TTL (an hour), and only as long
+  as the token that asked for it works. An expired or altered one answers 403.
+  The path without its query string works with the Authorization header.
+  """
   url: String!
   createdAt: Time!
   "Who uploaded or generated it: only the id and username unless you are an ADMIN or that user (see User)."
@@ -5612,6 +5640,28 @@ func (ec *executionContext) field_Mutation_cancelStocktake_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "current",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["current"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "new",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["new"] = arg1
 	return args, nil
 }
 
@@ -9805,7 +9855,7 @@ func (ec *executionContext) _Media_url(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Media_url(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.URL(), nil
+			return ec.Resolvers.Media().URL(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9816,7 +9866,7 @@ func (ec *executionContext) _Media_url(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Media_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Media", field, true, false, "String")
+	return graphql.NewScalarFieldContext("Media", field, true, true, "String")
 }
 
 func (ec *executionContext) _Media_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Media) (ret graphql.Marshaler) {
@@ -11406,6 +11456,68 @@ func (ec *executionContext) _Mutation_logout(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Mutation_logout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["current"].(string), fc.Args["new"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -21695,7 +21807,7 @@ func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, ob
 				out.Invalids++
 			}
 		case "url":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.URL())
+			out.Values[i] = ec._Media_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21915,6 +22027,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "logout":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_logout(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changePassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePassword(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

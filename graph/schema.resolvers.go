@@ -82,6 +82,13 @@ func (r *lotResolver) Transfer(ctx context.Context, obj *model.Lot) (*model.Tran
 	return optional(ctx, loaders(ctx).Transfer, obj.TransferID)
 }
 
+func (r *mediaResolver) URL(ctx context.Context, obj *model.Media) (string, error) {
+	if r.Files == nil {
+		return obj.URL(), nil
+	}
+	return r.Files.Links.URL(obj, auth.CallerFrom(ctx)), nil
+}
+
 func (r *mediaResolver) CreatedBy(ctx context.Context, obj *model.Media) (*model.User, error) {
 	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
 }
@@ -206,6 +213,10 @@ func (r *mutationResolver) Login(ctx context.Context, username string, password 
 
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
 	return true, r.Auth.Logout(ctx)
+}
+
+func (r *mutationResolver) ChangePassword(ctx context.Context, current string, new string) (bool, error) {
+	return true, r.Auth.ChangePassword(ctx, current, new)
 }
 
 func (r *mutationResolver) CreateUser(ctx context.Context, input model.UserInput) (*model.User, error) {
