@@ -41,12 +41,19 @@ type Config struct {
 	UploadTypes     []string
 	ExportTTL       time.Duration
 	DefaultLocation string
-	AdminUser       string
-	AdminPassword   string
-	SessionTTL      time.Duration
-	TrustedProxies  auth.TrustedProxies
-	Playground      bool
-	Introspection   bool
+	// Live stock: how long events are kept, how far ahead the daily scan
+	// looks for expiring lots, and whether webhooks may call private
+	// addresses.
+	EventRetention      time.Duration
+	EventPoll           time.Duration
+	ExpiryWarn          time.Duration
+	WebhookAllowPrivate bool
+	AdminUser           string
+	AdminPassword       string
+	SessionTTL          time.Duration
+	TrustedProxies      auth.TrustedProxies
+	Playground          bool
+	Introspection       bool
 	// CORSOrigins are the browser origins allowed to call the API; "*" is
 	// any; none sends no CORS headers. See cors.go.
 	CORSOrigins []string
@@ -186,6 +193,23 @@ var settings = []setting{
 	}},
 	{"WMS_EXPORT_TTL", "24h", "how long a generated report is kept before it is removed", false, func(c *Config, v string) error {
 		return duration(&c.ExportTTL, v)
+	}},
+	{"WMS_EVENT_RETENTION", "720h", "how long events are kept for events(after:) and webhook redelivery", false, func(c *Config, v string) error {
+		return duration(&c.EventRetention, v)
+	}},
+	{"WMS_EVENT_POLL", "100ms", "how often each server process reads new events for its subscribers", false, func(c *Config, v string) error {
+		return duration(&c.EventPoll, v)
+	}},
+	{"WMS_EXPIRY_WARN_DAYS", "3", "the daily LOTS_EXPIRING event lists lots expiring within this many days", false, func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 365 {
+			return errors.New("must be a number of days from 0 to 365")
+		}
+		c.ExpiryWarn = time.Duration(n) * 24 * time.Hour
+		return nil
+	}},
+	{"WMS_WEBHOOK_ALLOW_PRIVATE", "false", "let webhooks call loopback, link-local and private addresses (tests, a receiver on the same network)", false, func(c *Config, v string) error {
+		return boolean(&c.WebhookAllowPrivate, v)
 	}},
 	{"WMS_DEFAULT_LOCATION", db.DefaultLocationName, "the name of the location made when locations first appear, holding all stock stored before; changes nothing afterwards", false, func(c *Config, v string) error {
 		name, err := model.LocationName(v)

@@ -152,3 +152,10 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	})
 }
+
+// observeSubscriptions adds the subscriptions open on this process.
+func (m *metrics) observeSubscriptions(open func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "wms_subscriptions_open", Help: "GraphQL subscriptions open on this process.",
+	}, func() float64 { return float64(open()) }))
+}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -266,7 +267,8 @@ func (m *Main) start(ctx context.Context) error {
 	opt.MaxQueryBytes = m.Config.MaxQueryBytes
 	opt.Observe = m.metrics.observeOperation
 	reports := &export.Exporter{Store: store, Media: files, TTL: m.Config.ExportTTL, Now: m.Now}
-	resolver := &graph.Resolver{Store: store, Auth: users, Files: files, Export: reports, Log: m.Log}
+	hub := m.runEvents(ctx, store)
+	resolver := &graph.Resolver{Store: store, Auth: users, Files: files, Export: reports, Events: hub, Log: m.Log}
 	m.app.Store(&app{db: bdb, store: store, files: files, graphql: withTimeout(m.Config.RequestTimeout, graph.NewHandler(resolver, opt)),
 		upload:   users.Middleware(http.HandlerFunc(files.Upload)),
 		download: users.Middleware(http.HandlerFunc(files.Download)),
@@ -359,6 +361,11 @@ func (m *Main) whenReady(h func(*app) http.Handler) http.Handler {
 // away, a request fails with UNAVAILABLE after d instead of hanging.
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebsocket(r) {
+			// A subscription lives as long as its connection.
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
@@ -396,4 +403,9 @@ func healthcheck(ctx context.Context, cfg Config, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// isWebsocket reports a websocket upgrade request (a subscription).
+func isWebsocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }

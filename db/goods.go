@@ -103,7 +103,10 @@ func (s *Store) CreateGoods(ctx context.Context, in model.GoodsInput) (*model.Go
 		if _, err := tx.NewInsert().Model(g).Exec(ctx); err != nil {
 			return err
 		}
-		return setPacks(ctx, tx, g.ID, in.Packs)
+		if err := setPacks(ctx, tx, g.ID, in.Packs); err != nil {
+			return err
+		}
+		return writeEvent(ctx, tx, model.NewEvent(model.EventGoodsChanged, g.CreatedAt, &model.GoodsEvent{GoodsID: idText(g.ID), Change: "CREATED"}))
 	})
 	if err != nil {
 		return nil, goodsWriteError(err, g)
@@ -153,7 +156,7 @@ func (s *Store) UpdateGoods(ctx context.Context, u model.GoodsUpdate) (*model.Go
 		if err := forUpdate(tx.NewSelect().Model(g).Where("g.id = ?", u.ID)).Scan(ctx); err != nil {
 			return notFound(err, model.NotFound("goods", u.ID))
 		}
-		before := g.CategoryID
+		before, threshold := g.CategoryID, g.LowStockThreshold
 		if err := g.Apply(u); err != nil {
 			return err
 		}
@@ -178,6 +181,18 @@ func (s *Store) UpdateGoods(ctx context.Context, u model.GoodsUpdate) (*model.Go
 			if err := setPacks(ctx, tx, g.ID, packs); err != nil {
 				return err
 			}
+		}
+		events := []*model.Event{model.NewEvent(model.EventGoodsChanged, g.UpdatedAt, &model.GoodsEvent{GoodsID: idText(g.ID), Change: "UPDATED"})}
+		if low(threshold, g.OnHand) != low(g.LowStockThreshold, g.OnHand) {
+			t := model.EventBackInStock
+			if low(g.LowStockThreshold, g.OnHand) {
+				t = model.EventLowStock
+			}
+			events = append(events, model.NewEvent(t, g.UpdatedAt, &model.StockChange{GoodsID: idText(g.ID), OnHand: g.OnHand,
+				Value: g.StockValue, Threshold: g.LowStockThreshold}))
+		}
+		if _, err := tx.NewInsert().Model(&events).Exec(ctx); err != nil {
+			return err
 		}
 		if g.CategoryID != before {
 			// The ledger keeps each entry's category for its filter: it
@@ -217,8 +232,10 @@ func (s *Store) DeleteGoods(ctx context.Context, id int64) error {
 		if _, err := tx.NewDelete().Model((*model.Pack)(nil)).Where("goods_id = ?", id).Exec(ctx); err != nil {
 			return err
 		}
-		_, err = tx.NewDelete().Model(g).WherePK().Exec(ctx)
-		return err
+		if _, err = tx.NewDelete().Model(g).WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		return writeEvent(ctx, tx, model.NewEvent(model.EventGoodsChanged, s.now(), &model.GoodsEvent{GoodsID: idText(id), Change: "DELETED"}))
 	})
 	if isForeignKeyViolation(err) {
 		return goodsHasHistoryError(fmt.Sprint(id))
@@ -278,4 +295,9 @@ func goodsWriteError(err error, g *model.Goods) error {
 		return fmt.Errorf("write goods: %w", err)
 	}
 	return nil
+}
+
+// low reports on hand at or below a threshold (never without one).
+func low(threshold *model.Quantity, onHand model.Quantity) bool {
+	return threshold != nil && threshold.Readable() && onHand <= *threshold
 }

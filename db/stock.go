@@ -196,6 +196,7 @@ func (r *stockRun) stockIn(ctx context.Context, doc *model.StockIn, lots []*mode
 		if err := r.move(i, l.GoodsID, doc.LocationID, l.ReceivedQuantity, l.Amount); err != nil {
 			return err
 		}
+		r.created[stockKey{l.GoodsID, doc.LocationID}] = true
 	}
 	if doc.Code == "" {
 		var err error
@@ -206,6 +207,8 @@ func (r *stockRun) stockIn(ctx context.Context, doc *model.StockIn, lots []*mode
 	if _, err := r.tx.NewInsert().Model(doc).Exec(ctx); err != nil {
 		return err
 	}
+	r.document("STOCK_IN", doc.ID, doc.Code)
+	r.documentEvent(model.EventDocumentCreated, nil, doc.LocationID)
 	if err := attach(ctx, r.tx, doc.ID, attachmentIDs); err != nil {
 		return err
 	}
@@ -389,6 +392,8 @@ func (r *stockRun) stockOut(ctx context.Context, doc *model.StockOut, lines []*m
 	if _, err := r.tx.NewInsert().Model(doc).Exec(ctx); err != nil {
 		return err
 	}
+	r.document("STOCK_OUT", doc.ID, doc.Code)
+	r.documentEvent(model.EventDocumentCreated, nil, doc.LocationID)
 	for _, l := range lines {
 		l.StockOutID = doc.ID
 	}

@@ -58,6 +58,13 @@ type stockRun struct {
 	changed map[int64]*lotChange
 	order   []*lotChange
 	entries []*model.LedgerEntry
+	// created marks the stocks the run made lots at: their totals are read
+	// back for the events rather than summed from the lots read.
+	created map[stockKey]bool
+	// doc is the document the run writes (set by the document), and events
+	// what it reports besides the stock changes finish works out.
+	doc    *model.DocumentRef
+	events []*model.Event
 }
 
 // startRun locks the goods rows of ids (see lockGoods) and answers the run.
@@ -74,7 +81,8 @@ func (s *Store) startRun(ctx context.Context, tx bun.Tx, lineGoods []int64) (*st
 		}
 	}
 	return &stockRun{s: s, tx: tx, goods: goods, byGoods: map[int64]*stockDelta{}, byPlace: map[stockKey]*stockDelta{},
-		fifo: map[stockKey][]*model.Lot{}, read: map[int64]bool{}, changed: map[int64]*lotChange{}}, nil
+		fifo: map[stockKey][]*model.Lot{}, read: map[int64]bool{}, changed: map[int64]*lotChange{},
+		created: map[stockKey]bool{}}, nil
 }
 
 // lockGoods locks the goods rows with these ids, in id order, and returns them
@@ -84,7 +92,8 @@ func lockGoods(ctx context.Context, tx bun.Tx, ids []int64) (map[int64]*model.Go
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var gs []*model.Goods
-	q := tx.NewSelect().Model(&gs).Column("id", "category_id", "on_hand", "stock_value", "tracks_expiry", "issue_policy").
+	q := tx.NewSelect().Model(&gs).Column("id", "category_id", "on_hand", "stock_value", "tracks_expiry", "issue_policy",
+		"low_stock_threshold").
 		Where("g.id IN (?)", bun.List(ids)).OrderExpr("g.id")
 	if err := forUpdate(q).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("lock goods: %w", err)
@@ -301,7 +310,7 @@ func (r *stockRun) finish(ctx context.Context) error {
 	if err := addToStockLevels(ctx, r.tx, places); err != nil {
 		return fmt.Errorf("move stock by location: %w", err)
 	}
-	return nil
+	return r.writeEvents(ctx, places)
 }
 
 func lineField(i int, name string) string { return fmt.Sprintf("lines.%d.%s", i, name) }

@@ -385,6 +385,7 @@ func (s *Store) applyDifferences(ctx context.Context, tx bun.Tx, st *model.Stock
 			return err
 		}
 	}
+	run.document("STOCKTAKE", st.ID, st.Code)
 	return run.finish(ctx)
 }
 

@@ -95,6 +95,7 @@ func (s *Store) CreateTransfer(ctx context.Context, in model.TransferInput) (*mo
 			if err := run.move(i, line.GoodsID, doc.ToLocationID, line.Quantity, amount); err != nil {
 				return err
 			}
+			run.created[stockKey{line.GoodsID, doc.ToLocationID}] = true
 			if doc.TotalAmount, err = model.AddMoney(doc.TotalAmount, amount); err != nil {
 				return model.WithField(err, lineField(i, "quantity"))
 			}
@@ -107,6 +108,8 @@ func (s *Store) CreateTransfer(ctx context.Context, in model.TransferInput) (*mo
 		if _, err := tx.NewInsert().Model(doc).Exec(ctx); err != nil {
 			return err
 		}
+		run.document("TRANSFER", doc.ID, doc.Code)
+		run.documentEvent(model.EventDocumentCreated, nil, doc.FromLocationID, doc.ToLocationID)
 		for _, l := range lines {
 			l.TransferID = doc.ID
 		}

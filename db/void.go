@@ -39,11 +39,16 @@ func voidable[T any](ctx context.Context, tx bun.Tx, alias string, id int64, wha
 	return doc, nil
 }
 
-// markVoided records the void on the document's row.
-func (s *Store) markVoided(ctx context.Context, tx bun.Tx, doc any, v *model.Voided, reason string) error {
+// markVoided records the void on the document's row, and its
+// DOCUMENT_VOIDED event in the run.
+func (s *Store) markVoided(ctx context.Context, tx bun.Tx, run *stockRun, ref model.DocumentRef, doc any, v *model.Voided,
+	reason string, locations ...int64,
+) error {
 	now := s.now()
 	v.VoidedAt, v.VoidedBy, v.VoidReason = &now, model.ActorFrom(ctx), &reason
 	_, err := tx.NewUpdate().Model(doc).Column("voided_at", "voided_by", "void_reason").WherePK().Exec(ctx)
+	run.doc = &ref
+	run.documentEvent(model.EventDocumentVoided, &reason, locations...)
 	return err
 }
 
@@ -111,7 +116,8 @@ func (s *Store) VoidStockOut(ctx context.Context, in model.VoidInput) (*model.St
 				return err
 			}
 		}
-		if err := s.markVoided(ctx, tx, doc, &doc.Voided, reason); err != nil {
+		ref := model.DocumentRef{Kind: "STOCK_OUT", ID: idText(doc.ID), Code: doc.Code}
+		if err := s.markVoided(ctx, tx, run, ref, doc, &doc.Voided, reason, doc.LocationID); err != nil {
 			return err
 		}
 		return run.finish(ctx)
@@ -157,7 +163,8 @@ func (s *Store) VoidStockIn(ctx context.Context, in model.VoidInput) (*model.Sto
 				return err
 			}
 		}
-		if err := s.markVoided(ctx, tx, doc, &doc.Voided, reason); err != nil {
+		ref := model.DocumentRef{Kind: "STOCK_IN", ID: idText(doc.ID), Code: doc.Code}
+		if err := s.markVoided(ctx, tx, run, ref, doc, &doc.Voided, reason, doc.LocationID); err != nil {
 			return err
 		}
 		return run.finish(ctx)
@@ -213,7 +220,8 @@ func (s *Store) VoidTransfer(ctx context.Context, in model.VoidInput) (*model.Tr
 				return err
 			}
 		}
-		if err := s.markVoided(ctx, tx, doc, &doc.Voided, reason); err != nil {
+		ref := model.DocumentRef{Kind: "TRANSFER", ID: idText(doc.ID), Code: doc.Code}
+		if err := s.markVoided(ctx, tx, run, ref, doc, &doc.Voided, reason, doc.FromLocationID, doc.ToLocationID); err != nil {
 			return err
 		}
 		return run.finish(ctx)

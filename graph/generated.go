@@ -3,6 +3,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	StockAdjustment() StockAdjustmentResolver
+	StockChangeEvent() StockChangeEventResolver
 	StockIn() StockInResolver
 	StockInLine() StockInLineResolver
 	StockLevel() StockLevelResolver
@@ -45,6 +47,7 @@ type ResolverRoot interface {
 	StockOutLine() StockOutLineResolver
 	Stocktake() StocktakeResolver
 	StocktakeLine() StocktakeLineResolver
+	Subscription() SubscriptionResolver
 	Transfer() TransferResolver
 	TransferAllocation() TransferAllocationResolver
 	TransferLine() TransferLineResolver
@@ -102,6 +105,13 @@ type ComplexityRoot struct {
 	CategoryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Event struct {
+		At      func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Payload func(childComplexity int) int
+		Type    func(childComplexity int) int
 	}
 
 	Goods struct {
@@ -321,6 +331,19 @@ type ComplexityRoot struct {
 		StockOut       func(childComplexity int) int
 	}
 
+	StockChangeEvent struct {
+		At           func(childComplexity int) int
+		DocumentCode func(childComplexity int) int
+		DocumentKind func(childComplexity int) int
+		EventID      func(childComplexity int) int
+		Goods        func(childComplexity int) int
+		Location     func(childComplexity int) int
+		OnHand       func(childComplexity int) int
+		Threshold    func(childComplexity int) int
+		Type         func(childComplexity int) int
+		Value        func(childComplexity int) int
+	}
+
 	StockIn struct {
 		Attachments func(childComplexity int) int
 		Code        func(childComplexity int) int
@@ -478,6 +501,12 @@ type ComplexityRoot struct {
 	StocktakeLineEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		Events       func(childComplexity int, types []model.EventType, after *int64) int
+		LowStock     func(childComplexity int, locationID *int64) int
+		StockChanged func(childComplexity int, goodsIds []int64, locationID *int64, categoryID *int64) int
 	}
 
 	Transfer struct {
@@ -655,6 +684,10 @@ type StockAdjustmentResolver interface {
 
 	CreatedBy(ctx context.Context, obj *model.StockAdjustment) (*model.User, error)
 }
+type StockChangeEventResolver interface {
+	Goods(ctx context.Context, obj *model.StockChangeEvent) (*model.Goods, error)
+	Location(ctx context.Context, obj *model.StockChangeEvent) (*model.Location, error)
+}
 type StockInResolver interface {
 	Location(ctx context.Context, obj *model.StockIn) (*model.Location, error)
 
@@ -712,6 +745,11 @@ type StocktakeLineResolver interface {
 	Goods(ctx context.Context, obj *model.StocktakeLine) (*model.Goods, error)
 
 	CountedBy(ctx context.Context, obj *model.StocktakeLine) (*model.User, error)
+}
+type SubscriptionResolver interface {
+	StockChanged(ctx context.Context, goodsIds []int64, locationID *int64, categoryID *int64) (<-chan *model.StockChangeEvent, error)
+	LowStock(ctx context.Context, locationID *int64) (<-chan *model.StockChangeEvent, error)
+	Events(ctx context.Context, types []model.EventType, after *int64) (<-chan *model.Event, error)
 }
 type TransferResolver interface {
 	FromLocation(ctx context.Context, obj *model.Transfer) (*model.Location, error)
@@ -916,6 +954,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CategoryEdge.Node(childComplexity), true
+
+	case "Event.at":
+		if e.ComplexityRoot.Event.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.At(childComplexity), true
+	case "Event.id":
+		if e.ComplexityRoot.Event.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.ID(childComplexity), true
+	case "Event.payload":
+		if e.ComplexityRoot.Event.Payload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Payload(childComplexity), true
+	case "Event.type":
+		if e.ComplexityRoot.Event.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Type(childComplexity), true
 
 	case "Goods.archived":
 		if e.ComplexityRoot.Goods.Archived == nil {
@@ -2140,6 +2203,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockAdjustment.StockOut(childComplexity), true
 
+	case "StockChangeEvent.at":
+		if e.ComplexityRoot.StockChangeEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.At(childComplexity), true
+	case "StockChangeEvent.documentCode":
+		if e.ComplexityRoot.StockChangeEvent.DocumentCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.DocumentCode(childComplexity), true
+	case "StockChangeEvent.documentKind":
+		if e.ComplexityRoot.StockChangeEvent.DocumentKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.DocumentKind(childComplexity), true
+	case "StockChangeEvent.eventId":
+		if e.ComplexityRoot.StockChangeEvent.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.EventID(childComplexity), true
+	case "StockChangeEvent.goods":
+		if e.ComplexityRoot.StockChangeEvent.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.Goods(childComplexity), true
+	case "StockChangeEvent.location":
+		if e.ComplexityRoot.StockChangeEvent.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.Location(childComplexity), true
+	case "StockChangeEvent.onHand":
+		if e.ComplexityRoot.StockChangeEvent.OnHand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.OnHand(childComplexity), true
+	case "StockChangeEvent.threshold":
+		if e.ComplexityRoot.StockChangeEvent.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.Threshold(childComplexity), true
+	case "StockChangeEvent.type":
+		if e.ComplexityRoot.StockChangeEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.Type(childComplexity), true
+	case "StockChangeEvent.value":
+		if e.ComplexityRoot.StockChangeEvent.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.Value(childComplexity), true
+
 	case "StockIn.attachments":
 		if e.ComplexityRoot.StockIn.Attachments == nil {
 			break
@@ -2810,6 +2934,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StocktakeLineEdge.Node(childComplexity), true
 
+	case "Subscription.events":
+		if e.ComplexityRoot.Subscription.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Events(childComplexity, args["types"].([]model.EventType), args["after"].(*int64)), true
+	case "Subscription.lowStock":
+		if e.ComplexityRoot.Subscription.LowStock == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_lowStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LowStock(childComplexity, args["locationId"].(*int64)), true
+	case "Subscription.stockChanged":
+		if e.ComplexityRoot.Subscription.StockChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_stockChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.StockChanged(childComplexity, args["goodsIds"].([]int64), args["locationId"].(*int64), args["categoryId"].(*int64)), true
+
 	case "Transfer.code":
 		if e.ComplexityRoot.Transfer.Code == nil {
 			break
@@ -3154,6 +3312,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			buf := newDataBuffer()
 			data.MarshalGQL(buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
 				Data: buf.Bytes(),
@@ -4326,6 +4501,65 @@ type StocktakeLineEdge {
   node: StocktakeLine!
 }
 
+# ─── Live stock: subscriptions and webhooks ─────────────────────────────────
+#
+# Every document that moves stock and every goods change writes events into
+# an outbox in its own transaction: an event exists if and only if what it
+# reports committed. Subscriptions (graphql-transport-ws over /query, the
+# token in connection_init's payload as Authorization) and webhooks are fed
+# from it, on every replica.
+
+type Subscription {
+  "Stock changes (STOCK_CHANGED) as they commit, of some goods, at a location, or of a category's goods."
+  stockChanged(goodsIds: [ID!], locationId: ID, categoryId: ID): StockChangeEvent! @hasRole(role: VIEWER)
+  "Goods crossing their low-stock threshold, down (LOW_STOCK) or up again (BACK_IN_STOCK): in total, or at locationId."
+  lowStock(locationId: ID): StockChangeEvent! @hasRole(role: VIEWER)
+  """
+  Every event of these types (all when left out). With after, the events
+  after that id are replayed first — what a client missed while disconnected,
+  up to WMS_EVENT_RETENTION — then the live ones follow.
+  """
+  events(types: [EventType!], after: ID): Event! @hasRole(role: VIEWER)
+}
+
+"What an event says happened."
+enum EventType {
+  STOCK_CHANGED
+  LOW_STOCK
+  BACK_IN_STOCK
+  LOTS_EXPIRING
+  DOCUMENT_CREATED
+  DOCUMENT_VOIDED
+  GOODS_CHANGED
+}
+
+"One event of the outbox."
+type Event {
+  "Increasing: the position to resume from (events(after:))."
+  id: ID!
+  type: EventType!
+  at: Time!
+  "The event's details as JSON (see the README)."
+  payload: String!
+}
+
+"A goods' stock at a location (or in total) after a document."
+type StockChangeEvent {
+  eventId: ID!
+  type: EventType!
+  at: Time!
+  goods: Goods!
+  "Null for the goods' totals over every location."
+  location: Location
+  onHand: Decimal!
+  value: Decimal!
+  "The low-stock threshold, for LOW_STOCK and BACK_IN_STOCK."
+  threshold: Decimal
+  "The document that moved it: STOCK_IN, STOCK_OUT, TRANSFER, STOCKTAKE; null for a goods change."
+  documentKind: String
+  documentCode: String
+}
+
 # ─── Users and tokens ───────────────────────────────────────────────────────
 
 extend type Query {
@@ -4675,6 +4909,20 @@ func (ec *executionContext) childFields_CategoryEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CategoryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Event_id(ctx, field)
+	case "type":
+		return ec.fieldContext_Event_type(ctx, field)
+	case "at":
+		return ec.fieldContext_Event_at(ctx, field)
+	case "payload":
+		return ec.fieldContext_Event_payload(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
+}
+
 func (ec *executionContext) childFields_Goods(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4987,6 +5235,32 @@ func (ec *executionContext) childFields_StockAdjustment(ctx context.Context, fie
 		return ec.fieldContext_StockAdjustment_createdBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockAdjustment", field.Name)
+}
+
+func (ec *executionContext) childFields_StockChangeEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eventId":
+		return ec.fieldContext_StockChangeEvent_eventId(ctx, field)
+	case "type":
+		return ec.fieldContext_StockChangeEvent_type(ctx, field)
+	case "at":
+		return ec.fieldContext_StockChangeEvent_at(ctx, field)
+	case "goods":
+		return ec.fieldContext_StockChangeEvent_goods(ctx, field)
+	case "location":
+		return ec.fieldContext_StockChangeEvent_location(ctx, field)
+	case "onHand":
+		return ec.fieldContext_StockChangeEvent_onHand(ctx, field)
+	case "value":
+		return ec.fieldContext_StockChangeEvent_value(ctx, field)
+	case "threshold":
+		return ec.fieldContext_StockChangeEvent_threshold(ctx, field)
+	case "documentKind":
+		return ec.fieldContext_StockChangeEvent_documentKind(ctx, field)
+	case "documentCode":
+		return ec.fieldContext_StockChangeEvent_documentCode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockChangeEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_StockIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6983,6 +7257,72 @@ func (ec *executionContext) field_Stocktake_lines_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]model.EventType, error) {
+			return ec.unmarshalOEventType2ᚕwmsᚋmodelᚐEventTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_lowStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_stockChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "goodsIds",
+		func(ctx context.Context, v any) ([]int64, error) {
+			return ec.unmarshalOID2ᚕint64ᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["goodsIds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "categoryId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categoryId"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7716,6 +8056,98 @@ func (ec *executionContext) fieldContext_CategoryEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Event_type(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2wmsᚋmodelᚐEventType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "EventType")
+}
+
+func (ec *executionContext) _Event_at(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Event_payload(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_payload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payload, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
 }
 
 func (ec *executionContext) _Goods_id(ctx context.Context, field graphql.CollectedField, obj *model.Goods) (ret graphql.Marshaler) {
@@ -13802,6 +14234,254 @@ func (ec *executionContext) fieldContext_StockAdjustment_createdBy(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _StockChangeEvent_eventId(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockChangeEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2wmsᚋmodelᚐEventType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "EventType")
+}
+
+func (ec *executionContext) _StockChangeEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockChangeEvent_goods(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockChangeEvent().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockChangeEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockChangeEvent_location(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockChangeEvent().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockChangeEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockChangeEvent_onHand(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_onHand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnHand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_onHand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockChangeEvent_value(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockChangeEvent_threshold(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockChangeEvent_documentKind(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_documentKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentKind(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_documentKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _StockChangeEvent_documentCode(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_documentCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentCode(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_documentCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, true, false, "String")
+}
+
 func (ec *executionContext) _StockIn_id(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16708,6 +17388,192 @@ func (ec *executionContext) fieldContext_StocktakeLineEdge_node(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StocktakeLine(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_stockChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_stockChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().StockChanged(ctx, fc.Args["goodsIds"].([]int64), fc.Args["locationId"].(*int64), fc.Args["categoryId"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.StockChangeEvent
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockChangeEvent
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockChangeEvent) graphql.Marshaler {
+			return ec.marshalNStockChangeEvent2ᚖwmsᚋmodelᚐStockChangeEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_stockChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockChangeEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_stockChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_lowStock(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_lowStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().LowStock(ctx, fc.Args["locationId"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.StockChangeEvent
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockChangeEvent
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockChangeEvent) graphql.Marshaler {
+			return ec.marshalNStockChangeEvent2ᚖwmsᚋmodelᚐStockChangeEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_lowStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockChangeEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_lowStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_events(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Events(ctx, fc.Args["types"].([]model.EventType), fc.Args["after"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.Event
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Event
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚖwmsᚋmodelᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21023,6 +21889,47 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var eventImplementors = []string{"Event"}
+
+func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *model.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Event")
+		case "id":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.ID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec.marshalNEventType2wmsᚋmodelᚐEventType(ctx, field.Selections, obj.Type)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payload":
+			out.Values[i] = (*stringValue)(&obj.Payload)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
 var goodsImplementors = []string{"Goods"}
 
 func (ec *executionContext) _Goods(ctx context.Context, sel ast.SelectionSet, obj *model.Goods) graphql.Marshaler {
@@ -22494,6 +23401,99 @@ func (ec *executionContext) _StockAdjustment(ctx context.Context, sel ast.Select
 	return out
 }
 
+var stockChangeEventImplementors = []string{"StockChangeEvent"}
+
+func (ec *executionContext) _StockChangeEvent(ctx context.Context, sel ast.SelectionSet, obj *model.StockChangeEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockChangeEventImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockChangeEvent")
+		case "eventId":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.EventID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec.marshalNEventType2wmsᚋmodelᚐEventType(ctx, field.Selections, obj.Type)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "goods":
+			out.Values[i] = ec._StockChangeEvent_goods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._StockChangeEvent_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "onHand":
+			if v := obj.OnHand; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockChangeEvent_onHand(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			if v := obj.Value; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockChangeEvent_value(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "threshold":
+			if v := obj.Threshold; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockChangeEvent_threshold(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "documentKind":
+			if v := obj.DocumentKind(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "documentCode":
+			if v := obj.DocumentCode(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
 var stockInImplementors = []string{"StockIn"}
 
 func (ec *executionContext) _StockIn(ctx context.Context, sel ast.SelectionSet, obj *model.StockIn) graphql.Marshaler {
@@ -23557,6 +24557,30 @@ func (ec *executionContext) _StocktakeLineEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "stockChanged":
+		return ec._Subscription_stockChanged(ctx, fields[0])
+	case "lowStock":
+		return ec._Subscription_lowStock(ctx, fields[0])
+	case "events":
+		return ec._Subscription_events(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var transferImplementors = []string{"Transfer"}
 
 func (ec *executionContext) _Transfer(ctx context.Context, sel ast.SelectionSet, obj *model.Transfer) graphql.Marshaler {
@@ -24618,6 +25642,29 @@ func (ec *executionContext) marshalNDirection2wmsᚋmodelᚐDirection(ctx contex
 	return res
 }
 
+func (ec *executionContext) marshalNEvent2ᚖwmsᚋmodelᚐEvent(ctx context.Context, sel ast.SelectionSet, v *model.Event) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Event!")
+		return graphql.Null
+	}
+	return ec._Event(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEventType2wmsᚋmodelᚐEventType(ctx context.Context, v any) (model.EventType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.EventType(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventType2wmsᚋmodelᚐEventType(ctx context.Context, sel ast.SelectionSet, v model.EventType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EventType!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNExportFormat2wmsᚋmodelᚐExportFormat(ctx context.Context, v any) (model.ExportFormat, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := model.ExportFormat(tmp)
@@ -25094,6 +26141,14 @@ func (ec *executionContext) marshalNStockAdjustment2ᚖwmsᚋmodelᚐStockAdjust
 		return graphql.Null
 	}
 	return ec._StockAdjustment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockChangeEvent2ᚖwmsᚋmodelᚐStockChangeEvent(ctx context.Context, sel ast.SelectionSet, v *model.StockChangeEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockChangeEvent!")
+		return graphql.Null
+	}
+	return ec._StockChangeEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStockIn2ᚕᚖwmsᚋmodelᚐStockInᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StockIn) graphql.Marshaler {
@@ -26083,6 +27138,42 @@ func (ec *executionContext) marshalODirection2ᚖwmsᚋmodelᚐDirection(ctx con
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOEventType2ᚕwmsᚋmodelᚐEventTypeᚄ(ctx context.Context, v any) ([]model.EventType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.EventType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventType2wmsᚋmodelᚐEventType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEventType2ᚕwmsᚋmodelᚐEventTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EventType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventType2wmsᚋmodelᚐEventType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOGoods2ᚖwmsᚋmodelᚐGoods(ctx context.Context, sel ast.SelectionSet, v *model.Goods) graphql.Marshaler {

@@ -79,6 +79,16 @@ func newHandler(r *Resolver, o Options, post graphql.Transport) http.Handler {
 		MaxUploadSize: o.MaxUploadBytes + o.MaxBodyBytes,
 		MaxMemory:     1 << 20, // larger files spill to a temp file
 	}})
+	if r.Events != nil {
+		// Subscriptions: graphql-transport-ws (and the older graphql-ws),
+		// authenticated by connection_init, kept alive by pings.
+		srv.AddTransport(&transport.Websocket{
+			InitFunc:              wsInit(r.Auth),
+			InitTimeout:           10 * time.Second,
+			KeepAlivePingInterval: 15 * time.Second,
+			PingPongInterval:      15 * time.Second,
+		})
+	}
 	srv.AddTransport(unsupported{})
 	schemaDiscovery(srv, o.Introspection)
 	useDocumentLimits(srv, o)

@@ -32,6 +32,9 @@ type Mutation struct {
 type Query struct {
 }
 
+type Subscription struct {
+}
+
 // What updateGoods takes: fields left out stay as they are.
 type UpdateGoodsInput struct {
 	ID         int64                      `json:"id"`

@@ -13,6 +13,7 @@ import (
 
 	"wms/auth"
 	"wms/db"
+	"wms/events"
 	"wms/export"
 	"wms/media"
 	"wms/model"
@@ -27,6 +28,8 @@ type Resolver struct {
 	Files *media.Service
 	// Export writes reports.
 	Export *export.Exporter
+	// Events feeds subscriptions; nil serves none.
+	Events *events.Hub
 	Log    zerolog.Logger
 }
 

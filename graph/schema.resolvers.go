@@ -461,6 +461,14 @@ func (r *stockAdjustmentResolver) CreatedBy(ctx context.Context, obj *model.Stoc
 	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
 }
 
+func (r *stockChangeEventResolver) Goods(ctx context.Context, obj *model.StockChangeEvent) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *stockChangeEventResolver) Location(ctx context.Context, obj *model.StockChangeEvent) (*model.Location, error) {
+	return optional(ctx, loaders(ctx).Location, obj.LocationID)
+}
+
 func (r *stockInResolver) Location(ctx context.Context, obj *model.StockIn) (*model.Location, error) {
 	return loaders(ctx).Location.Load(ctx, obj.LocationID)
 }
@@ -615,6 +623,19 @@ func (r *stocktakeLineResolver) CountedBy(ctx context.Context, obj *model.Stockt
 	return optional(ctx, loaders(ctx).User, obj.CountedBy)
 }
 
+func (r *subscriptionResolver) StockChanged(ctx context.Context, goodsIds []int64, locationID *int64, categoryID *int64) (<-chan *model.StockChangeEvent, error) {
+	return r.stockEvents(ctx, stockFilter{goods: goodsIds, location: locationID, category: categoryID, anyLocation: locationID == nil},
+		model.EventStockChanged)
+}
+
+func (r *subscriptionResolver) LowStock(ctx context.Context, locationID *int64) (<-chan *model.StockChangeEvent, error) {
+	return r.stockEvents(ctx, stockFilter{location: locationID}, model.EventLowStock, model.EventBackInStock)
+}
+
+func (r *subscriptionResolver) Events(ctx context.Context, types []model.EventType, after *int64) (<-chan *model.Event, error) {
+	return r.allEvents(ctx, types, after)
+}
+
 func (r *transferResolver) FromLocation(ctx context.Context, obj *model.Transfer) (*model.Location, error) {
 	return loaders(ctx).Location.Load(ctx, obj.FromLocationID)
 }
@@ -690,6 +711,8 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) StockAdjustment() StockAdjustmentResolver { return &stockAdjustmentResolver{r} }
 
+func (r *Resolver) StockChangeEvent() StockChangeEventResolver { return &stockChangeEventResolver{r} }
+
 func (r *Resolver) StockIn() StockInResolver { return &stockInResolver{r} }
 
 func (r *Resolver) StockInLine() StockInLineResolver { return &stockInLineResolver{r} }
@@ -703,6 +726,8 @@ func (r *Resolver) StockOutLine() StockOutLineResolver { return &stockOutLineRes
 func (r *Resolver) Stocktake() StocktakeResolver { return &stocktakeResolver{r} }
 
 func (r *Resolver) StocktakeLine() StocktakeLineResolver { return &stocktakeLineResolver{r} }
+
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
 
@@ -725,6 +750,7 @@ type (
 	mutationResolver           struct{ *Resolver }
 	queryResolver              struct{ *Resolver }
 	stockAdjustmentResolver    struct{ *Resolver }
+	stockChangeEventResolver   struct{ *Resolver }
 	stockInResolver            struct{ *Resolver }
 	stockInLineResolver        struct{ *Resolver }
 	stockLevelResolver         struct{ *Resolver }
@@ -732,6 +758,7 @@ type (
 	stockOutLineResolver       struct{ *Resolver }
 	stocktakeResolver          struct{ *Resolver }
 	stocktakeLineResolver      struct{ *Resolver }
+	subscriptionResolver       struct{ *Resolver }
 	transferResolver           struct{ *Resolver }
 	transferAllocationResolver struct{ *Resolver }
 	transferLineResolver       struct{ *Resolver }
