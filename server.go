@@ -268,7 +268,8 @@ func (m *Main) start(ctx context.Context) error {
 	opt.Observe = m.metrics.observeOperation
 	reports := &export.Exporter{Store: store, Media: files, TTL: m.Config.ExportTTL, Now: m.Now}
 	hub := m.runEvents(ctx, store)
-	resolver := &graph.Resolver{Store: store, Auth: users, Files: files, Export: reports, Events: hub, Log: m.Log}
+	resolver := &graph.Resolver{Store: store, Auth: users, Files: files, Export: reports, Events: hub,
+		WebhookAllowPrivate: m.Config.WebhookAllowPrivate, Log: m.Log}
 	m.app.Store(&app{db: bdb, store: store, files: files, graphql: withTimeout(m.Config.RequestTimeout, graph.NewHandler(resolver, opt)),
 		upload:   users.Middleware(http.HandlerFunc(files.Upload)),
 		download: users.Middleware(http.HandlerFunc(files.Download)),

@@ -535,6 +535,27 @@ func checkInvariants(t testing.TB, s *db.Store) {
 	if err := bdb.NewSelect().Model(&places).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The outbox: the last STOCK_CHANGED of each (goods, location) says
+	// what is there now.
+	var evs []*model.Event
+	if err := bdb.NewSelect().Model(&evs).Where("ev.type = ?", model.EventStockChanged).OrderExpr("ev.id").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lastChange := map[[2]int64]*model.StockChangeEvent{}
+	for _, e := range evs {
+		c, ok := model.ReadStockChange(e)
+		if !ok || c.LocationID == nil {
+			t.Errorf("STOCK_CHANGED event %d unreadable: %s", e.ID, e.Payload)
+			continue
+		}
+		lastChange[[2]int64{c.GoodsID, *c.LocationID}] = c
+	}
+	for _, p := range places {
+		if c := lastChange[[2]int64{p.GoodsID, p.LocationID}]; c != nil && (c.OnHand != p.OnHand || c.Value != p.StockValue) {
+			t.Errorf("invariant broken: goods %d at %d holds %s/%s, its last STOCK_CHANGED says %s/%s", p.GoodsID, p.LocationID,
+				p.OnHand, p.StockValue, c.OnHand, c.Value)
+		}
+	}
 	for _, p := range places {
 		if p.StockValue != placeValue[[2]int64{p.GoodsID, p.LocationID}] {
 			t.Errorf("invariant broken: goods %d at location %d value %s ≠ Σ lot value %s", p.GoodsID, p.LocationID,

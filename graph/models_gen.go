@@ -54,3 +54,9 @@ type UpdateGoodsInput struct {
 	// Replaces the packs; [] or null: none.
 	Packs graphql.Omittable[[]*model.PackInput] `json:"packs,omitempty"`
 }
+
+// A new webhook and its signing secret, shown only here.
+type WebhookPayload struct {
+	Webhook *model.Webhook `json:"webhook"`
+	Secret  string         `json:"secret"`
+}

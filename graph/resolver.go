@@ -30,7 +30,9 @@ type Resolver struct {
 	Export *export.Exporter
 	// Events feeds subscriptions; nil serves none.
 	Events *events.Hub
-	Log    zerolog.Logger
+	// WebhookAllowPrivate lets webhooks point at private addresses.
+	WebhookAllowPrivate bool
+	Log                 zerolog.Logger
 }
 
 // deref reads an optional argument, the zero value when it is absent.

@@ -203,6 +203,38 @@ func (r *mutationResolver) VoidTransfer(ctx context.Context, input model.VoidInp
 	return r.Store.VoidTransfer(ctx, input)
 }
 
+func (r *mutationResolver) CreateWebhook(ctx context.Context, input model.WebhookInput) (*WebhookPayload, error) {
+	if err := r.checkWebhookURL(ctx, input.URL); err != nil {
+		return nil, model.Invalid("url", "%s", err.Error())
+	}
+	secret, err := webhookSecret()
+	if err != nil {
+		return nil, err
+	}
+	w, err := r.Store.CreateWebhook(ctx, input, secret)
+	if err != nil {
+		return nil, err
+	}
+	return &WebhookPayload{Webhook: w, Secret: secret}, nil
+}
+
+func (r *mutationResolver) UpdateWebhook(ctx context.Context, input model.WebhookUpdate) (*model.Webhook, error) {
+	if input.URL != nil {
+		if err := r.checkWebhookURL(ctx, *input.URL); err != nil {
+			return nil, model.Invalid("url", "%s", err.Error())
+		}
+	}
+	return r.Store.UpdateWebhook(ctx, input)
+}
+
+func (r *mutationResolver) DeleteWebhook(ctx context.Context, id int64) (int64, error) {
+	return id, r.Store.DeleteWebhook(ctx, id)
+}
+
+func (r *mutationResolver) RedeliverWebhook(ctx context.Context, deliveryID int64) (*model.WebhookDelivery, error) {
+	return r.Store.Redeliver(ctx, deliveryID)
+}
+
 func (r *mutationResolver) Login(ctx context.Context, username string, password string) (*AuthPayload, error) {
 	token, u, err := r.Auth.Login(ctx, username, password)
 	if err != nil {
@@ -410,6 +442,18 @@ func (r *queryResolver) Stocktakes(ctx context.Context, status *model.StocktakeS
 		return nil, err
 	}
 	loaders(ctx).expectStocktakes(p.Items)
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) Webhooks(ctx context.Context) ([]*model.Webhook, error) {
+	return r.Store.Webhooks(ctx)
+}
+
+func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhookID int64, status *model.DeliveryStatus, first *int, after *string, offset *int) (*Connection[*model.WebhookDelivery], error) {
+	p, err := r.Store.WebhookDeliveries(ctx, webhookID, status, model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
 	return newConnection(p), nil
 }
 

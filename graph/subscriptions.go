@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"slices"
 
@@ -206,4 +208,19 @@ func wsInit(a *auth.Service) transport.WebsocketInitFunc {
 		ctx, cancel := context.WithCancel(transport.AppendCloseReason(ctx, slowReason))
 		return context.WithValue(ctx, connectionCancelKey{}, cancel), nil, nil
 	}
+}
+
+// webhookSecret is a new webhook's signing secret: 32 random bytes.
+func webhookSecret() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "whsec_" + hex.EncodeToString(b), nil
+}
+
+// checkWebhookURL refuses a webhook URL pointing at a private address,
+// unless allowed (events.CheckURL).
+func (r *Resolver) checkWebhookURL(ctx context.Context, url string) error {
+	return events.CheckURL(ctx, url, r.WebhookAllowPrivate)
 }
