@@ -68,3 +68,12 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 		t.Errorf("the audit warned:\n%s", out)
 	}
 }
+
+// TestGraphQLWsClient subscribes with the real graphql-ws client from npm
+// (the one Apollo's GraphQLWsLink uses), the token in connection_init, and
+// receives the stock change of a stock-out made meanwhile.
+func TestGraphQLWsClient(t *testing.T) {
+	node := e2eNode(t, "graphql-ws subscription test", "graphql-ws")
+	base, token := mediaServer(t)
+	runE2E(t, node, base, token, "OK: stock change Live milk 7", "subscribe.mjs")
+}

@@ -31,6 +31,9 @@ func (r *stockRun) document(kind string, id int64, code string) {
 // (what a stock-out reads anyway), or read back where the run made lots or
 // read none.
 func (r *stockRun) writeEvents(ctx context.Context, places []*model.LocationStock) error {
+	if r.s.noEvents {
+		return nil
+	}
 	now := r.s.now()
 	after, err := r.placesAfter(ctx, places)
 	if err != nil {
@@ -156,6 +159,8 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error
 	var total int64
 	for {
 		var ids []int64
+		// Oldest first by id, which grows with time: the scan stops at the
+		// first thousand, all at the start of the table.
 		err := s.db.NewSelect().Model((*model.Event)(nil)).Column("ev.id").Where("ev.at < ?", before.UTC()).
 			OrderExpr("ev.id").Limit(1000).Scan(ctx, &ids)
 		if err != nil || len(ids) == 0 {

@@ -23,6 +23,9 @@ type Store struct {
 	// writer at a time anyway: waiting here is fair and cheap, while waiting in
 	// SQLite's busy handler is a sleep-and-poll loop.
 	writeMu *sync.Mutex
+	// noEvents leaves the outbox out of documents, for the benchmark that
+	// measures what it costs; never set outside it.
+	noEvents bool
 }
 
 // NewStore returns the Store over an open, migrated database.

@@ -1,14 +1,14 @@
 -- The outbox: every document that moves stock and every goods change writes
 -- its events here in its own transaction; each server process tails it by
 -- id for its subscribers, and the webhook dispatcher turns events into
--- deliveries.
+-- deliveries. Events are read by id only; pruning walks them from the
+-- oldest (ids grow with time), so they carry no other index to keep up.
 CREATE TABLE IF NOT EXISTS events (
   id BIGINT NOT NULL AUTO_INCREMENT,
   type VARCHAR(32) NOT NULL,
   at DATETIME(6) NOT NULL,
   payload MEDIUMTEXT NOT NULL,
-  PRIMARY KEY (id),
-  KEY events_at (at, id)
+  PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 --bun:split
 CREATE TABLE IF NOT EXISTS webhooks (

@@ -1,15 +1,14 @@
 -- The outbox: every document that moves stock and every goods change writes
 -- its events here in its own transaction; each server process tails it by
 -- id for its subscribers, and the webhook dispatcher turns events into
--- deliveries.
+-- deliveries. Events are read by id only; pruning walks them from the
+-- oldest (ids grow with time), so they carry no other index to keep up.
 CREATE TABLE events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   type TEXT NOT NULL,
   at TIMESTAMP NOT NULL,
   payload TEXT NOT NULL
 );
---bun:split
-CREATE INDEX events_at ON events (at, id);
 --bun:split
 CREATE TABLE webhooks (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
