@@ -259,3 +259,50 @@ func caughtUp(t *testing.T, s *db.Store, hub *events.Hub) {
 		}
 	}
 }
+
+// Webhooks through the API: ADMIN only, the secret shown once, private
+// addresses and malformed URLs refused.
+func TestWebhooksThroughGraphQL(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
+		c := newClient(t, s)
+		c.fail(`mutation { createWebhook(input: {url: "http://127.0.0.1:9/hook", events: [STOCK_CHANGED]}) { secret } }`, nil, "BAD_USER_INPUT")
+		c.fail(`mutation { createWebhook(input: {url: "ftp://example.com/hook", events: [STOCK_CHANGED]}) { secret } }`, nil, "BAD_USER_INPUT")
+		c.fail(`mutation { createWebhook(input: {url: "https://93.184.215.14/hook", events: []}) { secret } }`, nil, "BAD_USER_INPUT")
+		var made struct {
+			CreateWebhook struct {
+				Secret  string
+				Webhook struct {
+					ID     string
+					Events []string
+					Active bool
+				}
+			}
+		}
+		c.ok(`mutation { createWebhook(input: {url: "https://93.184.215.14/hook", events: [STOCK_CHANGED, LOW_STOCK], description: "POS"}) {
+			secret webhook { id events active } } }`, nil, &made)
+		if !strings.HasPrefix(made.CreateWebhook.Secret, "whsec_") || len(made.CreateWebhook.Webhook.Events) != 2 || !made.CreateWebhook.Webhook.Active {
+			t.Fatalf("created %+v", made.CreateWebhook)
+		}
+		var list struct {
+			Webhooks []struct{ URL, Description string }
+		}
+		c.ok(`{ webhooks { url description } }`, nil, &list)
+		if len(list.Webhooks) != 1 || list.Webhooks[0].Description != "POS" {
+			t.Errorf("webhooks %+v", list.Webhooks)
+		}
+		var upd struct{ UpdateWebhook struct{ Active bool } }
+		c.ok(`mutation($id: ID!) { updateWebhook(input: {id: $id, active: false}) { active } }`, map[string]any{"id": made.CreateWebhook.Webhook.ID}, &upd)
+		if upd.UpdateWebhook.Active {
+			t.Error("updateWebhook did not deactivate")
+		}
+		c.ok(`mutation { createUser(input: {username: "clara", password: "clerk-password", role: CLERK}) { id } }`, nil, nil)
+		clerk := c.as(c.login("clara", "clerk-password"))
+		clerk.fail(`{ webhooks { url } }`, nil, "FORBIDDEN")
+		var del struct{ DeleteWebhook string }
+		c.ok(`mutation($id: ID!) { deleteWebhook(id: $id) }`, map[string]any{"id": made.CreateWebhook.Webhook.ID}, &del)
+		c.ok(`{ webhooks { url description } }`, nil, &list)
+		if len(list.Webhooks) != 0 {
+			t.Errorf("after delete: %+v", list.Webhooks)
+		}
+	})
+}
