@@ -15,6 +15,7 @@ import (
 
 	"wms/auth"
 	"wms/db"
+	"wms/media"
 )
 
 // lookupIn is an environment made of the map, for LoadConfig and run.
@@ -62,6 +63,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		MaxConns:        1000,
 		MaxConnsPerAddr: 500,
 		MediaDir:        "./data/media",
+		MediaStore:      "folder",
+		S3:              media.S3Options{Region: "us-east-1", PathStyle: true},
 		MaxUploadBytes:  10 << 20,
 		AdminUser:       "admin",
 		AdminPassword:   "",
@@ -122,6 +125,13 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		"WMS_EXPORT_TTL":            "2h",
 		"WMS_DEFAULT_LOCATION":      "  Storeroom ",
 		"WMS_MEDIA_DIR":             "/srv/media",
+		"WMS_MEDIA_STORE":           "s3",
+		"WMS_S3_ENDPOINT":           "https://s3.example.com",
+		"WMS_S3_BUCKET":             "shop-media",
+		"WMS_S3_REGION":             "eu-central-1",
+		"WMS_S3_ACCESS_KEY":         "access",
+		"WMS_S3_SECRET_KEY":         "secret",
+		"WMS_S3_PATH_STYLE":         "false",
 		"WMS_MAX_UPLOAD_BYTES":      "1024",
 		"WMS_ADMIN_USER":            "boss",
 		"WMS_ADMIN_PASSWORD":        "admin-password",
@@ -160,10 +170,13 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		MaxConns:        64,
 		MaxConnsPerAddr: 0,
 		MediaDir:        "/srv/media",
-		MaxUploadBytes:  1024,
-		AdminUser:       "boss",
-		AdminPassword:   "admin-password",
-		SessionTTL:      12 * time.Hour,
+		MediaStore:      "s3",
+		S3: media.S3Options{Endpoint: "https://s3.example.com", Bucket: "shop-media", Region: "eu-central-1",
+			AccessKey: "access", SecretKey: "secret"},
+		MaxUploadBytes: 1024,
+		AdminUser:      "boss",
+		AdminPassword:  "admin-password",
+		SessionTTL:     12 * time.Hour,
 		TrustedProxies: auth.TrustedProxies{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"),
 			netip.MustParsePrefix("2001:db8::/32")},
 		ExportTTL:       2 * time.Hour,
@@ -190,6 +203,8 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"WMS_ADDR", ""},
 		{"WMS_ADDR", "   "},
 		{"WMS_DB", "postgres"},
+		{"WMS_MEDIA_STORE", "nfs"},
+		{"WMS_S3_PATH_STYLE", "sometimes"},
 		{"WMS_DB", "SQLite"},
 		{"WMS_DB", ""},
 		{"WMS_SQLITE_PATH", ""},
@@ -321,6 +336,7 @@ func TestLoadConfigReadsSecretFiles(t *testing.T) {
 		{"WMS_MYSQL_PASSWORD", "crlf-password\r\n", "crlf-password", func(c Config) string { return c.MySQL.Password }},
 		{"WMS_MYSQL_DSN", dsn + "\n", dsn, func(c Config) string { return c.MySQL.DSN }},
 		{"WMS_ADMIN_PASSWORD", "admin password\n\n", "admin password", func(c Config) string { return c.AdminPassword }},
+		{"WMS_S3_SECRET_KEY", "s3 secret\n", "s3 secret", func(c Config) string { return c.S3.SecretKey }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := LoadConfig(lookupIn(map[string]string{tc.name + "_FILE": secretFile(t, tc.content)}))
@@ -463,5 +479,24 @@ func TestRunCommandLine(t *testing.T) {
 				t.Errorf("unexpected stderr:\n%s", stderr.String())
 			}
 		})
+	}
+}
+
+// WMS_MEDIA_STORE=s3 without a usable endpoint or a bucket stops the start,
+// naming what is missing.
+func TestLoadConfigS3NeedsEndpointAndBucket(t *testing.T) {
+	for _, vars := range []map[string]string{
+		{"WMS_MEDIA_STORE": "s3"},
+		{"WMS_MEDIA_STORE": "s3", "WMS_S3_ENDPOINT": "http://seaweedfs:8333"},
+		{"WMS_MEDIA_STORE": "s3", "WMS_S3_BUCKET": "media", "WMS_S3_ENDPOINT": "seaweedfs:8333"},
+	} {
+		_, err := LoadConfig(lookupIn(vars))
+		if err == nil || !strings.Contains(err.Error(), "WMS_S3_ENDPOINT") || !strings.Contains(err.Error(), "WMS_S3_BUCKET") {
+			t.Errorf("%v: %v", vars, err)
+		}
+	}
+	if _, err := LoadConfig(lookupIn(map[string]string{"WMS_MEDIA_STORE": "s3", "WMS_S3_BUCKET": "media",
+		"WMS_S3_ENDPOINT": "http://seaweedfs:8333"})); err != nil {
+		t.Error(err)
 	}
 }

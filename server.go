@@ -248,7 +248,12 @@ func (m *Main) start(ctx context.Context) error {
 		_ = bdb.Close()
 		return err
 	}
-	files := media.NewService(store, media.Folder{Dir: m.Config.MediaDir}, m.Config.MaxUploadBytes, m.Log)
+	storage, err := mediaStorage(m.Config)
+	if err != nil {
+		_ = bdb.Close()
+		return err
+	}
+	files := media.NewService(store, storage, m.Config.MaxUploadBytes, m.Log)
 	files.Now = m.Now
 	files.Allowed = m.Config.UploadTypes
 	if files.Links, err = mediaLinks(ctx, m.Config, store, users, m.Now); err != nil {
