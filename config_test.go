@@ -454,6 +454,7 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"user", "create", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms user"}, noStderr: true},
 		{args: []string{"healthcheck", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms healthcheck"}, noStderr: true},
 		{args: []string{"version", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms version"}, noStderr: true},
+		{args: []string{"media", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms media migrate --to s3"}, noStderr: true},
 		{args: []string{"help"}, env: lookupIn(nil), code: 0, stdout: []string{"version"}, noStderr: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -29,6 +29,15 @@ end the user's sessions and API tokens (enable only lifts the lock).
 Exit 0 if the server on WMS_ADDR is ready (GET /readyz answers 200), else 1:
 for container health checks, with no curl or shell needed.
 `,
+	"media": `usage: wms media migrate --to s3
+
+Copy every file of the folder store (WMS_MEDIA_DIR) into the S3 bucket
+(WMS_S3_ENDPOINT, WMS_S3_BUCKET, WMS_S3_ACCESS_KEY, WMS_S3_SECRET_KEY), read
+each object back and check its SHA-256, then check that every file the
+database refers to is in the bucket. Objects already there are verified,
+not copied again, so it may be run again after a failure. Exit 0 when all is
+verified; then set WMS_MEDIA_STORE=s3.
+`,
 	"version": `usage: wms version   (or wms --version)
 
 Print the module version, the VCS revision and its time, and the Go version

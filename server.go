@@ -43,6 +43,8 @@ commands:
   migrate   apply the database migrations and exit
   user      manage users: user create NAME ROLE | user passwd NAME |
             user disable NAME | user enable NAME (passwords are read from stdin)
+  media     media migrate --to s3: copy the folder store into the S3 bucket,
+            verifying every SHA-256
   healthcheck
             exit 0 if the server on WMS_ADDR is ready (GET /readyz), else 1:
             for container health checks, with no curl or shell needed
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		return userCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, cfg, stderr)
+	case "media":
+		return mediaCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "wms: unknown command %q\n\n%s", cmd, usage)
 		return 2
