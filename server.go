@@ -248,6 +248,7 @@ func (m *Main) start(ctx context.Context) error {
 	users.Now = m.Now
 	users.Unavailable = db.IsUnavailable
 	users.Proxies = m.Config.TrustedProxies
+	users.Failures = store
 	if err := bootstrapAdmin(ctx, users, m.Config, m.Log); err != nil {
 		_ = bdb.Close()
 		return err
