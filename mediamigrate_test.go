@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -29,7 +30,7 @@ func TestMediaMigrateToS3(t *testing.T) {
 	mediaDir := filepath.Join(dir, "media")
 	ctx := context.Background()
 
-	bdb, err := db.Open(ctx, db.Options{Driver: db.SQLite, SQLitePath: dbPath, MaxOpenConns: 2, Wait: 1, Log: zerolog.Nop()})
+	bdb, err := db.Open(ctx, db.Options{Driver: db.SQLite, SQLitePath: dbPath, MaxOpenConns: 2, Wait: time.Second, Log: zerolog.Nop()})
 	if err != nil {
 		t.Fatal(err)
 	}

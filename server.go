@@ -43,6 +43,9 @@ commands:
   migrate   apply the database migrations and exit
   user      manage users: user create NAME ROLE | user passwd NAME |
             user disable NAME | user enable NAME (passwords are read from stdin)
+  backup    backup FILE: a consistent copy of the SQLite database while serving,
+            and the list of media files it refers to (FILE.media.json)
+  restore   restore [--force] FILE: put a SQLite backup in place (server stopped)
   media     media migrate --to s3: copy the folder store into the S3 bucket,
             verifying every SHA-256
   healthcheck
@@ -89,6 +92,10 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		return healthcheck(ctx, cfg, stderr)
 	case "media":
 		return mediaCommand(ctx, cfg, log, args[1:], stdout, stderr)
+	case "backup":
+		return backupCommand(ctx, cfg, log, args[1:], stdout, stderr)
+	case "restore":
+		return restoreCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "wms: unknown command %q\n\n%s", cmd, usage)
 		return 2
