@@ -61,6 +61,10 @@ type Config struct {
 	// Timezone decides the business day: the date in generated document
 	// codes and the day boundaries of reports.
 	Timezone *time.Location
+	// OTLPEndpoint, when set, turns traces on: spans go there over
+	// OTLP/HTTP, from the service ServiceName. See tracing.go.
+	OTLPEndpoint string
+	ServiceName  string
 	// LogFormat is "console" or "json"; empty means console on a terminal.
 	LogFormat string
 	LogLevel  zerolog.Level
@@ -279,6 +283,16 @@ var settings = []setting{
 		}
 		c.Timezone = loc
 		return nil
+	}},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry traces, off when unset: the OTLP/HTTP collector to send spans to, such as `http://otel-collector:4318` (the other standard `OTEL_EXPORTER_OTLP_*` variables apply)", false, func(c *Config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return errors.New("must be an http:// or https:// URL such as http://otel-collector:4318")
+		}
+		c.OTLPEndpoint = strings.TrimRight(v, "/")
+		return nil
+	}},
+	{"OTEL_SERVICE_NAME", "wms", "the service name on the spans", false, func(c *Config, v string) error {
+		return nonEmpty(&c.ServiceName, v)
 	}},
 	{"WMS_LOG_FORMAT", "", "`console` or `json`; default console on a terminal, else json", false, func(c *Config, v string) error {
 		if v != "" && v != "console" && v != "json" {

@@ -21,6 +21,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/uptrace/bun"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"wms/auth"
 	"wms/db"
@@ -159,6 +161,10 @@ type Main struct {
 	Now func() time.Time
 	// ShutdownTimeout bounds how long Close lets requests in flight finish.
 	ShutdownTimeout time.Duration
+	// Tracing makes the spans of requests, operations and SQL statements;
+	// nil until Run, which sets it from OTEL_EXPORTER_OTLP_ENDPOINT (nil
+	// there: traces off). Tests may set it first.
+	Tracing trace.TracerProvider
 
 	started  time.Time
 	listener net.Listener
@@ -171,6 +177,8 @@ type Main struct {
 	// background runs the periodic jobs; they stop with the start context.
 	background sync.WaitGroup
 	metrics    *metrics
+	// exporter is the OTLP tracer provider Run made, flushed by Close.
+	exporter *sdktrace.TracerProvider
 }
 
 // app is what serves once the database is ready.
@@ -201,9 +209,21 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	m.listener = limitConnections(ln, m.Config, m.metrics)
+	if m.Tracing == nil {
+		if m.exporter, err = newTracerProvider(m.Config); err != nil {
+			ln.Close()
+			return err
+		}
+		if m.exporter != nil {
+			m.Tracing = m.exporter
+		}
+	}
+	var handler http.Handler = m.metrics.instrument(bodyDeadlines(m.Config.BodyTimeout, m.Config.UploadTimeout, m.routes()))
+	if m.Tracing != nil {
+		handler = traceRequests(m.Tracing, handler)
+	}
 	m.server = &http.Server{
-		Handler: accessLog(m.Log, m.metrics.instrument(
-			bodyDeadlines(m.Config.BodyTimeout, m.Config.UploadTimeout, m.routes()))),
+		Handler:           accessLog(m.Log, handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          nil,
@@ -248,6 +268,9 @@ func (m *Main) start(ctx context.Context) error {
 		return err
 	}
 	m.metrics.observeDB(bdb.DB)
+	if m.Tracing != nil {
+		db.TraceQueries(bdb, m.Tracing)
+	}
 	store := db.NewStore(bdb)
 	store.Now = m.Now
 	store.Timezone = m.Config.Timezone
@@ -282,6 +305,9 @@ func (m *Main) start(ctx context.Context) error {
 	opt.MaxUploadBytes = m.Config.MaxUploadBytes
 	opt.MaxQueryBytes = m.Config.MaxQueryBytes
 	opt.Observe = m.metrics.observeOperation
+	if m.Tracing != nil {
+		opt.Tracer = m.Tracing.Tracer("wms/graph")
+	}
 	reports := &export.Exporter{Store: store, Media: files, TTL: m.Config.ExportTTL, Now: m.Now}
 	resolver := &graph.Resolver{Store: store, Auth: users, Files: files, Export: reports, Log: m.Log}
 	m.app.Store(&app{db: bdb, store: store, files: files, graphql: withTimeout(m.Config.RequestTimeout, graph.NewHandler(resolver, opt)),
@@ -331,6 +357,13 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("close database: %w", err))
 		}
 		m.Log.Info().Msg("database closed")
+	}
+	if m.exporter != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := m.exporter.Shutdown(ctx); err != nil {
+			m.Log.Warn().Err(err).Msg("flush the traces")
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"wms/model"
 )
@@ -271,6 +274,8 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 				return
 			}
 			ctx = WithCaller(ctx, c)
+			// The request's span (when traced) says who asked.
+			trace.SpanFromContext(ctx).SetAttributes(attribute.String("enduser.id", strconv.FormatInt(c.User.ID, 10)))
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
