@@ -15,6 +15,7 @@ import (
 
 	"wms/auth"
 	"wms/db"
+	"wms/media"
 	"wms/model"
 )
 
@@ -37,6 +38,9 @@ type Config struct {
 	MaxConns        int
 	MaxConnsPerAddr int
 	MediaDir        string
+	// MediaStore is "folder" (MediaDir) or "s3" (S3): see mediastore.go.
+	MediaStore      string
+	S3              media.S3Options
 	MaxUploadBytes  int64
 	UploadTypes     []string
 	ExportTTL       time.Duration
@@ -64,6 +68,10 @@ type Config struct {
 	// Timezone decides the business day: the date in generated document
 	// codes and the day boundaries of reports.
 	Timezone *time.Location
+	// OTLPEndpoint, when set, turns traces on: spans go there over
+	// OTLP/HTTP, from the service ServiceName. See tracing.go.
+	OTLPEndpoint string
+	ServiceName  string
 	// LogFormat is "console" or "json"; empty means console on a terminal.
 	LogFormat string
 	LogLevel  zerolog.Level
@@ -166,6 +174,35 @@ var settings = []setting{
 	}},
 	{"WMS_MEDIA_DIR", "./data/media", "where uploaded and generated files are stored", false, func(c *Config, v string) error {
 		return nonEmpty(&c.MediaDir, v)
+	}},
+	{"WMS_MEDIA_STORE", "folder", "where media bytes live: `folder` (WMS_MEDIA_DIR) or `s3` (an S3-compatible bucket, WMS_S3_*: what several replicas need)", false, func(c *Config, v string) error {
+		if v != "folder" && v != "s3" {
+			return errors.New(`must be "folder" or "s3"`)
+		}
+		c.MediaStore = v
+		return nil
+	}},
+	{"WMS_S3_ENDPOINT", "", "the S3 server's URL, such as `https://s3.eu-central-1.amazonaws.com` or `http://seaweedfs:8333` (with WMS_MEDIA_STORE=s3)", false, func(c *Config, v string) error {
+		c.S3.Endpoint = v
+		return nil
+	}},
+	{"WMS_S3_BUCKET", "", "the bucket media is kept in; it must exist", false, func(c *Config, v string) error {
+		c.S3.Bucket = v
+		return nil
+	}},
+	{"WMS_S3_REGION", "us-east-1", "the bucket's region", false, func(c *Config, v string) error {
+		return nonEmpty(&c.S3.Region, v)
+	}},
+	{"WMS_S3_ACCESS_KEY", "", "the S3 access key (or WMS_S3_ACCESS_KEY_FILE)", true, func(c *Config, v string) error {
+		c.S3.AccessKey = v
+		return nil
+	}},
+	{"WMS_S3_SECRET_KEY", "", "the S3 secret key (or WMS_S3_SECRET_KEY_FILE)", true, func(c *Config, v string) error {
+		c.S3.SecretKey = v
+		return nil
+	}},
+	{"WMS_S3_PATH_STYLE", "true", "address the bucket as `endpoint/bucket` (most self-hosted servers) rather than `bucket.endpoint`", false, func(c *Config, v string) error {
+		return boolean(&c.S3.PathStyle, v)
 	}},
 	{"WMS_MAX_UPLOAD_BYTES", "10485760", "largest upload, in bytes", false, func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -271,6 +308,16 @@ var settings = []setting{
 		c.Timezone = loc
 		return nil
 	}},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry traces, off when unset: the OTLP/HTTP collector to send spans to, such as `http://otel-collector:4318` (the other standard `OTEL_EXPORTER_OTLP_*` variables apply)", false, func(c *Config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return errors.New("must be an http:// or https:// URL such as http://otel-collector:4318")
+		}
+		c.OTLPEndpoint = strings.TrimRight(v, "/")
+		return nil
+	}},
+	{"OTEL_SERVICE_NAME", "wms", "the service name on the spans", false, func(c *Config, v string) error {
+		return nonEmpty(&c.ServiceName, v)
+	}},
 	{"WMS_LOG_FORMAT", "", "`console` or `json`; default console on a terminal, else json", false, func(c *Config, v string) error {
 		if v != "" && v != "console" && v != "json" {
 			return errors.New(`must be "console" or "json"`)
@@ -304,6 +351,11 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 		}
 		if err != nil {
 			errs = append(errs, err)
+		}
+	}
+	if c.MediaStore == "s3" {
+		if _, err := media.NewS3(c.S3); err != nil || c.S3.Bucket == "" {
+			errs = append(errs, errors.New("WMS_MEDIA_STORE=s3 needs WMS_S3_ENDPOINT (http:// or https://) and WMS_S3_BUCKET"))
 		}
 	}
 	return c, errors.Join(errs...)

@@ -15,6 +15,7 @@ import (
 
 	"wms/auth"
 	"wms/db"
+	"wms/media"
 )
 
 // lookupIn is an environment made of the map, for LoadConfig and run.
@@ -62,6 +63,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 		MaxConns:        1000,
 		MaxConnsPerAddr: 500,
 		MediaDir:        "./data/media",
+		MediaStore:      "folder",
+		S3:              media.S3Options{Region: "us-east-1", PathStyle: true},
+		ServiceName:     "wms",
 		MaxUploadBytes:  10 << 20,
 		AdminUser:       "admin",
 		AdminPassword:   "",
@@ -102,46 +106,55 @@ func TestLoadConfigDefaults(t *testing.T) {
 // Every variable lands in its field.
 func TestLoadConfigReadsEveryVariable(t *testing.T) {
 	got, err := LoadConfig(lookupIn(map[string]string{
-		"WMS_ADDR":                  "127.0.0.1:9000",
-		"WMS_DB":                    "mysql",
-		"WMS_SQLITE_PATH":           "/var/lib/wms/wms.db",
-		"WMS_MYSQL_HOST":            "db",
-		"WMS_MYSQL_PORT":            "3307",
-		"WMS_MYSQL_USER":            "shop",
-		"WMS_MYSQL_PASSWORD":        "db-password",
-		"WMS_MYSQL_DATABASE":        "warehouse",
-		"WMS_MYSQL_DSN":             "shop:pw@tcp(db:3306)/warehouse",
-		"WMS_DB_MAX_OPEN_CONNS":     "7",
-		"WMS_DB_CONN_MAX_LIFETIME":  "90s",
-		"WMS_DB_CONN_MAX_IDLE_TIME": "30s",
-		"WMS_DB_WAIT":               "2m",
-		"WMS_REQUEST_TIMEOUT":       "7s",
-		"WMS_MAX_QUERY_BYTES":       "4096",
-		"WMS_BODY_TIMEOUT":          "10s",
-		"WMS_UPLOAD_TIMEOUT":        "1h",
-		"WMS_WRITE_TIMEOUT":         "1m",
-		"WMS_MAX_CONNS":             "64",
-		"WMS_MAX_CONNS_PER_ADDR":    "0",
-		"WMS_EXPORT_TTL":            "2h",
-		"WMS_DEFAULT_LOCATION":      "  Storeroom ",
-		"WMS_EVENT_RETENTION":       "48h",
-		"WMS_EVENT_POLL":            "1s",
-		"WMS_EXPIRY_WARN_DAYS":      "5",
-		"WMS_WEBHOOK_ALLOW_PRIVATE": "true",
-		"WMS_MEDIA_DIR":             "/srv/media",
-		"WMS_MAX_UPLOAD_BYTES":      "1024",
-		"WMS_ADMIN_USER":            "boss",
-		"WMS_ADMIN_PASSWORD":        "admin-password",
-		"WMS_SESSION_TTL":           "12h",
-		"WMS_TRUSTED_PROXIES":       "10.0.0.0/8, 192.168.1.7,2001:db8::/32",
-		"WMS_PLAYGROUND":            "false",
-		"WMS_INTROSPECTION":         "0",
-		"WMS_LOG_FORMAT":            "json",
-		"WMS_LOG_LEVEL":             "warn",
-		"WMS_CORS_ORIGINS":          "http://localhost:4200, https://shop.example",
-		"WMS_MEDIA_URL_TTL":         "15m",
-		"WMS_MEDIA_SIGNING_KEY":     "a media signing key of 32+ chars",
-		"WMS_TIMEZONE":              "Asia/Shanghai",
+		"WMS_ADDR":                    "127.0.0.1:9000",
+		"WMS_DB":                      "mysql",
+		"WMS_SQLITE_PATH":             "/var/lib/wms/wms.db",
+		"WMS_MYSQL_HOST":              "db",
+		"WMS_MYSQL_PORT":              "3307",
+		"WMS_MYSQL_USER":              "shop",
+		"WMS_MYSQL_PASSWORD":          "db-password",
+		"WMS_MYSQL_DATABASE":          "warehouse",
+		"WMS_MYSQL_DSN":               "shop:pw@tcp(db:3306)/warehouse",
+		"WMS_DB_MAX_OPEN_CONNS":       "7",
+		"WMS_DB_CONN_MAX_LIFETIME":    "90s",
+		"WMS_DB_CONN_MAX_IDLE_TIME":   "30s",
+		"WMS_DB_WAIT":                 "2m",
+		"WMS_REQUEST_TIMEOUT":         "7s",
+		"WMS_MAX_QUERY_BYTES":         "4096",
+		"WMS_BODY_TIMEOUT":            "10s",
+		"WMS_UPLOAD_TIMEOUT":          "1h",
+		"WMS_WRITE_TIMEOUT":           "1m",
+		"WMS_MAX_CONNS":               "64",
+		"WMS_MAX_CONNS_PER_ADDR":      "0",
+		"WMS_EXPORT_TTL":              "2h",
+		"WMS_DEFAULT_LOCATION":        "  Storeroom ",
+		"WMS_EVENT_RETENTION":         "48h",
+		"WMS_EVENT_POLL":              "1s",
+		"WMS_EXPIRY_WARN_DAYS":        "5",
+		"WMS_WEBHOOK_ALLOW_PRIVATE":   "true",
+		"WMS_MEDIA_DIR":               "/srv/media",
+		"WMS_MEDIA_STORE":             "s3",
+		"WMS_S3_ENDPOINT":             "https://s3.example.com",
+		"WMS_S3_BUCKET":               "shop-media",
+		"WMS_S3_REGION":               "eu-central-1",
+		"WMS_S3_ACCESS_KEY":           "access",
+		"WMS_S3_SECRET_KEY":           "secret",
+		"WMS_S3_PATH_STYLE":           "false",
+		"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318/",
+		"OTEL_SERVICE_NAME":           "shop-wms",
+		"WMS_MAX_UPLOAD_BYTES":        "1024",
+		"WMS_ADMIN_USER":              "boss",
+		"WMS_ADMIN_PASSWORD":          "admin-password",
+		"WMS_SESSION_TTL":             "12h",
+		"WMS_TRUSTED_PROXIES":         "10.0.0.0/8, 192.168.1.7,2001:db8::/32",
+		"WMS_PLAYGROUND":              "false",
+		"WMS_INTROSPECTION":           "0",
+		"WMS_LOG_FORMAT":              "json",
+		"WMS_LOG_LEVEL":               "warn",
+		"WMS_CORS_ORIGINS":            "http://localhost:4200, https://shop.example",
+		"WMS_MEDIA_URL_TTL":           "15m",
+		"WMS_MEDIA_SIGNING_KEY":       "a media signing key of 32+ chars",
+		"WMS_TIMEZONE":                "Asia/Shanghai",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -167,10 +180,15 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		MaxConns:        64,
 		MaxConnsPerAddr: 0,
 		MediaDir:        "/srv/media",
-		MaxUploadBytes:  1024,
-		AdminUser:       "boss",
-		AdminPassword:   "admin-password",
-		SessionTTL:      12 * time.Hour,
+		MediaStore:      "s3",
+		S3: media.S3Options{Endpoint: "https://s3.example.com", Bucket: "shop-media", Region: "eu-central-1",
+			AccessKey: "access", SecretKey: "secret"},
+		OTLPEndpoint:   "http://otel-collector:4318",
+		ServiceName:    "shop-wms",
+		MaxUploadBytes: 1024,
+		AdminUser:      "boss",
+		AdminPassword:  "admin-password",
+		SessionTTL:     12 * time.Hour,
 		TrustedProxies: auth.TrustedProxies{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"),
 			netip.MustParsePrefix("2001:db8::/32")},
 		ExportTTL:           2 * time.Hour,
@@ -201,6 +219,8 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"WMS_ADDR", ""},
 		{"WMS_ADDR", "   "},
 		{"WMS_DB", "postgres"},
+		{"WMS_MEDIA_STORE", "nfs"},
+		{"WMS_S3_PATH_STYLE", "sometimes"},
 		{"WMS_DB", "SQLite"},
 		{"WMS_DB", ""},
 		{"WMS_SQLITE_PATH", ""},
@@ -332,6 +352,7 @@ func TestLoadConfigReadsSecretFiles(t *testing.T) {
 		{"WMS_MYSQL_PASSWORD", "crlf-password\r\n", "crlf-password", func(c Config) string { return c.MySQL.Password }},
 		{"WMS_MYSQL_DSN", dsn + "\n", dsn, func(c Config) string { return c.MySQL.DSN }},
 		{"WMS_ADMIN_PASSWORD", "admin password\n\n", "admin password", func(c Config) string { return c.AdminPassword }},
+		{"WMS_S3_SECRET_KEY", "s3 secret\n", "s3 secret", func(c Config) string { return c.S3.SecretKey }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := LoadConfig(lookupIn(map[string]string{tc.name + "_FILE": secretFile(t, tc.content)}))
@@ -449,6 +470,7 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"user", "create", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms user"}, noStderr: true},
 		{args: []string{"healthcheck", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms healthcheck"}, noStderr: true},
 		{args: []string{"version", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms version"}, noStderr: true},
+		{args: []string{"media", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms media migrate --to s3"}, noStderr: true},
 		{args: []string{"help"}, env: lookupIn(nil), code: 0, stdout: []string{"version"}, noStderr: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -474,5 +496,31 @@ func TestRunCommandLine(t *testing.T) {
 				t.Errorf("unexpected stderr:\n%s", stderr.String())
 			}
 		})
+	}
+}
+
+// WMS_MEDIA_STORE=s3 without a usable endpoint or a bucket stops the start,
+// naming what is missing.
+func TestLoadConfigS3NeedsEndpointAndBucket(t *testing.T) {
+	for _, vars := range []map[string]string{
+		{"WMS_MEDIA_STORE": "s3"},
+		{"WMS_MEDIA_STORE": "s3", "WMS_S3_ENDPOINT": "http://seaweedfs:8333"},
+		{"WMS_MEDIA_STORE": "s3", "WMS_S3_BUCKET": "media", "WMS_S3_ENDPOINT": "seaweedfs:8333"},
+	} {
+		_, err := LoadConfig(lookupIn(vars))
+		if err == nil || !strings.Contains(err.Error(), "WMS_S3_ENDPOINT") || !strings.Contains(err.Error(), "WMS_S3_BUCKET") {
+			t.Errorf("%v: %v", vars, err)
+		}
+	}
+	if _, err := LoadConfig(lookupIn(map[string]string{"WMS_MEDIA_STORE": "s3", "WMS_S3_BUCKET": "media",
+		"WMS_S3_ENDPOINT": "http://seaweedfs:8333"})); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestLoadConfigOTLPEndpointIsAURL(t *testing.T) {
+	_, err := LoadConfig(lookupIn(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "otel-collector:4318"}))
+	if err == nil || !strings.Contains(err.Error(), `OTEL_EXPORTER_OTLP_ENDPOINT="otel-collector:4318"`) {
+		t.Errorf("an endpoint without a scheme: %v", err)
 	}
 }

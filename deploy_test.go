@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 type composeFile struct {
 	Services map[string]struct {
 		Image       string            `yaml:"image"`
+		Profiles    []string          `yaml:"profiles"`
 		Command     []string          `yaml:"command"`
 		Environment map[string]string `yaml:"environment"`
 		Secrets     []string          `yaml:"secrets"`
@@ -150,7 +152,19 @@ func TestDeployFiles(t *testing.T) {
 				if api.DependsOn["mysql"].Condition != "service_healthy" {
 					t.Error("api does not wait for MySQL's healthcheck")
 				}
+				// S3 is optional: a profile, and the api switches to it by
+				// WMS_MEDIA_STORE=s3.
+				if s3 := f.Services["seaweedfs"]; !slices.Equal(s3.Profiles, []string{"s3"}) {
+					t.Errorf("seaweedfs profiles %v, want [s3]", s3.Profiles)
+				}
+				if api.Environment["WMS_MEDIA_STORE"] != "${WMS_MEDIA_STORE:-folder}" {
+					t.Errorf("compose WMS_MEDIA_STORE=%q", api.Environment["WMS_MEDIA_STORE"])
+				}
 			case "deploy/stack.yml":
+				// Two replicas, safe without NFS: media in the bucket.
+				if api.Environment["WMS_MEDIA_STORE"] != "s3" {
+					t.Errorf("the stack runs %d replicas with WMS_MEDIA_STORE=%q", api.Deploy.Replicas, api.Environment["WMS_MEDIA_STORE"])
+				}
 				d := api.Deploy
 				if d == nil || d.Replicas < 2 || d.UpdateConfig.Order != "start-first" || d.UpdateConfig.FailureAction != "rollback" || d.RollbackConfig.Order != "start-first" {
 					t.Errorf("api deploy %+v", d)
@@ -262,6 +276,29 @@ func TestDeployReadmeClaims(t *testing.T) {
 			if cfg.ConnMaxLifetime > 3*time.Minute || cfg.ConnMaxIdleTime > time.Minute {
 				t.Errorf("pool lifetime %v, idle time %v; the README promises 3 min and 1 min at most", cfg.ConnMaxLifetime, cfg.ConnMaxIdleTime)
 			}
+			// Media in a bucket: on a service of the file, on a network the
+			// api shares, so any number of replicas serve every upload.
+			if cfg.MediaStore == "s3" {
+				u, err := url.Parse(cfg.S3.Endpoint)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s3, ok := f.Services[u.Hostname()]
+				if !ok || cfg.S3.Bucket == "" || len(s3.Ports) > 0 || s3.Healthcheck == nil {
+					t.Errorf("WMS_S3_ENDPOINT %s: not a service of the file with a healthcheck and no published port, or no bucket", cfg.S3.Endpoint)
+				}
+				shared := false
+				for _, n := range api.Networks {
+					shared = shared || slices.Contains(s3.Networks, n)
+				}
+				if !shared {
+					t.Errorf("api and %s share no network", u.Hostname())
+				}
+				for _, v := range api.Volumes {
+					t.Errorf("api mounts %s, yet its media are in a bucket: a replica would keep files of its own", v)
+				}
+				return
+			}
 			// Media are kept on the named volume, mounted where the image
 			// declares its volume.
 			mounted := ""
@@ -309,6 +346,8 @@ func loadServiceConfig(t *testing.T, environment map[string]string) Config {
 	t.Helper()
 	vars := map[string]string{}
 	for k, v := range environment {
+		// ${NAME:-default}: what compose gives when NAME is unset.
+		v = regexp.MustCompile(`\$\{\w+:-([^}]*)\}`).ReplaceAllString(v, "$1")
 		if strings.HasSuffix(k, "_FILE") {
 			file := filepath.Join(t.TempDir(), filepath.Base(v))
 			if err := os.WriteFile(file, []byte("a-stand-in-secret\n"), 0o600); err != nil {

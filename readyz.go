@@ -47,7 +47,7 @@ func (a *app) notReady(ctx context.Context, m *Main) string {
 		return "migrations not applied"
 	}
 	// A full disk or a read-only folder: uploads and reports would fail.
-	if err := a.files.CheckWritable(); err != nil {
+	if err := a.files.CheckWritable(ctx); err != nil {
 		m.Log.Warn().Err(err).Msg("not ready: the media store cannot be written")
 		return "media store not writable"
 	}

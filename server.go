@@ -22,6 +22,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/uptrace/bun"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"wms/auth"
 	"wms/db"
@@ -44,6 +46,11 @@ commands:
   migrate   apply the database migrations and exit
   user      manage users: user create NAME ROLE | user passwd NAME |
             user disable NAME | user enable NAME (passwords are read from stdin)
+  backup    backup FILE: a consistent copy of the SQLite database while serving,
+            and the list of media files it refers to (FILE.media.json)
+  restore   restore [--force] FILE: put a SQLite backup in place (server stopped)
+  media     media migrate --to s3: copy the folder store into the S3 bucket,
+            verifying every SHA-256
   healthcheck
             exit 0 if the server on WMS_ADDR is ready (GET /readyz), else 1:
             for container health checks, with no curl or shell needed
@@ -86,6 +93,12 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		return userCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, cfg, stderr)
+	case "media":
+		return mediaCommand(ctx, cfg, log, args[1:], stdout, stderr)
+	case "backup":
+		return backupCommand(ctx, cfg, log, args[1:], stdout, stderr)
+	case "restore":
+		return restoreCommand(ctx, cfg, log, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "wms: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -149,6 +162,10 @@ type Main struct {
 	Now func() time.Time
 	// ShutdownTimeout bounds how long Close lets requests in flight finish.
 	ShutdownTimeout time.Duration
+	// Tracing makes the spans of requests, operations and SQL statements;
+	// nil until Run, which sets it from OTEL_EXPORTER_OTLP_ENDPOINT (nil
+	// there: traces off). Tests may set it first.
+	Tracing trace.TracerProvider
 
 	started  time.Time
 	listener net.Listener
@@ -161,6 +178,8 @@ type Main struct {
 	// background runs the periodic jobs; they stop with the start context.
 	background sync.WaitGroup
 	metrics    *metrics
+	// exporter is the OTLP tracer provider Run made, flushed by Close.
+	exporter *sdktrace.TracerProvider
 }
 
 // app is what serves once the database is ready.
@@ -191,9 +210,21 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	m.listener = limitConnections(ln, m.Config, m.metrics)
+	if m.Tracing == nil {
+		if m.exporter, err = newTracerProvider(m.Config); err != nil {
+			ln.Close()
+			return err
+		}
+		if m.exporter != nil {
+			m.Tracing = m.exporter
+		}
+	}
+	var handler http.Handler = m.metrics.instrument(bodyDeadlines(m.Config.BodyTimeout, m.Config.UploadTimeout, m.routes()))
+	if m.Tracing != nil {
+		handler = traceRequests(m.Tracing, handler)
+	}
 	m.server = &http.Server{
-		Handler: accessLog(m.Log, m.metrics.instrument(
-			bodyDeadlines(m.Config.BodyTimeout, m.Config.UploadTimeout, m.routes()))),
+		Handler:           accessLog(m.Log, handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          nil,
@@ -238,6 +269,9 @@ func (m *Main) start(ctx context.Context) error {
 		return err
 	}
 	m.metrics.observeDB(bdb.DB)
+	if m.Tracing != nil {
+		db.TraceQueries(bdb, m.Tracing)
+	}
 	store := db.NewStore(bdb)
 	store.Now = m.Now
 	store.Timezone = m.Config.Timezone
@@ -245,11 +279,17 @@ func (m *Main) start(ctx context.Context) error {
 	users.Now = m.Now
 	users.Unavailable = db.IsUnavailable
 	users.Proxies = m.Config.TrustedProxies
+	users.Failures = store
 	if err := bootstrapAdmin(ctx, users, m.Config, m.Log); err != nil {
 		_ = bdb.Close()
 		return err
 	}
-	files := media.NewService(store, media.Folder{Dir: m.Config.MediaDir}, m.Config.MaxUploadBytes, m.Log)
+	storage, err := mediaStorage(m.Config)
+	if err != nil {
+		_ = bdb.Close()
+		return err
+	}
+	files := media.NewService(store, storage, m.Config.MaxUploadBytes, m.Log)
 	files.Now = m.Now
 	files.Allowed = m.Config.UploadTypes
 	if files.Links, err = mediaLinks(ctx, m.Config, store, users, m.Now); err != nil {
@@ -266,6 +306,9 @@ func (m *Main) start(ctx context.Context) error {
 	opt.MaxUploadBytes = m.Config.MaxUploadBytes
 	opt.MaxQueryBytes = m.Config.MaxQueryBytes
 	opt.Observe = m.metrics.observeOperation
+	if m.Tracing != nil {
+		opt.Tracer = m.Tracing.Tracer("wms/graph")
+	}
 	reports := &export.Exporter{Store: store, Media: files, TTL: m.Config.ExportTTL, Now: m.Now}
 	hub := m.runEvents(ctx, store)
 	resolver := &graph.Resolver{Store: store, Auth: users, Files: files, Export: reports, Events: hub,
@@ -317,6 +360,13 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("close database: %w", err))
 		}
 		m.Log.Info().Msg("database closed")
+	}
+	if m.exporter != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := m.exporter.Shutdown(ctx); err != nil {
+			m.Log.Warn().Err(err).Msg("flush the traces")
+		}
 	}
 	return errors.Join(errs...)
 }

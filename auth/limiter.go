@@ -31,8 +31,11 @@ import (
 // failures share at most half of that, keeping the other half for the rest.
 // A login beyond these limits is refused at once rather than queued.
 //
-// It lives in each server process, so with n replicas an attacker gets n
-// times the attempts: still thousands of times fewer than line speed.
+// The in-flight bounds belong to each server process (they guard its own
+// CPU). The failures are shared: with a FailureStore (the database) every
+// login first adopts the counts recorded there by any replica, and every
+// failure and success is written back, so n replicas give an attacker no
+// more tries than one.
 type limiter struct {
 	mu      sync.Mutex
 	entries map[string]*attempts
@@ -54,7 +57,7 @@ type attempts struct {
 const (
 	userFreeFailures    = 5
 	addressFreeFailures = 20
-	failWindow          = 15 * time.Minute
+	failWindow          = model.LoginFailWindow
 	maxLockout          = 15 * time.Minute
 	addressInFlight     = 2
 	loginQueue          = 32
@@ -90,7 +93,7 @@ func (l *limiter) reserve(username, address string, now time.Time) (*reservation
 		l.sweep(now)
 		l.sweepAt = max(sweepFloor, 2*len(l.entries))
 	}
-	userKey, addrKey := model.Fold(username)+"\x00"+address, "\x00"+address
+	userKey, addrKey := limitKeys(username, address)
 	user, addr := l.entry(userKey, now), l.entry(addrKey, now)
 	if wait := max(user.wait(now), addr.wait(now)); wait > 0 {
 		return nil, &model.TooManyAttemptsError{RetryAfter: wait,
@@ -210,4 +213,26 @@ func (l *limiter) sweep(now time.Time) {
 			delete(l.entries, k)
 		}
 	}
+}
+
+// limitKeys are the limiter's keys for a username at an address and for
+// the address.
+func limitKeys(username, address string) (userKey, addrKey string) {
+	return model.Fold(username) + "\x00" + address, "\x00" + address
+}
+
+// adopt takes the failures recorded under key elsewhere (by any replica, in
+// the database) as the truth: they include this process's own.
+func (l *limiter) adopt(key string, f model.LoginFailures, free int, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	a := l.entry(key, now)
+	a.failures, a.last, a.until = f.Count, f.Last, time.Time{}
+	if over := f.Count - free; f.Count > 0 && over >= 0 {
+		a.until = f.Last.Add(min(time.Second<<min(over, 20), maxLockout))
+	}
+	if a.failures == 0 {
+		a.last = time.Time{}
+	}
+	l.forgetIdle(key, a)
 }

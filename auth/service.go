@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"wms/model"
 )
@@ -51,6 +54,9 @@ type Service struct {
 	// Proxies are the reverse proxies whose X-Forwarded-For is believed
 	// (WMS_TRUSTED_PROXIES); see TrustedProxies.ClientIP.
 	Proxies TrustedProxies
+	// Failures shares the failed-login counts between replicas; nil keeps
+	// them in this process only.
+	Failures FailureStore
 
 	limiter *limiter
 	hasher  *Hasher
@@ -104,7 +110,9 @@ var errSignIn = &model.Error{Code: model.CodeUnauthenticated, Message: "wrong us
 // TOO_MANY_ATTEMPTS.
 func (s *Service) Login(ctx context.Context, username, password string) (string, *model.User, error) {
 	now := s.now()
-	place, err := s.limiter.reserve(strings.TrimSpace(username), ClientIP(ctx), now)
+	name, address := strings.TrimSpace(username), ClientIP(ctx)
+	s.adoptShared(ctx, name, address, now)
+	place, err := s.limiter.reserve(name, address, now)
 	if err != nil {
 		// A flood is refused here by the thousand: not worth a line each.
 		s.Log.Debug().Str("username", username).Str("ip", ClientIP(ctx)).Err(err).Msg("login refused for now")
@@ -124,11 +132,14 @@ func (s *Service) Login(ctx context.Context, username, password string) (string,
 		return "", nil, fmt.Errorf("check password: %w", err)
 	}
 	if u == nil || !ok || u.Disabled {
-		place.fail(s.now())
+		failedAt := s.now()
+		place.fail(failedAt)
+		s.recordShared(ctx, name, address, true, failedAt)
 		s.Log.Info().Str("username", username).Str("ip", ClientIP(ctx)).Msg("login refused")
 		return "", nil, errSignIn
 	}
 	place.succeed()
+	s.recordShared(ctx, name, address, false, now)
 	secret, hashed := newToken(model.TokenSession)
 	exp := now.Add(s.SessionTTL)
 	t := &model.Token{UserID: u.ID, Kind: model.TokenSession, Hash: hashed, Role: u.Role, CreatedAt: now, ExpiresAt: &exp}
@@ -263,6 +274,8 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 				return
 			}
 			ctx = WithCaller(ctx, c)
+			// The request's span (when traced) says who asked.
+			trace.SpanFromContext(ctx).SetAttributes(attribute.String("enduser.id", strconv.FormatInt(c.User.ID, 10)))
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

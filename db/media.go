@@ -102,3 +102,13 @@ func (s *Store) MediaKeyInUse(ctx context.Context, key string) (bool, error) {
 func mediaKeyInUse(ctx context.Context, q bun.IDB, key string) (bool, error) {
 	return q.NewSelect().Model((*model.Media)(nil)).Where("m.storage_key = ?", key).Exists(ctx)
 }
+
+// StoredObjects lists the stored bytes every media record refers to, once
+// per key, in key order: what a backup or a move of the store must carry.
+func (s *Store) StoredObjects(ctx context.Context) ([]model.StoredObject, error) {
+	var objs []model.StoredObject
+	err := s.db.NewSelect().Model((*model.Media)(nil)).
+		ColumnExpr("m.storage_key AS key, MIN(m.sha256) AS sha256, MIN(m.size) AS size").
+		Group("m.storage_key").Order("m.storage_key").Scan(ctx, &objs)
+	return objs, err
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"go.opentelemetry.io/otel/trace"
 
 	"wms/auth"
 	"wms/model"
@@ -42,6 +43,8 @@ type Options struct {
 	// ("ok" or the code of its first error) and how long it took. ctx tells
 	// who asked (auth.CallerFrom).
 	Observe func(ctx context.Context, operation, outcome string, d time.Duration)
+	// Tracer, when set, makes a span of every operation (see tracing.go).
+	Tracer trace.Tracer
 }
 
 // DefaultOptions are the limits wms runs with.
@@ -96,6 +99,9 @@ func newHandler(r *Resolver, o Options, post graphql.Transport) http.Handler {
 	srv.SetParserTokenLimit(o.TokenLimit)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
+	if o.Tracer != nil {
+		srv.Use(tracing{tracer: o.Tracer})
+	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if info := requestInfoFrom(ctx); info != nil && oc != nil {

@@ -192,11 +192,11 @@ type stubbornFolder struct {
 	keep string
 }
 
-func (f *stubbornFolder) Delete(key string) error {
+func (f *stubbornFolder) Delete(ctx context.Context, key string) error {
 	if key == f.keep {
 		return &os.PathError{Op: "remove", Path: key, Err: syscall.EBUSY}
 	}
-	return f.Folder.Delete(key)
+	return f.Folder.Delete(ctx, key)
 }
 
 func stored(dir string, m *model.Media) bool {

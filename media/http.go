@@ -153,9 +153,15 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, model.CodeInternal, "internal error")
 		return
 	}
-	f, _, err := s.Storage.Open(m.Key)
+	f, _, err := s.Storage.Open(r.Context(), m.Key)
 	if err != nil {
 		s.Log.Error().Err(err).Int64("media", id).Msg("open stored file")
+		var away *Unavailable
+		if errors.As(err, &away) {
+			w.Header().Set("Retry-After", "10")
+			writeError(w, http.StatusServiceUnavailable, model.CodeUnavailable, "the file store cannot be reached; try again later")
+			return
+		}
 		writeError(w, http.StatusNotFound, model.CodeNotFound, "the file is gone")
 		return
 	}

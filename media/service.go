@@ -130,7 +130,7 @@ func (s *Service) Save(ctx context.Context, filename string, r io.Reader) (*mode
 	if !slices.Contains(s.Allowed, ct) {
 		return nil, refuse(http.StatusUnsupportedMediaType, "files of type %s are not accepted (accepted: %s)", ct, strings.Join(s.Allowed, ", "))
 	}
-	st, err := s.Storage.Stage(&limitReader{r: br, n: s.MaxBytes})
+	st, err := s.Storage.Stage(ctx, &limitReader{r: br, n: s.MaxBytes})
 	if err != nil {
 		return nil, s.readError(err)
 	}
@@ -161,14 +161,16 @@ func (s *Service) readError(err error) error {
 var ErrStoreUnavailable = model.Errorf(model.CodeUnavailable,
 	"the file store cannot take files right now (it is full or read-only); try again later")
 
-// NotWritable reports whether a storage error is the file system refusing a
-// write (a full disk, a read-only or missing folder, no permission), not a
-// fault of the code: the store's operations fail with *fs.PathError or
-// *os.LinkError then.
+// NotWritable reports whether a storage error is the store refusing a
+// write (a full disk, a read-only or missing folder, no permission; an
+// object store that is away or refuses), not a fault of the code: the
+// folder's operations fail with *fs.PathError or *os.LinkError then, the
+// bucket's with *Unavailable.
 func NotWritable(err error) bool {
 	var pathErr *fs.PathError
 	var linkErr *os.LinkError
-	return errors.As(err, &pathErr) || errors.As(err, &linkErr)
+	var away *Unavailable
+	return errors.As(err, &pathErr) || errors.As(err, &linkErr) || errors.As(err, &away)
 }
 
 // writeError maps a failed write to the store: ErrStoreUnavailable (logged
@@ -188,7 +190,7 @@ func (s *Service) record(ctx context.Context, st *Staged, m *model.Media) (*mode
 	defer s.Storage.Discard(st)
 	unlock := s.keys.lock(st.Key)
 	defer unlock()
-	created, err := s.Storage.Commit(st)
+	created, err := s.Storage.Commit(ctx, st)
 	if err != nil {
 		return nil, s.writeError(err)
 	}
@@ -215,14 +217,14 @@ func (s *Service) removeUnrecorded(ctx context.Context, key string) {
 	if err == nil && inUse {
 		return
 	}
-	if err := s.Storage.Delete(key); err != nil {
+	if err := s.Storage.Delete(ctx, key); err != nil {
 		s.Log.Error().Err(err).Str("key", key).Msg("remove the bytes of an unrecorded file")
 	}
 }
 
 // SaveGenerated stores a file wms made (an export), which expires.
 func (s *Service) SaveGenerated(ctx context.Context, filename, contentType string, r io.Reader, expiresAt time.Time) (*model.Media, error) {
-	st, err := s.Storage.Stage(r)
+	st, err := s.Storage.Stage(ctx, r)
 	if err != nil {
 		return nil, s.writeError(err)
 	}
@@ -275,7 +277,7 @@ func (s *Service) remove(ctx context.Context, m *model.Media) (bool, error) {
 		return false, err
 	}
 	if !inUse {
-		if err := s.Storage.Delete(m.Key); err != nil {
+		if err := s.Storage.Delete(ctx, m.Key); err != nil {
 			return true, fmt.Errorf("media %d removed but not its bytes: %w", m.ID, err)
 		}
 	}
@@ -305,7 +307,7 @@ func (s *Service) RunCleaner(ctx context.Context, interval time.Duration) {
 }
 
 // CheckWritable reports whether the store can take a file now (for /readyz).
-func (s *Service) CheckWritable() error { return s.Storage.Check() }
+func (s *Service) CheckWritable(ctx context.Context) error { return s.Storage.Check(ctx) }
 
 // keyLocks is a fixed set of mutexes; a key takes the one its hash picks.
 type keyLocks [64]sync.Mutex

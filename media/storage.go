@@ -4,6 +4,7 @@
 package media
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -22,20 +23,22 @@ import (
 type Storage interface {
 	// Stage writes what r yields aside and answers it with its key, size
 	// and SHA-256. A failed Stage leaves nothing behind.
-	Stage(r io.Reader) (*Staged, error)
+	Stage(ctx context.Context, r io.Reader) (*Staged, error)
 	// Commit puts staged bytes under their key and reports whether the key
 	// was new: false when identical bytes were already stored there.
-	Commit(st *Staged) (created bool, err error)
+	Commit(ctx context.Context, st *Staged) (created bool, err error)
 	// Discard removes staged bytes that were not committed; after Commit it
 	// does nothing.
 	Discard(st *Staged)
 	// Open returns the bytes stored under key, and when they were stored.
-	Open(key string) (io.ReadSeekCloser, time.Time, error)
+	Open(ctx context.Context, key string) (io.ReadSeekCloser, time.Time, error)
 	// Delete removes key; a key that is not there is not an error.
-	Delete(key string) error
+	Delete(ctx context.Context, key string) error
 	// Check writes and removes a small file: whether a file could be
 	// stored now (for /readyz).
-	Check() error
+	Check(ctx context.Context) error
+	// Describe names the kind of store for logs: "folder" or "s3".
+	Describe() string
 }
 
 // Staged is a file written aside by Storage.Stage, not yet under its key.
@@ -43,7 +46,8 @@ type Staged struct {
 	Key    string
 	Size   int64
 	SHA256 string
-	// Temp is where the storage keeps the bytes until Commit.
+	// Temp is where the storage keeps the bytes until Commit: a file
+	// name in a folder, an object name in a bucket.
 	Temp string
 }
 
@@ -73,7 +77,7 @@ func (f Folder) tempFile(pattern string) (*os.File, error) {
 }
 
 // Stage writes r to a temporary file in the folder, synced to disk.
-func (f Folder) Stage(r io.Reader) (*Staged, error) {
+func (f Folder) Stage(_ context.Context, r io.Reader) (*Staged, error) {
 	tmp, err := f.tempFile("upload-*")
 	if err != nil {
 		return nil, err
@@ -96,7 +100,7 @@ func (f Folder) Stage(r io.Reader) (*Staged, error) {
 
 // Commit renames the staged file into place, or drops it when the same
 // bytes are stored already.
-func (f Folder) Commit(st *Staged) (bool, error) {
+func (f Folder) Commit(_ context.Context, st *Staged) (bool, error) {
 	dst, err := f.path(st.Key)
 	if err != nil {
 		return false, err
@@ -124,7 +128,7 @@ func (f Folder) Discard(st *Staged) {
 }
 
 // Open opens the file under key.
-func (f Folder) Open(key string) (io.ReadSeekCloser, time.Time, error) {
+func (f Folder) Open(_ context.Context, key string) (io.ReadSeekCloser, time.Time, error) {
 	p, err := f.path(key)
 	if err != nil {
 		return nil, time.Time{}, err
@@ -142,7 +146,7 @@ func (f Folder) Open(key string) (io.ReadSeekCloser, time.Time, error) {
 }
 
 // Delete removes the file under key.
-func (f Folder) Delete(key string) error {
+func (f Folder) Delete(_ context.Context, key string) error {
 	p, err := f.path(key)
 	if err != nil {
 		return err
@@ -159,7 +163,7 @@ var checkBytes = make([]byte, 4096)
 // Check writes a small temporary file and removes it. A full disk or a
 // read-only folder fails it; it costs a create, a write and a remove, no
 // sync.
-func (f Folder) Check() error {
+func (f Folder) Check(context.Context) error {
 	tmp, err := f.tempFile("check-*")
 	if err != nil {
 		return err
@@ -173,3 +177,6 @@ func (f Folder) Check() error {
 	}
 	return err
 }
+
+// Describe names the store.
+func (f Folder) Describe() string { return "folder" }

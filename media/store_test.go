@@ -29,11 +29,11 @@ import (
 // the file system says so.
 type fullFolder struct{ media.Folder }
 
-func (f fullFolder) Stage(io.Reader) (*media.Staged, error) {
+func (f fullFolder) Stage(context.Context, io.Reader) (*media.Staged, error) {
 	return nil, &fs.PathError{Op: "write", Path: filepath.Join(f.Dir, "tmp", "upload-1"), Err: syscall.ENOSPC}
 }
 
-func (f fullFolder) Check() error {
+func (f fullFolder) Check(context.Context) error {
 	return &fs.PathError{Op: "write", Path: filepath.Join(f.Dir, "tmp", "check-1"), Err: syscall.ENOSPC}
 }
 
@@ -56,7 +56,7 @@ func TestAFullStoreAnswersUnavailable(t *testing.T) {
 		if err == nil || strings.Contains(err.Error(), dir) {
 			t.Errorf("the error names the folder: %v", err)
 		}
-		if err := svc.CheckWritable(); err == nil {
+		if err := svc.CheckWritable(context.Background()); err == nil {
 			t.Error("CheckWritable passes on a full disk")
 		}
 

@@ -102,3 +102,11 @@ func CleanFilename(name string) string {
 }
 
 const utf8RuneError = '\uFFFD'
+
+// StoredObject is the bytes stored under one key, as the media records
+// describe them.
+type StoredObject struct {
+	Key    string `bun:"key" json:"key"`
+	SHA256 string `bun:"sha256" json:"sha256"`
+	Size   int64  `bun:"size" json:"size"`
+}

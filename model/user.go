@@ -147,3 +147,13 @@ func ActorFrom(ctx context.Context) *int64 {
 	}
 	return nil
 }
+
+// LoginFailWindow is how long a failed login counts against the next tries.
+const LoginFailWindow = 15 * time.Minute
+
+// LoginFailures is what is recorded of the failed logins under one limit
+// key (a username at an address, or an address): how many, and the last.
+type LoginFailures struct {
+	Count int
+	Last  time.Time
+}
