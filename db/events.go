@@ -153,16 +153,21 @@ func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	return *id, nil
 }
 
-// PruneEvents removes events older than before, a batch at a time; it
-// answers how many it removed.
+// PruneEvents removes events older than before, a batch at a time, but
+// never the newest event: its id is what keeps ids from being handed out
+// again (see migration 0013). It answers how many it removed.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
 	var total int64
 	for {
 		var ids []int64
 		// Oldest first by id, which grows with time: the scan stops at the
 		// first thousand, all at the start of the table.
-		err := s.db.NewSelect().Model((*model.Event)(nil)).Column("ev.id").Where("ev.at < ?", before.UTC()).
-			OrderExpr("ev.id").Limit(1000).Scan(ctx, &ids)
+		newest, err := s.LastEventID(ctx)
+		if err != nil {
+			return total, err
+		}
+		err = s.db.NewSelect().Model((*model.Event)(nil)).Column("ev.id").Where("ev.at < ?", before.UTC()).
+			Where("ev.id < ?", newest).OrderExpr("ev.id").Limit(1000).Scan(ctx, &ids)
 		if err != nil || len(ids) == 0 {
 			return total, err
 		}

@@ -3,8 +3,11 @@
 -- id for its subscribers, and the webhook dispatcher turns events into
 -- deliveries. Events are read by id only; pruning walks them from the
 -- oldest (ids grow with time), so they carry no other index to keep up.
+-- The id is the rowid without AUTOINCREMENT (which costs every insert a
+-- write to sqlite_sequence): SQLite hands out max(rowid) + 1, and pruning
+-- never removes the newest event, so no id is ever handed out twice.
 CREATE TABLE events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   type TEXT NOT NULL,
   at TIMESTAMP NOT NULL,
   payload TEXT NOT NULL
