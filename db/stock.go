@@ -189,6 +189,9 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		if err != nil {
 			return fmt.Errorf("write ledger: %w", err)
 		}
+		if err := keepBalances(ctx, tx, lotEntries(lots, model.LedgerKind(doc.Type))); err != nil {
+			return err
+		}
 		return run.finish(ctx)
 	})
 	if err != nil {

@@ -12,6 +12,9 @@ const (
 	ExportStockIns  ExportKind = "STOCK_INS"
 	ExportStockOuts ExportKind = "STOCK_OUTS"
 	ExportLedger    ExportKind = "LEDGER"
+	// The reports: the movement summary of [From, To) and the valuation At.
+	ExportMovementSummary ExportKind = "MOVEMENT_SUMMARY"
+	ExportValuation       ExportKind = "VALUATION"
 )
 
 // ExportFormat is the file format of a report.
@@ -52,4 +55,5 @@ type ExportInput struct {
 	LedgerKind      *LedgerKind     `json:"ledgerKind"`
 	From            *time.Time      `json:"from"`
 	To              *time.Time      `json:"to"`
+	At              *time.Time      `json:"at"`
 }
