@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"wms/db"
 	"wms/db/dbtest"
 	"wms/model"
@@ -161,4 +163,53 @@ func TestRunningBalancesFollowTheLedger(t *testing.T) {
 			t.Errorf("rebuilt balances differ:\nkept    %v\nrebuilt %v", before, after)
 		}
 	})
+}
+
+// A database of the release before locations, upgraded, gets its running
+// balances from its ledger (the shop's backdated history), the reports read
+// them, and running the balances migration again (as after a crash on MySQL,
+// whose DDL is not transactional) writes the same rows.
+func TestUpgradeFillsTheRunningBalances(t *testing.T) {
+	for _, name := range []string{dbtest.SQLite, dbtest.MySQL} {
+		t.Run(name, func(t *testing.T) {
+			s := releaseBeforeLocations(t, name)
+			if err := db.Migrate(ctx, s.DB(), zerolog.Nop()); err != nil {
+				t.Fatal(err)
+			}
+			rows := balanceRows(t, s)
+			if len(rows) < 50 {
+				t.Fatalf("%d balance rows after the upgrade", len(rows))
+			}
+			checkBalances(t, s)
+			var first time.Time
+			if err := s.DB().NewRaw("SELECT MIN(at) FROM ledger_entries").Scan(ctx, &first); err != nil {
+				t.Fatal(err)
+			}
+			from, to := first.Add(-time.Hour), first.AddDate(0, 0, 20).Add(7*time.Hour)
+			want, _ := bruteMovement(t, s, model.ReportFilter{}, from, to)
+			p, err := s.MovementSummary(ctx, model.ReportFilter{}, from, to, model.PageArgs{First: ptr(200)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Items) == 0 || len(p.Items) != len(want) {
+				t.Errorf("[%s, %s): %d rows, the ledger has %d", from, to, len(p.Items), len(want))
+			}
+			for _, r := range p.Items {
+				if got, exp := movementText(r), movementText(want[r.GoodsID]); got != exp {
+					t.Errorf("got %s\nwant %s", got, exp)
+				}
+			}
+			if name == dbtest.MySQL {
+				if _, err := s.DB().ExecContext(ctx, "DELETE FROM schema_migrations WHERE name = '0010'"); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Migrate(ctx, s.DB(), zerolog.Nop()); err != nil {
+					t.Fatal(err)
+				}
+				if again := balanceRows(t, s); !maps.Equal(rows, again) {
+					t.Errorf("the migration run again wrote other rows")
+				}
+			}
+		})
+	}
 }

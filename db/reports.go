@@ -1,8 +1,10 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -29,6 +31,11 @@ var reportOrder = listOrder{name: "REPORT_GOODS", cols: []sortCol{{"g.name_key",
 
 // reportChunk is the fewest goods a page reads at a time.
 const reportChunk = 64
+
+// maxInList is the most goods ids one query names. MariaDB turns an IN list
+// of 1 000 values or more (in_predicate_conversion_threshold) into a join
+// with a table of values, which loses the index's group-by scan.
+const maxInList = 500
 
 // MovementPage is a page of the movement summary, with the totals of the
 // whole summary (every row, not only the page's).
@@ -147,12 +154,17 @@ func (s *Store) movementList(ctx context.Context, f model.ReportFilter, from, to
 	}
 	return &reportList[model.Movement]{s: s, f: f,
 		rows: func(ctx context.Context, goods []int64) (map[int64]*model.Movement, error) {
-			opening, err := s.kindSumsAt(ctx, f.LocationID, goods, &from)
-			if err != nil {
-				return nil, err
-			}
+			// The two ends are read at once, on two connections.
+			var opening map[int64]model.KindSums
+			var openErr error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				opening, openErr = s.kindSumsAt(ctx, f.LocationID, goods, &from)
+			}()
 			closing, err := s.kindSumsAt(ctx, f.LocationID, goods, &to)
-			if err != nil {
+			<-done
+			if err = cmp.Or(err, openErr); err != nil {
 				return nil, err
 			}
 			rows := make(map[int64]*model.Movement, len(closing))
@@ -227,6 +239,18 @@ type kindSum struct {
 // is nil. The days before t's are the running balances' rows; t's own day
 // before t is read from the ledger.
 func (s *Store) kindSumsAt(ctx context.Context, location *int64, goods []int64, t *time.Time) (map[int64]model.KindSums, error) {
+	if len(goods) > maxInList {
+		out := map[int64]model.KindSums{}
+		for len(goods) > 0 {
+			part, err := s.kindSumsAt(ctx, location, goods[:min(len(goods), maxInList)], t)
+			if err != nil {
+				return nil, err
+			}
+			maps.Copy(out, part)
+			goods = goods[min(len(goods), maxInList):]
+		}
+		return out, nil
+	}
 	out := map[int64]model.KindSums{}
 	if goods != nil && len(goods) == 0 {
 		return out, nil
@@ -319,10 +343,12 @@ func (g *reportGoods) keys() []any { return []any{g.NameKey, g.ID} }
 func (l *reportList[R]) goods(ctx context.Context, last []any, limit int) ([]*reportGoods, error) {
 	q := l.s.db.NewSelect().TableExpr("goods AS g").Column("g.id", "g.name_key")
 	q = goodsWhere(q, model.GoodsFilter{Search: l.f.Search, CategoryID: l.f.CategoryID, IncludeArchived: true})
+	// A goods has a stock row at a location from its first movement there
+	// (stock_levels: one row per goods and location, a small table).
 	if l.f.LocationID != nil {
-		q = q.Where("EXISTS (SELECT 1 FROM ledger_balances AS lb WHERE lb.goods_id = g.id AND lb.location_id = ?)", *l.f.LocationID)
+		q = q.Where("EXISTS (SELECT 1 FROM stock_levels AS sl WHERE sl.goods_id = g.id AND sl.location_id = ?)", *l.f.LocationID)
 	} else {
-		q = q.Where("EXISTS (SELECT 1 FROM ledger_balances AS lb WHERE lb.goods_id = g.id)")
+		q = q.Where("EXISTS (SELECT 1 FROM stock_levels AS sl WHERE sl.goods_id = g.id)")
 	}
 	if last != nil {
 		q = after(q, reportOrder, last)
