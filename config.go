@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	// The zone database is built in: WMS_TIMEZONE works in an image without
+	// /usr/share/zoneinfo.
+	_ "time/tzdata"
 
 	"github.com/rs/zerolog"
 
@@ -38,12 +41,29 @@ type Config struct {
 	UploadTypes     []string
 	ExportTTL       time.Duration
 	DefaultLocation string
-	AdminUser       string
-	AdminPassword   string
-	SessionTTL      time.Duration
-	TrustedProxies  auth.TrustedProxies
-	Playground      bool
-	Introspection   bool
+	// Live stock: how long events are kept, how far ahead the daily scan
+	// looks for expiring lots, and whether webhooks may call private
+	// addresses.
+	EventRetention      time.Duration
+	EventPoll           time.Duration
+	ExpiryWarn          time.Duration
+	WebhookAllowPrivate bool
+	AdminUser           string
+	AdminPassword       string
+	SessionTTL          time.Duration
+	TrustedProxies      auth.TrustedProxies
+	Playground          bool
+	Introspection       bool
+	// CORSOrigins are the browser origins allowed to call the API; "*" is
+	// any; none sends no CORS headers. See cors.go.
+	CORSOrigins []string
+	// MediaURLTTL is how long a signed media URL works; MediaSigningKey
+	// signs them (empty: a key kept in the database). See medialinks.go.
+	MediaURLTTL     time.Duration
+	MediaSigningKey string
+	// Timezone decides the business day: the date in generated document
+	// codes and the day boundaries of reports.
+	Timezone *time.Location
 	// LogFormat is "console" or "json"; empty means console on a terminal.
 	LogFormat string
 	LogLevel  zerolog.Level
@@ -174,6 +194,23 @@ var settings = []setting{
 	{"WMS_EXPORT_TTL", "24h", "how long a generated report is kept before it is removed", false, func(c *Config, v string) error {
 		return duration(&c.ExportTTL, v)
 	}},
+	{"WMS_EVENT_RETENTION", "720h", "how long events are kept for events(after:) and webhook redelivery", false, func(c *Config, v string) error {
+		return duration(&c.EventRetention, v)
+	}},
+	{"WMS_EVENT_POLL", "100ms", "how often each server process reads new events for its subscribers", false, func(c *Config, v string) error {
+		return duration(&c.EventPoll, v)
+	}},
+	{"WMS_EXPIRY_WARN_DAYS", "3", "the daily LOTS_EXPIRING event lists lots expiring within this many days", false, func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 365 {
+			return errors.New("must be a number of days from 0 to 365")
+		}
+		c.ExpiryWarn = time.Duration(n) * 24 * time.Hour
+		return nil
+	}},
+	{"WMS_WEBHOOK_ALLOW_PRIVATE", "false", "let webhooks call loopback, link-local and private addresses (tests, a receiver on the same network)", false, func(c *Config, v string) error {
+		return boolean(&c.WebhookAllowPrivate, v)
+	}},
 	{"WMS_DEFAULT_LOCATION", db.DefaultLocationName, "the name of the location made when locations first appear, holding all stock stored before; changes nothing afterwards", false, func(c *Config, v string) error {
 		name, err := model.LocationName(v)
 		if err != nil {
@@ -210,6 +247,29 @@ var settings = []setting{
 	}},
 	{"WMS_INTROSPECTION", "true", "answer schema introspection", false, func(c *Config, v string) error {
 		return boolean(&c.Introspection, v)
+	}},
+	{"WMS_CORS_ORIGINS", "", "browser origins allowed to call the API (comma-separated, exact, or `*`); none: no CORS headers", false, func(c *Config, v string) error {
+		origins, err := parseOrigins(v)
+		c.CORSOrigins = origins
+		return err
+	}},
+	{"WMS_MEDIA_URL_TTL", "1h", "how long a signed media URL (Media.url) works", false, func(c *Config, v string) error {
+		return duration(&c.MediaURLTTL, v)
+	}},
+	{"WMS_MEDIA_SIGNING_KEY", "", "the key that signs media URLs (or WMS_MEDIA_SIGNING_KEY_FILE), at least 32 characters; generated and kept in the database when unset", true, func(c *Config, v string) error {
+		if v != "" && len(v) < 32 {
+			return errors.New("must be at least 32 characters")
+		}
+		c.MediaSigningKey = v
+		return nil
+	}},
+	{"WMS_TIMEZONE", "UTC", "IANA time zone of the business day: the date in generated document codes and report day boundaries", false, func(c *Config, v string) error {
+		loc, err := time.LoadLocation(v)
+		if err != nil || v == "" || v == "Local" {
+			return errors.New("must be an IANA time zone name such as UTC or Asia/Shanghai")
+		}
+		c.Timezone = loc
+		return nil
 	}},
 	{"WMS_LOG_FORMAT", "", "`console` or `json`; default console on a terminal, else json", false, func(c *Config, v string) error {
 		if v != "" && v != "console" && v != "json" {

@@ -68,8 +68,13 @@ func TestLoadConfigDefaults(t *testing.T) {
 		SessionTTL:      168 * time.Hour,
 		ExportTTL:       24 * time.Hour,
 		DefaultLocation: "Main",
+		EventRetention:  720 * time.Hour,
+		EventPoll:       100 * time.Millisecond,
+		ExpiryWarn:      72 * time.Hour,
 		Playground:      true,
 		Introspection:   true,
+		MediaURLTTL:     time.Hour,
+		Timezone:        time.UTC,
 		LogFormat:       "",
 		LogLevel:        zerolog.InfoLevel,
 	}
@@ -119,6 +124,10 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		"WMS_MAX_CONNS_PER_ADDR":    "0",
 		"WMS_EXPORT_TTL":            "2h",
 		"WMS_DEFAULT_LOCATION":      "  Storeroom ",
+		"WMS_EVENT_RETENTION":       "48h",
+		"WMS_EVENT_POLL":            "1s",
+		"WMS_EXPIRY_WARN_DAYS":      "5",
+		"WMS_WEBHOOK_ALLOW_PRIVATE": "true",
 		"WMS_MEDIA_DIR":             "/srv/media",
 		"WMS_MAX_UPLOAD_BYTES":      "1024",
 		"WMS_ADMIN_USER":            "boss",
@@ -129,10 +138,15 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		"WMS_INTROSPECTION":         "0",
 		"WMS_LOG_FORMAT":            "json",
 		"WMS_LOG_LEVEL":             "warn",
+		"WMS_CORS_ORIGINS":          "http://localhost:4200, https://shop.example",
+		"WMS_MEDIA_URL_TTL":         "15m",
+		"WMS_MEDIA_SIGNING_KEY":     "a media signing key of 32+ chars",
+		"WMS_TIMEZONE":              "Asia/Shanghai",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	want := Config{
 		Addr:       "127.0.0.1:9000",
 		DB:         db.MySQL,
@@ -159,12 +173,20 @@ func TestLoadConfigReadsEveryVariable(t *testing.T) {
 		SessionTTL:      12 * time.Hour,
 		TrustedProxies: auth.TrustedProxies{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"),
 			netip.MustParsePrefix("2001:db8::/32")},
-		ExportTTL:       2 * time.Hour,
-		DefaultLocation: "Storeroom",
-		Playground:      false,
-		Introspection:   false,
-		LogFormat:       "json",
-		LogLevel:        zerolog.WarnLevel,
+		ExportTTL:           2 * time.Hour,
+		DefaultLocation:     "Storeroom",
+		EventRetention:      48 * time.Hour,
+		EventPoll:           time.Second,
+		ExpiryWarn:          5 * 24 * time.Hour,
+		WebhookAllowPrivate: true,
+		Playground:          false,
+		Introspection:       false,
+		LogFormat:           "json",
+		LogLevel:            zerolog.WarnLevel,
+		CORSOrigins:         []string{"http://localhost:4200", "https://shop.example"},
+		MediaURLTTL:         15 * time.Minute,
+		MediaSigningKey:     "a media signing key of 32+ chars",
+		Timezone:            shanghai,
 	}
 	want.UploadTypes = got.UploadTypes // the media tests' business
 	if !reflect.DeepEqual(got, want) {
@@ -234,6 +256,14 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"WMS_LOG_FORMAT", "JSON"},
 		{"WMS_LOG_LEVEL", "loud"},
 		{"WMS_LOG_LEVEL", ""},
+		{"WMS_CORS_ORIGINS", "localhost:4200"},
+		{"WMS_CORS_ORIGINS", "https://shop.example/app"},
+		{"WMS_CORS_ORIGINS", "*, https://shop.example"},
+		{"WMS_MEDIA_URL_TTL", "0s"},
+		{"WMS_MEDIA_URL_TTL", "an hour"},
+		{"WMS_TIMEZONE", "Mars/Olympus"},
+		{"WMS_TIMEZONE", ""},
+		{"WMS_TIMEZONE", "Local"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			_, err := LoadConfig(lookupIn(map[string]string{tc.name: tc.value}))
@@ -408,6 +438,18 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"serve"}, env: invalid, code: 2, stderr: []string{"invalid configuration", `WMS_DB_WAIT="never"`}, noStdout: true},
 		{args: nil, env: invalid, code: 2, stderr: []string{`WMS_DB_WAIT="never"`}, noStdout: true},
 		{args: []string{"migrate"}, env: invalid, code: 2, stderr: []string{`WMS_DB_WAIT="never"`}, noStdout: true},
+		// version and every command's --help print and exit, whatever the
+		// configuration, and touch no database.
+		{args: []string{"version"}, env: invalid, code: 0, stdout: []string{"wms ", "revision: ", "committed: ", "go: go1."}, noStderr: true},
+		{args: []string{"--version"}, env: invalid, code: 0, stdout: []string{"wms ", "revision: "}, noStderr: true},
+		{args: []string{"serve", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms serve"}, noStderr: true},
+		{args: []string{"serve", "-h"}, env: invalid, code: 0, stdout: []string{"usage: wms serve"}, noStderr: true},
+		{args: []string{"migrate", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms migrate"}, noStderr: true},
+		{args: []string{"user", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms user", "ROLE is ADMIN, CLERK or VIEWER"}, noStderr: true},
+		{args: []string{"user", "create", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms user"}, noStderr: true},
+		{args: []string{"healthcheck", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms healthcheck"}, noStderr: true},
+		{args: []string{"version", "--help"}, env: invalid, code: 0, stdout: []string{"usage: wms version"}, noStderr: true},
+		{args: []string{"help"}, env: lookupIn(nil), code: 0, stdout: []string{"version"}, noStderr: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -60,7 +60,7 @@ func accessLog(log zerolog.Logger, next http.Handler) http.Handler {
 			level = zerolog.ErrorLevel
 		}
 		ev := rl.WithLevel(level).Str("method", r.Method).Str("path", r.URL.Path).
-			Int("status", rec.status).Int64("bytes", rec.bytes).Dur("duration", time.Since(start))
+			Int("status", rec.status).Int64("bytes", rec.bytes).Float64("duration_ms", float64(time.Since(start).Microseconds())/1000)
 		if op := info.Operation(); op != "" {
 			ev = ev.Str("operation", op)
 		}

@@ -50,7 +50,7 @@ func newMetrics() *metrics {
 	m.reg.MustRegister(m.requests, m.latency, m.operations, m.opLatency,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewBuildInfoCollector())
+		buildInfoGauge())
 	return m
 }
 
@@ -151,4 +151,11 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		m.requests.WithLabelValues(route, methodLabel(r.Method), strconv.Itoa(rec.status)).Inc()
 		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	})
+}
+
+// observeSubscriptions adds the subscriptions open on this process.
+func (m *metrics) observeSubscriptions(open func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "wms_subscriptions_open", Help: "GraphQL subscriptions open on this process.",
+	}, func() float64 { return float64(open()) }))
 }

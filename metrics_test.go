@@ -36,7 +36,7 @@ func scrape(t *testing.T, base, series string) float64 {
 func TestMetrics(t *testing.T) {
 	dir := t.TempDir()
 	m, base, _ := startMain(t, map[string]string{"WMS_SQLITE_PATH": filepath.Join(dir, "wms.db"),
-		"WMS_DB_CONN_MAX_IDLE_TIME": "300ms"})
+		"WMS_DB_CONN_MAX_IDLE_TIME": "300ms", "WMS_EVENT_POLL": "1h"})
 	waitReady(t, m, 5*time.Second)
 	open := `go_sql_open_connections{db_name="wms"}`
 	idleClosed := `go_sql_max_idle_time_closed_total{db_name="wms"}`
@@ -91,7 +91,7 @@ func TestMetrics(t *testing.T) {
 	if n := scrape(t, base, `wms_http_request_duration_seconds_count{route="/query"}`); n < 21 {
 		t.Errorf("latency observations: %v", n)
 	}
-	_ = scrape(t, base, `go_build_info{checksum="",path="wms",version="(devel)"}`)
+	_ = scrape(t, base, `go_build_info{checksum="",modified="false",path="wms",revision="",vcs_time="",version="(devel)"}`)
 }
 
 func TestHealthcheckCommand(t *testing.T) {

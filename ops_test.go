@@ -157,7 +157,9 @@ func startOps(t *testing.T, proxy *dbProxy, dsnParams map[string]string, extra .
 	s := &opsServer{cmd: exec.Command(bin), base: "http://" + addr, logs: &logSink{}, done: make(chan struct{})}
 	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "WMS_ADDR=" + addr, "WMS_DB=mysql",
 		"WMS_MYSQL_DSN=" + cfg.FormatDSN(), "WMS_ADMIN_PASSWORD=" + procPassword, "WMS_REQUEST_TIMEOUT=2s",
-		"WMS_PLAYGROUND=false"}, extra...)
+		// These tests watch the pool's connections go idle: the outbox's
+		// readers, which poll, are slowed to once an hour.
+		"WMS_PLAYGROUND=false", "WMS_EVENT_POLL=1h"}, extra...)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)

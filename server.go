@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -46,7 +47,8 @@ commands:
   healthcheck
             exit 0 if the server on WMS_ADDR is ready (GET /readyz), else 1:
             for container health checks, with no curl or shell needed
-  help      show this text
+  version   print the version, VCS revision and build time (also --version)
+  help      show this text; COMMAND --help shows a command's
 
 Configuration is read from WMS_* environment variables; see README.md.
 `
@@ -59,6 +61,14 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if help, ok := commandHelp[cmd]; ok && len(args) > 1 && wantsHelp(args[1:]) {
+		fmt.Fprint(stdout, help)
+		return 0
+	}
+	if cmd == "version" || cmd == "--version" {
+		printVersion(stdout)
 		return 0
 	}
 	cfg, err := LoadConfig(lookup)
@@ -230,6 +240,7 @@ func (m *Main) start(ctx context.Context) error {
 	m.metrics.observeDB(bdb.DB)
 	store := db.NewStore(bdb)
 	store.Now = m.Now
+	store.Timezone = m.Config.Timezone
 	users := auth.NewService(store, m.Config.SessionTTL, m.Log)
 	users.Now = m.Now
 	users.Unavailable = db.IsUnavailable
@@ -241,6 +252,10 @@ func (m *Main) start(ctx context.Context) error {
 	files := media.NewService(store, media.Folder{Dir: m.Config.MediaDir}, m.Config.MaxUploadBytes, m.Log)
 	files.Now = m.Now
 	files.Allowed = m.Config.UploadTypes
+	if files.Links, err = mediaLinks(ctx, m.Config, store, users, m.Now); err != nil {
+		_ = bdb.Close()
+		return err
+	}
 	m.background.Add(1)
 	go func() {
 		defer m.background.Done()
@@ -252,12 +267,14 @@ func (m *Main) start(ctx context.Context) error {
 	opt.MaxQueryBytes = m.Config.MaxQueryBytes
 	opt.Observe = m.metrics.observeOperation
 	reports := &export.Exporter{Store: store, Media: files, TTL: m.Config.ExportTTL, Now: m.Now}
-	resolver := &graph.Resolver{Store: store, Auth: users, Files: files, Export: reports, Log: m.Log}
+	hub := m.runEvents(ctx, store)
+	resolver := &graph.Resolver{Store: store, Auth: users, Files: files, Export: reports, Events: hub,
+		WebhookAllowPrivate: m.Config.WebhookAllowPrivate, Log: m.Log}
 	m.app.Store(&app{db: bdb, store: store, files: files, graphql: withTimeout(m.Config.RequestTimeout, graph.NewHandler(resolver, opt)),
 		upload:   users.Middleware(http.HandlerFunc(files.Upload)),
 		download: users.Middleware(http.HandlerFunc(files.Download)),
 	})
-	m.Log.Info().Dur("startup", time.Since(m.started)).Msg("ready")
+	m.Log.Info().Int64("startup_ms", time.Since(m.started).Milliseconds()).Msg("ready")
 	return nil
 }
 
@@ -314,13 +331,14 @@ func (m *Main) routes() http.Handler {
 	mux.Handle("/query", m.whenReady(func(a *app) http.Handler { return a.graphql }))
 	mux.Handle("POST /upload", m.whenReady(func(a *app) http.Handler { return a.upload }))
 	mux.Handle("GET /media/{id}/{filename}", m.whenReady(func(a *app) http.Handler { return a.download }))
+	mux.Handle("GET /schema.graphql", graph.SchemaHandler(m.Config.Introspection))
 	if m.Config.Playground {
 		page, assets := graph.Playground("/query")
 		mux.Handle("GET /{$}", page)
 		mux.Handle("GET /playground", page)
 		mux.Handle("GET "+graph.PlaygroundAssetsPath, assets)
 	}
-	return mux
+	return withCORS(m.Config.CORSOrigins, mux)
 }
 
 // whenReady serves with the app's handler, or answers 503 while start-up
@@ -344,6 +362,11 @@ func (m *Main) whenReady(h func(*app) http.Handler) http.Handler {
 // away, a request fails with UNAVAILABLE after d instead of hanging.
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebsocket(r) {
+			// A subscription lives as long as its connection.
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
@@ -381,4 +404,9 @@ func healthcheck(ctx context.Context, cfg Config, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// isWebsocket reports a websocket upgrade request (a subscription).
+func isWebsocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }

@@ -466,7 +466,7 @@ func TestMainWaitsForAMariaDBThatAppearsLate(t *testing.T) {
 		return len(r.logs.entries(t, "database not reachable yet")) >= 2
 	})
 	for i, e := range r.logs.entries(t, "database not reachable yet") {
-		if e["level"] != "warn" || e["attempt"] != float64(i+1) || e["retry_in"] == nil || e["error"] == nil {
+		if e["level"] != "warn" || e["attempt"] != float64(i+1) || e["retry_in_ms"] == nil || e["error"] == nil {
 			t.Errorf("retry log line %d: %v", i+1, e)
 		}
 	}
@@ -740,7 +740,7 @@ func TestAccessLog(t *testing.T) {
 			}
 			if line["req"] != id || line["level"] != tc.level || line["status"] != float64(tc.status) ||
 				line["method"] != "GET" || line["path"] != strings.Split(tc.path, "?")[0] || line["bytes"] != wantBytes ||
-				line["message"] != "request" || line["duration"] == nil {
+				line["message"] != "request" || line["duration_ms"] == nil {
 				t.Errorf("log line %v", line)
 			}
 			if strings.Contains(buf.String(), "secret-token") {

@@ -45,6 +45,11 @@ func userCommand(ctx context.Context, cfg Config, log zerolog.Logger, args []str
 	if len(args) < 2 {
 		return usage()
 	}
+	// A wrong role is refused before anyone types a password.
+	if args[0] == "create" && len(args) == 3 && !model.Role(strings.ToUpper(args[2])).Valid() {
+		fmt.Fprintf(stderr, "wms user create: unknown role %q: use ADMIN, CLERK or VIEWER\n", args[2])
+		return 2
+	}
 	bdb := openMigrated(ctx, cfg, log)
 	if bdb == nil {
 		return 1

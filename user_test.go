@@ -32,7 +32,9 @@ func TestUserCommands(t *testing.T) {
 	if code, out := runUser("short\n", "create", "li", "VIEWER"); code != 1 || !strings.Contains(out, "at least 8") {
 		t.Errorf("short password: %d %s", code, out)
 	}
-	if code, out := runUser("x\n", "create", "li", "BOSS"); code != 1 {
+	// An unknown role is refused before the password is asked for.
+	if code, out := runUser("x\n", "create", "li", "BOSS"); code != 2 || strings.Contains(out, "password:") ||
+		!strings.Contains(out, `unknown role "BOSS"`) {
 		t.Errorf("bad role: %d %s", code, out)
 	}
 	if code, _ := runUser("", "frobnicate", "x"); code != 2 {

@@ -74,6 +74,56 @@ func (s *Service) UpdateUser(ctx context.Context, in model.UserUpdate) (*model.U
 	return u, nil
 }
 
+// errWrongPassword refuses a password change whose current password is
+// wrong: BAD_USER_INPUT on "current", not UNAUTHENTICATED, since the caller's
+// token is good.
+var errWrongPassword = model.Invalid("current", "the current password is wrong")
+
+// ChangePassword sets the caller's own password, given their current one,
+// and ends their other sessions; the session (or API token) the request
+// came with, and their API tokens, keep working. A wrong current password
+// counts as a failed login (the same limits, TOO_MANY_ATTEMPTS).
+func (s *Service) ChangePassword(ctx context.Context, current, password string) error {
+	c := CallerFrom(ctx)
+	if c == nil {
+		return errUnauthenticated
+	}
+	if err := model.CheckPassword("new", password); err != nil {
+		return err
+	}
+	u, err := s.Store.UserByID(ctx, c.User.ID)
+	if err != nil {
+		return err
+	}
+	place, err := s.limiter.reserve(u.Username, ClientIP(ctx), s.now())
+	if err != nil {
+		return err
+	}
+	defer place.release()
+	ok, err := s.hasher.Verify(ctx, u.PasswordHash, current)
+	if err != nil {
+		return fmt.Errorf("check password: %w", err)
+	}
+	if !ok {
+		place.fail(s.now())
+		s.Log.Info().Int64("user", u.ID).Str("ip", ClientIP(ctx)).Msg("password change refused: wrong current password")
+		return errWrongPassword
+	}
+	place.succeed()
+	if u.PasswordHash, err = s.hasher.Hash(ctx, password); err != nil {
+		return err
+	}
+	if err := s.Store.SaveUser(ctx, u); err != nil {
+		return err
+	}
+	if err := s.Store.RevokeOtherSessions(ctx, u.ID, c.Token.ID, s.now()); err != nil {
+		return err
+	}
+	s.cache.drop(func(k *Caller) bool { return k.User.ID == u.ID && k.Token.ID != c.Token.ID })
+	s.Log.Info().Int64("user", u.ID).Str("username", u.Username).Msg("password changed by its user")
+	return nil
+}
+
 // SetPassword gives a user, found by name, a new password (for the
 // operator's `wms user passwd`).
 func (s *Service) SetPassword(ctx context.Context, username, password string) error {

@@ -187,6 +187,9 @@ func waitFor(ctx context.Context, sqldb *sql.DB, o Options) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if permanent(err) {
+			return fmt.Errorf("database refused the connection, and waiting will not change that: %w", err)
+		}
 		left := time.Until(deadline)
 		if left <= 0 {
 			return fmt.Errorf("database not reachable after %s (%d attempts): %w", o.Wait, attempt, err)
@@ -195,7 +198,7 @@ func waitFor(ctx context.Context, sqldb *sql.DB, o Options) error {
 		if o.Notify != nil {
 			o.Notify(err)
 		}
-		o.Log.Warn().Err(err).Int("attempt", attempt).Dur("retry_in", next).
+		o.Log.Warn().Err(err).Int("attempt", attempt).Int64("retry_in_ms", next.Milliseconds()).
 			Str("driver", o.Driver).Msg("database not reachable yet")
 		select {
 		case <-ctx.Done():
@@ -203,6 +206,36 @@ func waitFor(ctx context.Context, sqldb *sql.DB, o Options) error {
 		case <-time.After(next):
 		}
 	}
+}
+
+// permanent reports a failure to reach the database that retrying cannot
+// heal: the server answered, and said no (access denied, no such database),
+// or SQLite cannot open its file. Start-up stops at once with it instead of
+// retrying for WMS_DB_WAIT. A database that does not answer (refused, no
+// route, a name not resolving yet while its container starts) is retried.
+func permanent(err error) bool {
+	if code, ok := mysqlCode(err); ok {
+		switch code {
+		case 1044, // access denied to the database
+			1045, // access denied (user or password)
+			1049, // unknown database
+			1251, // the client does not support the server's auth plugin
+			1524, // the auth plugin is not loaded
+			3159: // the server requires a secure transport
+			return true
+		}
+		return false
+	}
+	if code, ok := sqliteCode(err); ok {
+		switch code & 0xff {
+		case 14, // SQLITE_CANTOPEN
+			26, // SQLITE_NOTADB
+			8,  // SQLITE_READONLY
+			23: // SQLITE_AUTH
+			return true
+		}
+	}
+	return false
 }
 
 // driverLog passes go-sql-driver/mysql's messages to zerolog.

@@ -81,7 +81,7 @@ func (s *Store) GoodsByIDs(ctx context.Context, ids []int64) ([]*model.Goods, er
 // goodsColumns are the columns createGoods and updateGoods write; the stock
 // columns belong to stock movements alone.
 var goodsColumns = []string{"name", "name_key", "category_id", "unit", "sku", "barcode",
-	"low_stock_threshold", "note", "image_id", "archived", "search_text", "updated_at"}
+	"low_stock_threshold", "note", "image_id", "archived", "search_text", "tracks_expiry", "issue_policy", "updated_at"}
 
 // CreateGoods adds goods to an existing category.
 func (s *Store) CreateGoods(ctx context.Context, in model.GoodsInput) (*model.Goods, error) {
@@ -100,13 +100,52 @@ func (s *Store) CreateGoods(ctx context.Context, in model.GoodsInput) (*model.Go
 				return err
 			}
 		}
-		_, err := tx.NewInsert().Model(g).Exec(ctx)
-		return err
+		if _, err := tx.NewInsert().Model(g).Exec(ctx); err != nil {
+			return err
+		}
+		if err := setPacks(ctx, tx, g.ID, in.Packs); err != nil {
+			return err
+		}
+		return writeEvent(ctx, tx, model.NewEvent(model.EventGoodsChanged, g.CreatedAt, &model.GoodsEvent{GoodsID: idText(g.ID), Change: "CREATED"}))
 	})
 	if err != nil {
 		return nil, goodsWriteError(err, g)
 	}
 	return g, nil
+}
+
+// setPacks replaces a goods' packs.
+func setPacks(ctx context.Context, tx bun.Tx, goodsID int64, in []*model.PackInput) error {
+	packs, err := model.Packs(in)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.NewDelete().Model((*model.Pack)(nil)).Where("goods_id = ?", goodsID).Exec(ctx); err != nil {
+		return err
+	}
+	if len(packs) == 0 {
+		return nil
+	}
+	for _, p := range packs {
+		p.GoodsID = goodsID
+	}
+	_, err = tx.NewInsert().Model(&packs).Exec(ctx)
+	return err
+}
+
+// PacksByGoods returns the packs of these goods, in their order.
+func (s *Store) PacksByGoods(ctx context.Context, goodsIDs []int64) (map[int64][]*model.Pack, error) {
+	return packsOf(ctx, s.db, goodsIDs)
+}
+
+func packsOf(ctx context.Context, db bun.IDB, goodsIDs []int64) (map[int64][]*model.Pack, error) {
+	var ps []*model.Pack
+	err := db.NewSelect().Model(&ps).Where("gp.goods_id IN (?)", bun.List(goodsIDs)).OrderExpr("gp.goods_id, gp.position").Scan(ctx)
+	m := make(map[int64][]*model.Pack, len(goodsIDs))
+	for _, p := range ps {
+		m[p.GoodsID] = append(m[p.GoodsID], p)
+	}
+	return m, err
 }
 
 // UpdateGoods changes the fields of u that are set.
@@ -117,7 +156,7 @@ func (s *Store) UpdateGoods(ctx context.Context, u model.GoodsUpdate) (*model.Go
 		if err := forUpdate(tx.NewSelect().Model(g).Where("g.id = ?", u.ID)).Scan(ctx); err != nil {
 			return notFound(err, model.NotFound("goods", u.ID))
 		}
-		before := g.CategoryID
+		before, threshold := g.CategoryID, g.LowStockThreshold
 		if err := g.Apply(u); err != nil {
 			return err
 		}
@@ -132,6 +171,27 @@ func (s *Store) UpdateGoods(ctx context.Context, u model.GoodsUpdate) (*model.Go
 		}
 		g.UpdatedAt = s.now()
 		if _, err := tx.NewUpdate().Model(g).Column(goodsColumns...).WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if u.Packs.Set {
+			var packs []*model.PackInput
+			if u.Packs.Value != nil {
+				packs = *u.Packs.Value
+			}
+			if err := setPacks(ctx, tx, g.ID, packs); err != nil {
+				return err
+			}
+		}
+		events := []*model.Event{model.NewEvent(model.EventGoodsChanged, g.UpdatedAt, &model.GoodsEvent{GoodsID: idText(g.ID), Change: "UPDATED"})}
+		if low(threshold, g.OnHand) != low(g.LowStockThreshold, g.OnHand) {
+			t := model.EventBackInStock
+			if low(g.LowStockThreshold, g.OnHand) {
+				t = model.EventLowStock
+			}
+			events = append(events, model.NewEvent(t, g.UpdatedAt, &model.StockChange{GoodsID: idText(g.ID), OnHand: g.OnHand,
+				Value: g.StockValue, Threshold: g.LowStockThreshold}))
+		}
+		if _, err := tx.NewInsert().Model(&events).Exec(ctx); err != nil {
 			return err
 		}
 		if g.CategoryID != before {
@@ -169,8 +229,13 @@ func (s *Store) DeleteGoods(ctx context.Context, id int64) error {
 		if has {
 			return goodsHasHistoryError(g.Name)
 		}
-		_, err = tx.NewDelete().Model(g).WherePK().Exec(ctx)
-		return err
+		if _, err := tx.NewDelete().Model((*model.Pack)(nil)).Where("goods_id = ?", id).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err = tx.NewDelete().Model(g).WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		return writeEvent(ctx, tx, model.NewEvent(model.EventGoodsChanged, s.now(), &model.GoodsEvent{GoodsID: idText(id), Change: "DELETED"}))
 	})
 	if isForeignKeyViolation(err) {
 		return goodsHasHistoryError(fmt.Sprint(id))
@@ -230,4 +295,9 @@ func goodsWriteError(err error, g *model.Goods) error {
 		return fmt.Errorf("write goods: %w", err)
 	}
 	return nil
+}
+
+// low reports on hand at or below a threshold (never without one).
+func low(threshold *model.Quantity, onHand model.Quantity) bool {
+	return threshold != nil && threshold.Readable() && onHand <= *threshold
 }

@@ -21,7 +21,8 @@ type goodsRow struct {
 	sku, barcode, note              optTextCol
 	threshold                       optQuantityCol
 	imageID                         optIntCol
-	archived                        boolCol
+	archived, tracksExpiry          boolCol
+	issuePolicy                     textCol
 	onHand                          model.Quantity
 	value                           model.Money
 	createdAt, updatedAt            timeCol
@@ -70,6 +71,8 @@ func newGoodsScan(db bun.IDB, read model.GoodsRead, ord listOrder) *goodsScan {
 	add(read.Reads(model.GoodsNote), "g.note", &r.note)
 	add(read.Reads(model.GoodsImageID), "g.image_id", &r.imageID)
 	add(read.Reads(model.GoodsArchived), "g.archived", &r.archived)
+	add(read.Reads(model.GoodsTracksExpiry), "g.tracks_expiry", &r.tracksExpiry)
+	add(read.Reads(model.GoodsIssuePolicy), "g.issue_policy", &r.issuePolicy)
 	add(all, "g.search_text", &r.searchText)
 	add(read.Reads(model.GoodsOnHand), "g.on_hand", &r.onHand)
 	add(read.Reads(model.GoodsStockValue), "g.stock_value", &r.value)
@@ -117,6 +120,7 @@ func (s *goodsScan) scan(ctx context.Context, q *bun.SelectQuery, size int) ([]*
 			Unit: string(r.unit), SKU: r.sku.ptr(), Barcode: r.barcode.ptr(), LowStockThreshold: r.threshold.ptr(),
 			Note: r.note.ptr(), ImageID: r.imageID.ptr(), Archived: bool(r.archived), SearchText: string(r.searchText),
 			OnHand: r.onHand, StockValue: r.value, CreatedAt: r.createdAt.time(), UpdatedAt: r.updatedAt.time(),
+			TracksExpiry: bool(r.tracksExpiry), IssuePolicy: model.IssuePolicy(r.issuePolicy),
 		})
 		g := &goods[len(goods)-1]
 		if r.hasCategory {

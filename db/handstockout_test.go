@@ -138,7 +138,9 @@ func (h *handStockOut) once(ctx context.Context, goodsID, qty int64, code string
 	type take struct{ lot, before, after, cost, amount int64 }
 	var takes []take
 	left := qty
-	for rows.Next() && left > 0 {
+	// What is left at the location after the stock-out, for its event.
+	var onHand, value int64
+	for rows.Next() {
 		var t take
 		if err := rows.Scan(&t.lot, &t.before, &t.cost); err != nil {
 			rows.Close()
@@ -146,6 +148,11 @@ func (h *handStockOut) once(ctx context.Context, goodsID, qty int64, code string
 		}
 		t.after = t.before - min(left, t.before)
 		left -= t.before - t.after
+		onHand += t.after
+		value += cents(t.after, t.cost)
+		if t.after == t.before {
+			continue
+		}
 		// The lot's value drops by round(before × cost) − round(after × cost).
 		t.amount = cents(t.before, t.cost) - cents(t.after, t.cost)
 		takes = append(takes, t)
@@ -240,6 +247,14 @@ func (h *handStockOut) once(ctx context.Context, goodsID, qty int64, code string
 		WHERE goods_id = ? AND location_id = ?`, qty, cost, goodsID, h.location); err != nil {
 		return err
 	}
+	// The outbox: the document, and the stock it left.
+	ref := fmt.Sprintf(`{"kind":"STOCK_OUT","id":"%d","code":"%s"`, doc, code)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events (type, at, payload) VALUES ('DOCUMENT_CREATED', ?, ?), ('STOCK_CHANGED', ?, ?)`,
+		now, fmt.Sprintf(`%s,"locationIds":["%d"]}`, ref, h.location),
+		now, fmt.Sprintf(`{"goodsId":"%d","locationId":"%d","onHand":"%s","value":"%s","document":%s}}`,
+			goodsID, h.location, model.Quantity(onHand), model.Money(value), ref)); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
@@ -286,6 +301,7 @@ func TestHandWrittenStockOutMatchesTheStore(t *testing.T) {
 				`SELECT goods_id, category_id, location_id, direction, kind, quantity, unit_cost, amount, document_code, stock_out_id,
 				 stock_out_line, lot_id FROM ledger_entries ORDER BY id`,
 				`SELECT prefix, day, last FROM document_counters ORDER BY prefix, day`,
+				`SELECT type, payload FROM events ORDER BY id`,
 				`SELECT goods_id, location_id, kind, direction, day, quantity, amount FROM ledger_balances
 				 ORDER BY goods_id, location_id, kind, direction, day`,
 			} {

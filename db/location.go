@@ -185,6 +185,15 @@ func locationInUse(name string) error {
 // is exactly one, and BAD_USER_INPUT otherwise. It then checks that the
 // acting user may write documents there (CheckLocations).
 func (s *Store) documentLocation(ctx context.Context, id *int64, field string, receiving bool) (int64, error) {
+	l, err := s.locationFor(ctx, id, field, receiving)
+	if err != nil {
+		return 0, err
+	}
+	return l.ID, nil
+}
+
+// locationFor is documentLocation answering the location.
+func (s *Store) locationFor(ctx context.Context, id *int64, field string, receiving bool) (*model.Location, error) {
 	var ls []*model.Location
 	q := s.db.NewSelect().Model(&ls).Column("id", "name", "archived")
 	if id != nil {
@@ -193,21 +202,25 @@ func (s *Store) documentLocation(ctx context.Context, id *int64, field string, r
 		q = q.OrderExpr("loc.id").Limit(2)
 	}
 	if err := q.Scan(ctx); err != nil {
-		return 0, fmt.Errorf("read location: %w", err)
+		return nil, fmt.Errorf("read location: %w", err)
 	}
 	switch {
 	case id != nil && len(ls) == 0:
-		return 0, model.Invalid(field, "location %d does not exist", *id)
+		return nil, model.Invalid(field, "location %d does not exist", *id)
 	case id == nil && len(ls) > 1:
-		return 0, model.Invalid(field, "%s is required: there is more than one location", field)
+		return nil, model.Invalid(field, "%s is required: there is more than one location", field)
 	case id == nil && len(ls) == 0:
-		return 0, model.Invalid(field, "there is no location: create one first")
+		return nil, model.Invalid(field, "there is no location: create one first")
 	}
 	l := ls[0]
 	if receiving && l.Archived {
-		return 0, model.Invalid(field, "location %q is archived and takes no new stock", l.Name)
+		return nil, archivedLocation(field, l)
 	}
-	return l.ID, s.CheckLocations(ctx, field, l)
+	return l, s.CheckLocations(ctx, field, l)
+}
+
+func archivedLocation(field string, l *model.Location) error {
+	return model.Invalid(field, "location %q is archived and takes no new stock", l.Name)
 }
 
 // CheckLocations refuses with FORBIDDEN, naming the first location not

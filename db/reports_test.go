@@ -14,7 +14,8 @@ import (
 
 // history is a random shop history written through the Store: stock-ins of
 // every type, stock-outs of every reason and transfers both ways, at two
-// locations, most of them backdated up to 400 days at any time of day.
+// locations, most of them backdated up to 400 days at any time of day; and,
+// now, voids of any of them, setStock adjustments and applied stocktakes.
 type history struct {
 	now       time.Time
 	goods     []int64
@@ -45,6 +46,7 @@ func randomHistory(t *testing.T, s *db.Store, seed uint64, docs int) history {
 	types := []model.StockInType{model.StockInPurchase, model.StockInSurplus, model.StockInGift}
 	reasons := []model.StockOutReason{model.StockOutConsume, model.StockOutLoss, model.StockOutDamage, model.StockOutReturn}
 	written := 0
+	var ins, outs, transfers []int64
 	for range docs * 3 {
 		if written == docs {
 			break
@@ -53,23 +55,66 @@ func randomHistory(t *testing.T, s *db.Store, seed uint64, docs int) history {
 		g := h.goods[rng.IntN(len(h.goods))]
 		qty := model.Quantity(1 + rng.Int64N(9_000))
 		var err error
-		switch rng.IntN(5) {
+		switch rng.IntN(8) {
 		case 0, 1:
-			_, err = s.CreateStockIn(ctx, model.StockInInput{Type: types[rng.IntN(3)], LocationID: &loc, OccurredAt: when(),
+			var d *model.StockIn
+			d, err = s.CreateStockIn(ctx, model.StockInInput{Type: types[rng.IntN(3)], LocationID: &loc, OccurredAt: when(),
 				Lines: []*model.StockInLineInput{
 					{GoodsID: g, Quantity: qty, UnitCost: model.UnitCost(rng.Int64N(200_000))},
 					{GoodsID: h.goods[rng.IntN(len(h.goods))], Quantity: qty / 3, UnitCost: model.UnitCost(3333)},
 				}})
+			if err == nil {
+				ins = append(ins, d.ID)
+			}
 		case 2, 3:
-			_, err = s.CreateStockOut(ctx, model.StockOutInput{Reason: reasons[rng.IntN(4)], LocationID: &loc, OccurredAt: when(),
+			var d *model.StockOut
+			d, err = s.CreateStockOut(ctx, model.StockOutInput{Reason: reasons[rng.IntN(4)], LocationID: &loc, OccurredAt: when(),
 				Lines: []*model.StockOutLineInput{{GoodsID: g, Quantity: qty / 2}}})
+			if err == nil {
+				outs = append(outs, d.ID)
+			}
 		case 4:
 			other := h.locations[0]
 			if other == loc {
 				other = h.locations[1]
 			}
-			_, err = s.CreateTransfer(ctx, model.TransferInput{FromLocationID: loc, ToLocationID: other, OccurredAt: when(),
+			var d *model.Transfer
+			d, err = s.CreateTransfer(ctx, model.TransferInput{FromLocationID: loc, ToLocationID: other, OccurredAt: when(),
 				Lines: []*model.TransferLineInput{{GoodsID: g, Quantity: qty / 2}}})
+			if err == nil {
+				transfers = append(transfers, d.ID)
+			}
+		case 5:
+			// A void of an earlier document: reversing entries of kind VOID.
+			in := model.VoidInput{Reason: "a mistake"}
+			switch {
+			case rng.IntN(3) == 0 && len(outs) > 0:
+				in.ID = outs[rng.IntN(len(outs))]
+				_, err = s.VoidStockOut(ctx, in)
+			case rng.IntN(2) == 0 && len(transfers) > 0:
+				in.ID = transfers[rng.IntN(len(transfers))]
+				_, err = s.VoidTransfer(ctx, in)
+			case len(ins) > 0:
+				in.ID = ins[rng.IntN(len(ins))]
+				_, err = s.VoidStockIn(ctx, in)
+			default:
+				continue
+			}
+			if c := model.ErrorCode(err); c == model.CodeConflict || c == model.CodeInvalid {
+				continue // voided already, or drawn on
+			}
+		case 6:
+			_, err = s.SetStock(ctx, model.SetStockInput{GoodsID: g, LocationID: &loc, Quantity: qty, UnitCost: ptr(model.UnitCost(15_000))})
+		case 7:
+			var st *model.Stocktake
+			if st, err = s.StartStocktake(ctx, model.StocktakeInput{LocationID: &loc, GoodsIDs: []int64{g}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err = s.RecordCounts(ctx, model.CountInput{StocktakeID: st.ID,
+				Lines: []*model.CountLineInput{{GoodsID: g, Counted: qty, UnitCost: ptr(model.UnitCost(12_000))}}}); err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.ApplyStocktake(ctx, model.ApplyInput{ID: st.ID})
 		}
 		if model.ErrorCode(err) == model.CodeInsufficientStock {
 			continue
@@ -81,6 +126,16 @@ func randomHistory(t *testing.T, s *db.Store, seed uint64, docs int) history {
 	}
 	if _, err := s.ArchiveGoods(ctx, h.goods[4], true); err != nil {
 		t.Fatal(err)
+	}
+	var kinds []string
+	if err := s.DB().NewRaw("SELECT DISTINCT kind FROM ledger_entries").Scan(ctx, &kinds); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []model.LedgerKind{model.KindVoid, model.KindTransferIn, model.KindStocktakeGain, model.KindStocktakeLoss,
+		model.KindAdjustmentGain, model.KindAdjustmentLoss} {
+		if !slices.Contains(kinds, string(k)) {
+			t.Errorf("seed %d: the history has no %s entry: %v", seed, k, kinds)
+		}
 	}
 	return h
 }
@@ -201,7 +256,7 @@ func TestMovementSummaryIsTheLedgerSummed(t *testing.T) {
 	dbtest.EachStore(t, func(t *testing.T, s *db.Store) {
 		for seed := range uint64(2) {
 			s := db.NewStore(s.DB())
-			h := randomHistory(t, s, seed, 70)
+			h := randomHistory(t, s, seed, 90)
 			checkInvariants(t, s)
 			rng := rand.New(rand.NewPCG(seed, 7))
 			instant := func() time.Time {

@@ -51,8 +51,8 @@ func checkClientCode(code string) error {
 
 // nextCode takes the next number of the day for prefix, in db: a document's
 // transaction, or the DB itself for a statement of its own (earlyCode).
-func nextCode(ctx context.Context, db bun.IDB, prefix string, now time.Time) (string, error) {
-	day := now.UTC().Format("20060102")
+func (s *Store) nextCode(ctx context.Context, db bun.IDB, prefix string, now time.Time) (string, error) {
+	day := s.BusinessDate(now)
 	n, err := incrementCounter(ctx, db, prefix, day)
 	if err != nil {
 		return "", fmt.Errorf("next %s code: %w", prefix, err)
@@ -80,7 +80,7 @@ func (s *Store) earlyCode(ctx context.Context, prefix string, location *int64, n
 	var code string
 	err := s.retry(ctx, func() error {
 		var err error
-		code, err = nextCode(ctx, s.db, prefix, s.now())
+		code, err = s.nextCode(ctx, s.db, prefix, s.now())
 		return err
 	})
 	return code, err
@@ -116,9 +116,16 @@ func (s *Store) likelyServed(ctx context.Context, location *int64, need map[int6
 // CreateStockIn brings the lines of a receipt into stock at its location:
 // one lot and one ledger entry per line, all in one transaction.
 func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*model.StockIn, error) {
+	packs, err := s.unpackStockIn(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
 	doc, lots, err := model.NewStockIn(in, s.now())
 	if err != nil {
 		return nil, err
+	}
+	for i, l := range lots {
+		l.PackName, l.PackQuantity = packs[i].name, packs[i].count
 	}
 	if doc.Code != "" {
 		if err := checkClientCode(doc.Code); err != nil {
@@ -148,48 +155,13 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy = 0, code, s.now(), model.ActorFrom(ctx)
 		ids := make([]int64, len(lots))
 		for i, l := range lots {
-			l.ID, l.LocationID = 0, doc.LocationID
 			ids[i] = l.GoodsID
 		}
-		run, err := startRun(ctx, tx, ids)
+		run, err := s.startRun(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
-		for i, l := range lots {
-			if err := run.move(i, l.GoodsID, doc.LocationID, l.ReceivedQuantity, l.Amount); err != nil {
-				return err
-			}
-		}
-		if doc.Code == "" {
-			if doc.Code, err = nextCode(ctx, tx, stockInPrefix, doc.CreatedAt); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.NewInsert().Model(doc).Exec(ctx); err != nil {
-			return err
-		}
-		if err := attach(ctx, tx, doc.ID, in.AttachmentIDs); err != nil {
-			return err
-		}
-		for _, l := range lots {
-			l.StockInID = doc.ID
-		}
-		if _, err := tx.NewInsert().Model(&lots).Exec(ctx); err != nil {
-			return fmt.Errorf("insert lots: %w", err)
-		}
-		// The ledger entries are copied from the lots just written, so their
-		// lot ids come from the database, not from guessing how a multi-row
-		// insert numbered its rows.
-		_, err = tx.NewRaw(`INSERT INTO ledger_entries
-			(at, goods_id, category_id, location_id, direction, kind, quantity, unit_cost, amount, document_code, stock_in_id, lot_id)
-			SELECT l.received_at, l.goods_id, g.category_id, l.location_id, ?, ?, l.received_quantity, l.unit_cost, l.amount, ?, l.stock_in_id, l.id
-			FROM lots AS l JOIN goods AS g ON g.id = l.goods_id
-			WHERE l.stock_in_id = ? AND l.transfer_id IS NULL ORDER BY l.line`,
-			model.DirectionIn, model.LedgerKind(doc.Type), doc.Code, doc.ID).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("write ledger: %w", err)
-		}
-		if err := keepBalances(ctx, tx, lotEntries(lots, model.LedgerKind(doc.Type))); err != nil {
+		if err := run.stockIn(ctx, doc, lots, model.LedgerKind(doc.Type), entryTag{}, in.AttachmentIDs); err != nil {
 			return err
 		}
 		return run.finish(ctx)
@@ -200,6 +172,70 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 		})
 	}
 	return doc, nil
+}
+
+// entryTag is what a document's ledger entries name besides the document:
+// the stocktake or setStock that wrote it.
+type entryTag struct {
+	stocktake, adjustment *int64
+}
+
+// stockIn writes a stock-in in the run: its lots at doc.LocationID (the
+// run holds their goods' locks), the document (with a code taken now when it
+// has none), its attachments, and one ledger entry of kind per lot.
+func (r *stockRun) stockIn(ctx context.Context, doc *model.StockIn, lots []*model.Lot, kind model.LedgerKind, tag entryTag,
+	attachmentIDs []int64,
+) error {
+	for i, l := range lots {
+		l.ID, l.LocationID = 0, doc.LocationID
+		// A client's stock-in of expiry-tracked goods names the date; a
+		// count's or an adjustment's surplus has none to give.
+		if r.goods[l.GoodsID].TracksExpiry && l.ExpiresAt == nil && tag == (entryTag{}) {
+			return model.Invalid(lineField(i, "expiresAt"), "goods %d tracks expiry: give the line an expiresAt", l.GoodsID)
+		}
+		if err := r.move(i, l.GoodsID, doc.LocationID, l.ReceivedQuantity, l.Amount); err != nil {
+			return err
+		}
+		r.created[stockKey{l.GoodsID, doc.LocationID}] = true
+	}
+	if doc.Code == "" {
+		var err error
+		if doc.Code, err = r.s.nextCode(ctx, r.tx, stockInPrefix, doc.CreatedAt); err != nil {
+			return err
+		}
+	}
+	if _, err := r.tx.NewInsert().Model(doc).Exec(ctx); err != nil {
+		return err
+	}
+	r.document("STOCK_IN", doc.ID, doc.Code)
+	r.documentEvent(model.EventDocumentCreated, nil, doc.LocationID)
+	if err := attach(ctx, r.tx, doc.ID, attachmentIDs); err != nil {
+		return err
+	}
+	for _, l := range lots {
+		l.StockInID = doc.ID
+	}
+	if _, err := r.tx.NewInsert().Model(&lots).Exec(ctx); err != nil {
+		return fmt.Errorf("insert lots: %w", err)
+	}
+	// The ledger entries are copied from the lots just written, so their
+	// lot ids come from the database, not from guessing how a multi-row
+	// insert numbered its rows.
+	_, err := r.tx.NewRaw(`INSERT INTO ledger_entries
+		(at, goods_id, category_id, location_id, direction, kind, quantity, unit_cost, amount, document_code, stock_in_id,
+		 stocktake_id, adjustment_id, lot_id)
+		SELECT l.received_at, l.goods_id, g.category_id, l.location_id, ?, ?, l.received_quantity, l.unit_cost, l.amount, ?,
+		 l.stock_in_id, ?, ?, l.id
+		FROM lots AS l JOIN goods AS g ON g.id = l.goods_id
+		WHERE l.stock_in_id = ? AND l.transfer_id IS NULL ORDER BY l.line`,
+		model.DirectionIn, kind, doc.Code, tag.stocktake, tag.adjustment, doc.ID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("write ledger: %w", err)
+	}
+	if err := keepBalances(ctx, r.tx, lotEntries(lots, kind)); err != nil {
+		return err
+	}
+	return nil
 }
 
 // replayStockIn returns the stock-in an idempotency key already made, when
@@ -256,9 +292,16 @@ func idempotencyConflict() error {
 // cannot be served fully fails the whole document with INSUFFICIENT_STOCK,
 // and nothing changes.
 func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*model.StockOut, error) {
+	packs, err := s.unpackStockOut(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
 	doc, lines, err := model.NewStockOut(in, s.now())
 	if err != nil {
 		return nil, err
+	}
+	for i, l := range lines {
+		l.PackName, l.PackQuantity = packs[i].name, packs[i].count
 	}
 	if doc.Code != "" {
 		if err := checkClientCode(doc.Code); err != nil {
@@ -285,53 +328,17 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		}
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy, doc.TotalCost = 0, code, s.now(), model.ActorFrom(ctx), 0
+		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy = 0, code, s.now(), model.ActorFrom(ctx)
 		ids := make([]int64, len(lines))
 		for i, l := range lines {
 			ids[i] = l.GoodsID
 		}
-		run, err := startRun(ctx, tx, ids)
+		run, err := s.startRun(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
-		if err := run.readLots(ctx, doc.LocationID); err != nil {
+		if err := run.stockOut(ctx, doc, lines, model.LedgerKind(doc.Reason), entryTag{}); err != nil {
 			return err
-		}
-		kind := model.LedgerKind(doc.Reason)
-		for i, line := range lines {
-			allocs, _, cost, err := run.take(i, line.GoodsID, doc.LocationID, line.Quantity)
-			if err != nil {
-				return err
-			}
-			line.Cost = cost
-			for _, a := range allocs {
-				run.entry(&model.LedgerEntry{
-					At: doc.OccurredAt, GoodsID: line.GoodsID, LocationID: doc.LocationID,
-					Direction: model.DirectionOut, Kind: kind,
-					Quantity: -a.Quantity, UnitCost: a.UnitCost, Amount: -a.Amount,
-					StockOutLine: &line.Line, LotID: a.LotID,
-				})
-			}
-			if doc.TotalCost, err = model.AddMoney(doc.TotalCost, line.Cost); err != nil {
-				return model.WithField(err, lineField(i, "quantity"))
-			}
-		}
-		if doc.Code == "" {
-			if doc.Code, err = nextCode(ctx, tx, stockOutPrefix, doc.CreatedAt); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.NewInsert().Model(doc).Exec(ctx); err != nil {
-			return err
-		}
-		for _, l := range lines {
-			l.StockOutID = doc.ID
-		}
-		if _, err := tx.NewInsert().Model(&lines).Exec(ctx); err != nil {
-			return fmt.Errorf("insert lines: %w", err)
-		}
-		for _, e := range run.entries {
-			e.DocumentCode, e.StockOutID = doc.Code, &doc.ID
 		}
 		return run.finish(ctx)
 	})
@@ -341,6 +348,65 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 		})
 	}
 	return doc, nil
+}
+
+// stockOut writes a stock-out in the run: each line taken from its goods'
+// lots at doc.LocationID oldest first (the run holds their goods' locks),
+// the document (with a code taken now when it has none), its lines, and
+// one ledger entry of kind per allocation. A line that cannot be served
+// fully is INSUFFICIENT_STOCK.
+func (r *stockRun) stockOut(ctx context.Context, doc *model.StockOut, lines []*model.StockOutLine, kind model.LedgerKind, tag entryTag) error {
+	if err := r.readLots(ctx, doc.LocationID); err != nil {
+		return err
+	}
+	doc.TotalCost = 0
+	first := len(r.entries)
+	for i, line := range lines {
+		var allocs []model.Allocation
+		var cost model.Money
+		var err error
+		if line.LotID != nil {
+			allocs, _, cost, err = r.takeLot(ctx, i, line.GoodsID, doc.LocationID, *line.LotID, line.Quantity)
+		} else {
+			allocs, _, cost, err = r.take(i, line.GoodsID, doc.LocationID, line.Quantity)
+		}
+		if err != nil {
+			return err
+		}
+		line.Cost = cost
+		for _, a := range allocs {
+			r.entry(&model.LedgerEntry{
+				At: doc.OccurredAt, GoodsID: line.GoodsID, LocationID: doc.LocationID,
+				Direction: model.DirectionOut, Kind: kind,
+				Quantity: -a.Quantity, UnitCost: a.UnitCost, Amount: -a.Amount,
+				StockOutLine: &line.Line, StocktakeID: tag.stocktake, AdjustmentID: tag.adjustment, LotID: a.LotID,
+			})
+		}
+		if doc.TotalCost, err = model.AddMoney(doc.TotalCost, line.Cost); err != nil {
+			return model.WithField(err, lineField(i, "quantity"))
+		}
+	}
+	if doc.Code == "" {
+		var err error
+		if doc.Code, err = r.s.nextCode(ctx, r.tx, stockOutPrefix, doc.CreatedAt); err != nil {
+			return err
+		}
+	}
+	if _, err := r.tx.NewInsert().Model(doc).Exec(ctx); err != nil {
+		return err
+	}
+	r.document("STOCK_OUT", doc.ID, doc.Code)
+	r.documentEvent(model.EventDocumentCreated, nil, doc.LocationID)
+	for _, l := range lines {
+		l.StockOutID = doc.ID
+	}
+	if _, err := r.tx.NewInsert().Model(&lines).Exec(ctx); err != nil {
+		return fmt.Errorf("insert lines: %w", err)
+	}
+	for _, e := range r.entries[first:] {
+		e.DocumentCode, e.StockOutID = doc.Code, &doc.ID
+	}
+	return nil
 }
 
 // replayStockOut is replayStockIn for stock-outs.

@@ -170,3 +170,27 @@ func floorFIFO(ctx context.Context, sqldb *sql.DB, goodsID int64, lock string) e
 	}
 	return tx.Commit()
 }
+
+// BenchmarkStockOutOutbox is the hot stock-out with and without its outbox
+// events (DOCUMENT_CREATED and STOCK_CHANGED, one more statement): what the
+// outbox costs a document.
+//
+//	go test ./db -run '^$' -bench StockOutOutbox -benchtime 3s
+func BenchmarkStockOutOutbox(b *testing.B) {
+	for _, name := range []string{dbtest.SQLite, dbtest.MySQL} {
+		for _, outbox := range []bool{true, false} {
+			b.Run(fmt.Sprintf("%s/c32/outbox=%v", name, outbox), func(b *testing.B) {
+				s, g, _ := hotGoods(b, name)
+				if !outbox {
+					db.WithoutEvents(s)
+				}
+				in := model.StockOutInput{Reason: model.StockOutConsume,
+					Lines: []*model.StockOutLineInput{{GoodsID: g.ID, Quantity: model.MustQuantity("1")}}}
+				concurrently(b, 32, func(int) error {
+					_, err := s.CreateStockOut(ctx, in)
+					return err
+				})
+			})
+		}
+	}
+}

@@ -449,13 +449,17 @@ func checkInvariants(t testing.TB, s *db.Store) {
 		 ON l.goods_id = g.id WHERE g.on_hand <> COALESCE(l.r, 0)`)
 	count("stock-out line cost ≠ Σ its allocations' amounts, or quantity ≠ Σ allocated",
 		`SELECT COUNT(*) FROM stock_out_lines sol LEFT JOIN (SELECT stock_out_id, stock_out_line, SUM(amount) a, SUM(quantity) q
-		 FROM ledger_entries WHERE direction = 'OUT' GROUP BY stock_out_id, stock_out_line) le
+		 FROM ledger_entries WHERE direction = 'OUT' AND kind <> 'VOID' GROUP BY stock_out_id, stock_out_line) le
 		 ON le.stock_out_id = sol.stock_out_id AND le.stock_out_line = sol.line WHERE sol.cost <> -COALESCE(le.a, 0) OR sol.quantity <> -COALESCE(le.q, 0)`)
 	count("stock-out total ≠ Σ line cost",
 		`SELECT COUNT(*) FROM stock_outs so JOIN (SELECT stock_out_id, SUM(cost) c FROM stock_out_lines GROUP BY stock_out_id) l
 		 ON l.stock_out_id = so.id WHERE so.total_cost <> l.c`)
-	count("lot received − remaining ≠ Σ its OUT entries",
-		`SELECT COUNT(*) FROM lots l LEFT JOIN (SELECT lot_id, SUM(quantity) q FROM ledger_entries WHERE direction = 'OUT' GROUP BY lot_id) le
+	count("lot remaining ≠ Σ its ledger entries' quantity (its receipt, what was taken, what voids put back)",
+		`SELECT COUNT(*) FROM lots l LEFT JOIN (SELECT lot_id, SUM(quantity) q FROM ledger_entries GROUP BY lot_id) le
+		 ON le.lot_id = l.id WHERE l.remaining <> COALESCE(le.q, 0)`)
+	count("lot received − remaining ≠ Σ its OUT entries less what voids put back",
+		`SELECT COUNT(*) FROM lots l LEFT JOIN (SELECT lot_id, SUM(quantity) q FROM ledger_entries
+		 WHERE direction = 'OUT' OR kind = 'VOID' GROUP BY lot_id) le
 		 ON le.lot_id = l.id WHERE l.received_quantity - l.remaining <> -COALESCE(le.q, 0)`)
 	// Per location: the running totals of each (goods, location) are its
 	// ledger's sums and its lots' remaining, and every entry is where its lot is.
@@ -475,7 +479,7 @@ func checkInvariants(t testing.TB, s *db.Store) {
 		 WHERE le.location_id <> l.location_id OR le.goods_id <> l.goods_id`)
 	count("lot made by a transfer without exactly one IN entry of its whole quantity and amount",
 		`SELECT COUNT(*) FROM lots l WHERE l.transfer_id IS NOT NULL AND 1 <> (SELECT COUNT(*) FROM ledger_entries le
-		 WHERE le.lot_id = l.id AND le.direction = 'IN' AND le.transfer_id = l.transfer_id
+		 WHERE le.lot_id = l.id AND le.direction = 'IN' AND le.kind <> 'VOID' AND le.transfer_id = l.transfer_id
 		 AND le.quantity = l.received_quantity AND le.amount = l.amount)`)
 	count("transfer whose OUT and IN entries differ, or whose total ≠ Σ line amount ≠ Σ OUT amount",
 		`SELECT COUNT(*) FROM transfers tr
@@ -486,13 +490,30 @@ func checkInvariants(t testing.TB, s *db.Store) {
 		   SUM(CASE WHEN direction = 'IN' THEN quantity ELSE 0 END) iq,
 		   SUM(CASE WHEN direction = 'OUT' AND location_id <> tr2.from_location_id THEN 1
 		            WHEN direction = 'IN' AND location_id <> tr2.to_location_id THEN 1 ELSE 0 END) wrong
-		   FROM ledger_entries JOIN transfers tr2 ON tr2.id = transfer_id GROUP BY transfer_id) le ON le.transfer_id = tr.id
+		   FROM ledger_entries JOIN transfers tr2 ON tr2.id = transfer_id WHERE kind <> 'VOID' GROUP BY transfer_id) le ON le.transfer_id = tr.id
 		 WHERE tr.total_amount <> COALESCE(tl.a, 0) OR COALESCE(tl.a, 0) <> COALESCE(le.oa, 0) OR COALESCE(le.oa, 0) <> COALESCE(le.ia, 0)
 		 OR COALESCE(tl.q, 0) <> COALESCE(le.oq, 0) OR COALESCE(le.oq, 0) <> COALESCE(le.iq, 0) OR COALESCE(le.wrong, 0) <> 0`)
 	count("transfer line amount ≠ Σ its OUT entries",
 		`SELECT COUNT(*) FROM transfer_lines tl LEFT JOIN (SELECT transfer_id, transfer_line, SUM(amount) a, SUM(quantity) q
-		 FROM ledger_entries WHERE direction = 'OUT' AND transfer_id IS NOT NULL GROUP BY transfer_id, transfer_line) le
+		 FROM ledger_entries WHERE direction = 'OUT' AND kind <> 'VOID' AND transfer_id IS NOT NULL GROUP BY transfer_id, transfer_line) le
 		 ON le.transfer_id = tl.transfer_id AND le.transfer_line = tl.line WHERE tl.amount <> -COALESCE(le.a, 0) OR tl.quantity <> -COALESCE(le.q, 0)`)
+	// Voids: a voided document's entries and its VOID entries net to zero
+	// (per location, for a transfer); a document not voided has no VOID entry.
+	for _, d := range []struct{ table, col string }{{"stock_ins", "stock_in_id"}, {"stock_outs", "stock_out_id"}, {"transfers", "transfer_id"}} {
+		count("voided "+d.table+" whose entries do not net to zero, or VOID entries of one not voided",
+			`SELECT COUNT(*) FROM `+d.table+` doc JOIN (SELECT `+d.col+` id, location_id, SUM(quantity) q,
+			 SUM(CASE WHEN kind = 'VOID' THEN 1 ELSE 0 END) v FROM ledger_entries WHERE `+d.col+` IS NOT NULL
+			 GROUP BY `+d.col+`, location_id) le ON le.id = doc.id
+			 WHERE (doc.voided_at IS NULL AND le.v <> 0) OR (doc.voided_at IS NOT NULL AND le.q <> 0)`)
+	}
+	// An applied stocktake moved each counted goods by its difference.
+	count("applied stocktake line whose difference ≠ what its documents moved",
+		`SELECT COUNT(*) FROM stocktake_lines stl JOIN stocktakes st ON st.id = stl.stocktake_id
+		 LEFT JOIN (SELECT stocktake_id, goods_id, SUM(quantity) q, SUM(amount) a FROM ledger_entries
+		  WHERE stocktake_id IS NOT NULL AND kind <> 'VOID' GROUP BY stocktake_id, goods_id) le
+		  ON le.stocktake_id = stl.stocktake_id AND le.goods_id = stl.goods_id
+		 WHERE st.status = 'APPLIED' AND stl.counted IS NOT NULL
+		 AND (COALESCE(le.q, 0) <> stl.counted - stl.expected OR COALESCE(le.a, 0) <> COALESCE(stl.difference_value, 0))`)
 	// Value = Σ value of what is left of each lot (model.Lot.Value:
 	// round(remaining × unit cost) for a stock-in's lot), per goods and per
 	// (goods, location), computed in Go from exact integers.
@@ -513,6 +534,27 @@ func checkInvariants(t testing.TB, s *db.Store) {
 	var places []*model.LocationStock
 	if err := bdb.NewSelect().Model(&places).Scan(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// The outbox: the last STOCK_CHANGED of each (goods, location) says
+	// what is there now.
+	var evs []*model.Event
+	if err := bdb.NewSelect().Model(&evs).Where("ev.type = ?", model.EventStockChanged).OrderExpr("ev.id").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lastChange := map[[2]int64]*model.StockChangeEvent{}
+	for _, e := range evs {
+		c, ok := model.ReadStockChange(e)
+		if !ok || c.LocationID == nil {
+			t.Errorf("STOCK_CHANGED event %d unreadable: %s", e.ID, e.Payload)
+			continue
+		}
+		lastChange[[2]int64{c.GoodsID, *c.LocationID}] = c
+	}
+	for _, p := range places {
+		if c := lastChange[[2]int64{p.GoodsID, p.LocationID}]; c != nil && (c.OnHand != p.OnHand || c.Value != p.StockValue) {
+			t.Errorf("invariant broken: goods %d at %d holds %s/%s, its last STOCK_CHANGED says %s/%s", p.GoodsID, p.LocationID,
+				p.OnHand, p.StockValue, c.OnHand, c.Value)
+		}
 	}
 	for _, p := range places {
 		if p.StockValue != placeValue[[2]int64{p.GoodsID, p.LocationID}] {

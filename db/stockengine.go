@@ -44,6 +44,7 @@ type lotChange struct {
 
 // stockRun is one document's work inside its transaction.
 type stockRun struct {
+	s     *Store
 	tx    bun.Tx
 	goods map[int64]*model.Goods
 	// What the document moves, per goods (the goods row's totals) and per
@@ -53,15 +54,23 @@ type stockRun struct {
 	// The lots with something left read for the document, in FIFO order,
 	// and those it changed, in the order it first took from them.
 	fifo    map[stockKey][]*model.Lot
+	read    map[int64]bool // locations whose lots are in fifo
 	changed map[int64]*lotChange
 	order   []*lotChange
 	entries []*model.LedgerEntry
+	// created marks the stocks the run made lots at: their totals are read
+	// back for the events rather than summed from the lots read.
+	created map[stockKey]bool
+	// doc is the document the run writes (set by the document), and events
+	// what it reports besides the stock changes finish works out.
+	doc    *model.DocumentRef
+	events []*model.Event
 }
 
 // startRun locks the goods rows of ids (see lockGoods) and answers the run.
 // A goods id that does not exist is BAD_USER_INPUT on lines.N.goodsId, N the
 // first line naming it (lineGoods gives each line's goods).
-func startRun(ctx context.Context, tx bun.Tx, lineGoods []int64) (*stockRun, error) {
+func (s *Store) startRun(ctx context.Context, tx bun.Tx, lineGoods []int64) (*stockRun, error) {
 	goods, err := lockGoods(ctx, tx, lineGoods)
 	if err != nil {
 		return nil, err
@@ -71,8 +80,9 @@ func startRun(ctx context.Context, tx bun.Tx, lineGoods []int64) (*stockRun, err
 			return nil, model.Invalid(lineField(i, "goodsId"), "goods %d does not exist", id)
 		}
 	}
-	return &stockRun{tx: tx, goods: goods, byGoods: map[int64]*stockDelta{}, byPlace: map[stockKey]*stockDelta{},
-		fifo: map[stockKey][]*model.Lot{}, changed: map[int64]*lotChange{}}, nil
+	return &stockRun{s: s, tx: tx, goods: goods, byGoods: map[int64]*stockDelta{}, byPlace: map[stockKey]*stockDelta{},
+		fifo: map[stockKey][]*model.Lot{}, read: map[int64]bool{}, changed: map[int64]*lotChange{},
+		created: map[stockKey]bool{}}, nil
 }
 
 // lockGoods locks the goods rows with these ids, in id order, and returns them
@@ -82,7 +92,8 @@ func lockGoods(ctx context.Context, tx bun.Tx, ids []int64) (map[int64]*model.Go
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var gs []*model.Goods
-	q := tx.NewSelect().Model(&gs).Column("id", "category_id", "on_hand", "stock_value").
+	q := tx.NewSelect().Model(&gs).Column("id", "category_id", "on_hand", "stock_value", "tracks_expiry", "issue_policy",
+		"low_stock_threshold").
 		Where("g.id IN (?)", bun.List(ids)).OrderExpr("g.id")
 	if err := forUpdate(q).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("lock goods: %w", err)
@@ -95,6 +106,10 @@ func lockGoods(ctx context.Context, tx bun.Tx, ids []int64) (map[int64]*model.Go
 // same instant leave in the order they came. They are read under the goods
 // locks, so they are the lots every earlier document left.
 func (r *stockRun) readLots(ctx context.Context, location int64) error {
+	if r.read[location] {
+		return nil
+	}
+	r.read[location] = true
 	ids := make([]int64, 0, len(r.goods))
 	for id := range r.goods {
 		ids = append(ids, id)
@@ -110,6 +125,10 @@ func (r *stockRun) readLots(ctx context.Context, location int64) error {
 	for _, l := range lots {
 		k := stockKey{l.GoodsID, location}
 		r.fifo[k] = append(r.fifo[k], l)
+	}
+	// Read oldest first; a FEFO goods' lots then leave earliest expiry first.
+	for id, g := range r.goods {
+		model.IssueOrder(g.IssuePolicy, r.fifo[stockKey{id, location}])
 	}
 	return nil
 }
@@ -141,11 +160,42 @@ func (r *stockRun) move(i int, goodsID, location int64, qty model.Quantity, valu
 	return nil
 }
 
-// take allocates qty of line i's goods from its lots at location, oldest
-// first (model.Allocate), and moves the stock there down by what it took.
+// take allocates qty of line i's goods from its lots at location in the
+// order they leave in (oldest first, or for a FEFO goods earliest expiry
+// first; model.Allocate), and moves the stock there down by what it took.
 // Not enough there is INSUFFICIENT_STOCK on lines.N.quantity.
 func (r *stockRun) take(i int, goodsID, location int64, qty model.Quantity) ([]model.Allocation, []*model.Lot, model.Money, error) {
-	lots := r.fifo[stockKey{goodsID, location}]
+	return r.takeFrom(i, goodsID, location, r.fifo[stockKey{goodsID, location}], qty)
+}
+
+// takeLot is take from one named lot alone (the dented can): it must be a
+// lot of the goods at the location (BAD_USER_INPUT on lines.N.lotId
+// otherwise); more than it holds is INSUFFICIENT_STOCK.
+func (r *stockRun) takeLot(ctx context.Context, i int, goodsID, location, lotID int64, qty model.Quantity) (
+	[]model.Allocation, []*model.Lot, model.Money, error,
+) {
+	for _, l := range r.fifo[stockKey{goodsID, location}] {
+		if l.ID == lotID {
+			return r.takeFrom(i, goodsID, location, []*model.Lot{l}, qty)
+		}
+	}
+	// Not among the lots with something left there: emptied, or not of
+	// this goods and location.
+	var lots []*model.Lot
+	err := r.tx.NewSelect().Model(&lots).Column("l.id").Where("l.id = ?", lotID).Where("l.goods_id = ?", goodsID).
+		Where("l.location_id = ?", location).Scan(ctx)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if len(lots) == 0 {
+		return nil, nil, 0, model.Invalid(lineField(i, "lotId"), "lot %d is not a lot of goods %d at this location", lotID, goodsID)
+	}
+	return nil, nil, 0, &model.InsufficientStockError{GoodsID: goodsID, Requested: qty, Field: lineField(i, "quantity")}
+}
+
+func (r *stockRun) takeFrom(i int, goodsID, location int64, lots []*model.Lot, qty model.Quantity) (
+	[]model.Allocation, []*model.Lot, model.Money, error,
+) {
 	for _, l := range lots {
 		if r.changed[l.ID] == nil && l.Remaining > 0 {
 			// Note the remaining before any line of this document takes from it.
@@ -174,6 +224,29 @@ func (r *stockRun) take(i int, goodsID, location int64, qty model.Quantity) ([]m
 	return allocs, from, cost, nil
 }
 
+// lotsByID reads these lots (under the goods locks the run holds, which the
+// caller has taken for their goods) so that the run may change them: set a
+// lot's Remaining and finish writes it.
+func (r *stockRun) lotsByID(ctx context.Context, ids []int64) (map[int64]*model.Lot, error) {
+	var lots []*model.Lot
+	q := r.tx.NewSelect().Model(&lots).Where("l.id IN (?)", bun.List(ids)).OrderExpr("l.id")
+	if err := forUpdate(q).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("read lots: %w", err)
+	}
+	m := make(map[int64]*model.Lot, len(lots))
+	for _, l := range lots {
+		if c := r.changed[l.ID]; c != nil {
+			l = c.lot
+		} else {
+			c := &lotChange{lot: l, before: l.Remaining}
+			r.changed[l.ID] = c
+			r.order = append(r.order, c)
+		}
+		m[l.ID] = l
+	}
+	return m, nil
+}
+
 // entry adds a ledger entry to write when the run finishes.
 func (r *stockRun) entry(e *model.LedgerEntry) {
 	e.CategoryID = r.goods[e.GoodsID].CategoryID
@@ -186,6 +259,9 @@ func (r *stockRun) finish(ctx context.Context) error {
 	for _, c := range r.order {
 		if c.lot.Remaining == c.before {
 			continue
+		}
+		if c.lot.Remaining < 0 || c.lot.Remaining > c.lot.ReceivedQuantity {
+			return fmt.Errorf("lot %d would hold %s of %s", c.lot.ID, c.lot.Remaining, c.lot.ReceivedQuantity)
 		}
 		// Compare-and-set on the remaining read under the goods lock: it
 		// cannot have moved, and if it ever did this fails loudly instead
@@ -237,7 +313,7 @@ func (r *stockRun) finish(ctx context.Context) error {
 	if err := addToStockLevels(ctx, r.tx, places); err != nil {
 		return fmt.Errorf("move stock by location: %w", err)
 	}
-	return nil
+	return r.writeEvents(ctx, places)
 }
 
 func lineField(i int, name string) string { return fmt.Sprintf("lines.%d.%s", i, name) }

@@ -19,6 +19,18 @@ var (
 	lotOrder      = listOrder{name: "FIFO", cols: []sortCol{{"l.received_at", kindTime}, {"l.id", kindInt}}}
 )
 
+// voidedFilter keeps only voided documents (true) or only the others
+// (false); nil keeps both.
+func voidedFilter(q *bun.SelectQuery, alias string, voided *bool) *bun.SelectQuery {
+	switch {
+	case voided == nil:
+		return q
+	case *voided:
+		return q.Where(alias + ".voided_at IS NOT NULL")
+	}
+	return q.Where(alias + ".voided_at IS NULL")
+}
+
 // timeRange restricts col to [from, to): from inclusive, to exclusive, so
 // consecutive ranges neither overlap nor leave gaps.
 func timeRange(q *bun.SelectQuery, col string, from, to *time.Time) *bun.SelectQuery {
@@ -177,6 +189,7 @@ func (s *Store) stockInsBase(f model.StockInFilter) func() *bun.SelectQuery {
 		if f.LocationID != nil {
 			q = q.Where("si.location_id = ?", *f.LocationID)
 		}
+		q = voidedFilter(q, "si", f.Voided)
 		if f.GoodsID != nil {
 			q = q.Where("EXISTS (SELECT 1 FROM lots AS fl WHERE fl.stock_in_id = si.id AND fl.goods_id = ?)", *f.GoodsID)
 		}
@@ -226,6 +239,7 @@ func (s *Store) stockOutsBase(f model.StockOutFilter) func() *bun.SelectQuery {
 		if f.LocationID != nil {
 			q = q.Where("so.location_id = ?", *f.LocationID)
 		}
+		q = voidedFilter(q, "so", f.Voided)
 		if f.GoodsID != nil {
 			q = q.Where("EXISTS (SELECT 1 FROM stock_out_lines AS fl WHERE fl.stock_out_id = so.id AND fl.goods_id = ?)", *f.GoodsID)
 		}
@@ -262,6 +276,7 @@ type LineKey struct {
 func (s *Store) Allocations(ctx context.Context, stockOutIDs []int64) (map[LineKey][]*model.Allocation, error) {
 	var es []*model.LedgerEntry
 	err := s.db.NewSelect().Model(&es).Where("le.stock_out_id IN (?)", bun.List(stockOutIDs)).
+		Where("le.direction = ?", model.DirectionOut).Where("le.kind <> ?", model.KindVoid).
 		OrderExpr("le.stock_out_id, le.stock_out_line, le.id").Scan(ctx)
 	m := map[LineKey][]*model.Allocation{}
 	for _, e := range es {

@@ -17,10 +17,15 @@ type Store struct {
 	db *bun.DB
 	// Now is the clock; tests may fix it.
 	Now func() time.Time
+	// Timezone is the shop's (WMS_TIMEZONE; nil is UTC): see businessday.go.
+	Timezone *time.Location
 	// writeMu serialises write transactions on SQLite, which allows one
 	// writer at a time anyway: waiting here is fair and cheap, while waiting in
 	// SQLite's busy handler is a sleep-and-poll loop.
 	writeMu *sync.Mutex
+	// noEvents leaves the outbox out of documents, for the benchmark that
+	// measures what it costs; never set outside it.
+	noEvents bool
 }
 
 // NewStore returns the Store over an open, migrated database.

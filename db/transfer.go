@@ -19,9 +19,16 @@ var transferOrder = listOrder{name: "TRANSFER", desc: true, cols: []sortCol{{"tr
 // cannot be served fully fails the whole transfer with INSUFFICIENT_STOCK,
 // and nothing changes. The source may be archived; the destination may not.
 func (s *Store) CreateTransfer(ctx context.Context, in model.TransferInput) (*model.Transfer, error) {
+	packs, err := s.unpackTransfer(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
 	doc, lines, err := model.NewTransfer(in, s.now())
 	if err != nil {
 		return nil, err
+	}
+	for i, l := range lines {
+		l.PackName, l.PackQuantity = packs[i].name, packs[i].count
 	}
 	if doc.Code != "" {
 		if err := checkClientCode(doc.Code); err != nil {
@@ -56,7 +63,7 @@ func (s *Store) CreateTransfer(ctx context.Context, in model.TransferInput) (*mo
 		for i, l := range lines {
 			ids[i] = l.GoodsID
 		}
-		run, err := startRun(ctx, tx, ids)
+		run, err := s.startRun(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
@@ -82,24 +89,27 @@ func (s *Store) CreateTransfer(ctx context.Context, in model.TransferInput) (*mo
 				made = append(made, &model.Lot{
 					StockInID: from[j].StockInID, Line: from[j].Line, GoodsID: line.GoodsID, LocationID: doc.ToLocationID,
 					ReceivedQuantity: a.Quantity, Remaining: a.Quantity, UnitCost: a.UnitCost, Amount: a.Amount,
-					ReceivedAt: from[j].ReceivedAt,
+					ReceivedAt: from[j].ReceivedAt, ExpiresAt: from[j].ExpiresAt,
 				})
 			}
 			if err := run.move(i, line.GoodsID, doc.ToLocationID, line.Quantity, amount); err != nil {
 				return err
 			}
+			run.created[stockKey{line.GoodsID, doc.ToLocationID}] = true
 			if doc.TotalAmount, err = model.AddMoney(doc.TotalAmount, amount); err != nil {
 				return model.WithField(err, lineField(i, "quantity"))
 			}
 		}
 		if doc.Code == "" {
-			if doc.Code, err = nextCode(ctx, tx, transferPrefix, doc.CreatedAt); err != nil {
+			if doc.Code, err = s.nextCode(ctx, tx, transferPrefix, doc.CreatedAt); err != nil {
 				return err
 			}
 		}
 		if _, err := tx.NewInsert().Model(doc).Exec(ctx); err != nil {
 			return err
 		}
+		run.document("TRANSFER", doc.ID, doc.Code)
+		run.documentEvent(model.EventDocumentCreated, nil, doc.FromLocationID, doc.ToLocationID)
 		for _, l := range lines {
 			l.TransferID = doc.ID
 		}
@@ -180,6 +190,7 @@ func (s *Store) Transfers(ctx context.Context, f model.TransferFilter, p model.P
 		if f.LocationID != nil {
 			q = q.Where("(tr.from_location_id = ? OR tr.to_location_id = ?)", *f.LocationID, *f.LocationID)
 		}
+		q = voidedFilter(q, "tr", f.Voided)
 		if f.GoodsID != nil {
 			q = q.Where("EXISTS (SELECT 1 FROM transfer_lines AS fl WHERE fl.transfer_id = tr.id AND fl.goods_id = ?)", *f.GoodsID)
 		}
@@ -217,7 +228,7 @@ type TransferLineKey struct {
 // order: each OUT entry is followed by the IN entry of the same allocation.
 func (s *Store) TransferAllocations(ctx context.Context, ids []int64) (map[TransferLineKey][]*model.TransferAllocation, error) {
 	var es []*model.LedgerEntry
-	err := s.db.NewSelect().Model(&es).Where("le.transfer_id IN (?)", bun.List(ids)).
+	err := s.db.NewSelect().Model(&es).Where("le.transfer_id IN (?)", bun.List(ids)).Where("le.kind <> ?", model.KindVoid).
 		OrderExpr("le.transfer_id, le.transfer_line, le.id").Scan(ctx)
 	m := map[TransferLineKey][]*model.TransferAllocation{}
 	open := map[TransferLineKey][]*model.TransferAllocation{} // OUT entries still waiting for their IN

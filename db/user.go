@@ -145,6 +145,15 @@ func (s *Store) RevokeToken(ctx context.Context, id int64, at time.Time) (bool, 
 	return n == 1, nil
 }
 
+// RevokeOtherSessions revokes a user's sessions but the one with id keep;
+// their API tokens stay.
+func (s *Store) RevokeOtherSessions(ctx context.Context, userID, keep int64, at time.Time) error {
+	_, err := s.db.NewUpdate().Model((*model.Token)(nil)).Set("revoked_at = ?", at).
+		Where("user_id = ?", userID).Where("kind = ?", model.TokenSession).Where("id <> ?", keep).
+		Where("revoked_at IS NULL").Exec(ctx)
+	return err
+}
+
 // RevokeUserTokens revokes every token of a user.
 func (s *Store) RevokeUserTokens(ctx context.Context, userID int64, at time.Time) error {
 	_, err := s.db.NewUpdate().Model((*model.Token)(nil)).Set("revoked_at = ?", at).

@@ -67,6 +67,10 @@ var (
 	colNote      = column{"Note", "备注", text}
 	colDirection = column{"Direction", "方向", text}
 	colLocation  = column{"Location", "库位", text}
+	colKind      = column{"Kind", "类别", text}
+	colPolicy    = column{"Issue policy", "出库规则", text}
+	colNextExp   = column{"Next expiry", "最近到期", timestamp}
+	colExpires   = column{"Expires at", "到期时间", timestamp}
 
 	colOpeningQty  = column{"Opening quantity", "期初数量", quantity}
 	colOpeningVal  = column{"Opening value", "期初金额", money}
@@ -81,11 +85,12 @@ var (
 )
 
 var columns = map[model.ExportKind][]column{
-	model.ExportStock:     {colGoods, colSKU, colCategory, colUnit, colOnHand, colValue, colAvgCost, colLow},
-	model.ExportLots:      {colLot, colGoods, colUnit, colReceived, colStockIn, colRecvQty, colRemaining, colUnitCost, colRemValue},
+	model.ExportStock:     {colGoods, colSKU, colCategory, colUnit, colOnHand, colValue, colAvgCost, colLow, colPolicy, colNextExp},
+	model.ExportLots:      {colLot, colGoods, colUnit, colReceived, colStockIn, colRecvQty, colRemaining, colUnitCost, colRemValue, colExpires},
+	model.ExportExpiring:  {colLot, colGoods, colUnit, colExpires, colReceived, colRemaining, colUnitCost, colRemValue},
 	model.ExportStockIns:  {colCode, colType, colTime, colGoods, colUnit, colQuantity, colUnitCost, colAmount, colNote},
 	model.ExportStockOuts: {colCode, colReason, colTime, colGoods, colUnit, colQuantity, colCost, colNote},
-	model.ExportLedger:    {colTime, colCode, colDirection, colGoods, colCategory, colUnit, colQuantity, colUnitCost, colAmount},
+	model.ExportLedger:    {colTime, colCode, colDirection, colKind, colGoods, colCategory, colUnit, colQuantity, colUnitCost, colAmount},
 	model.ExportMovementSummary: {colGoods, colSKU, colCategory, colUnit, colOpeningQty, colOpeningVal, colInQty, colInVal,
 		colOutQty, colOutVal, colClosingQty, colClosingVal},
 	model.ExportValuation: {colGoods, colSKU, colCategory, colUnit, colValQuantity, colValValue, colAvgCost},
@@ -99,6 +104,23 @@ var words = map[string]string{
 	string(model.StockInPurchase): "采购", string(model.StockInSurplus): "盘盈", string(model.StockInGift): "赠送",
 	string(model.StockOutConsume): "消耗", string(model.StockOutLoss): "盘亏", string(model.StockOutDamage): "报损",
 	string(model.StockOutReturn): "退货", string(model.DirectionIn): "入库", string(model.DirectionOut): "出库",
+	string(model.StockOutExpired): "过期报废", string(model.IssueFIFO): "先进先出", string(model.IssueFEFO): "先到期先出",
+}
+
+// kindWords are the ledger kinds as a report shows them in Chinese where
+// the word differs from the stock-in type's or stock-out reason's.
+var kindWords = map[model.LedgerKind]string{
+	model.KindTransferIn: "调入", model.KindTransferOut: "调出",
+	model.KindStocktakeGain: "盘盈", model.KindStocktakeLoss: "盘亏",
+	model.KindAdjustmentGain: "调整增加", model.KindAdjustmentLoss: "调整减少", model.KindVoid: "作废",
+}
+
+// KindWord is a ledger kind in the report's language.
+func KindWord(l model.Locale, k model.LedgerKind) string {
+	if w, ok := kindWords[k]; ok && l == model.LocaleZH {
+		return w
+	}
+	return Word(l, string(k))
 }
 
 // Word is an enum value (PURCHASE, OUT …) in the report's language.

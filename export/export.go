@@ -73,7 +73,9 @@ func (e *Exporter) Report(ctx context.Context, in model.ExportInput) (*model.Med
 	if in.Format == model.FormatCSV {
 		ext, ctype = "csv", ContentTypeCSV
 	}
-	name := fmt.Sprintf("%s-%s.%s", strings.ReplaceAll(strings.ToLower(string(in.Kind)), "_", "-"), now.Format("2006-01-02"), ext)
+	// Named after the business day (WMS_TIMEZONE) it was made on.
+	name := fmt.Sprintf("%s-%s.%s", strings.ReplaceAll(strings.ToLower(string(in.Kind)), "_", "-"),
+		now.In(e.Store.Zone()).Format("2006-01-02"), ext)
 	return e.Media.SaveGenerated(ctx, name, ctype, tmp, now.Add(e.TTL))
 }
 
@@ -111,6 +113,8 @@ func Write(ctx context.Context, s *db.Store, w io.Writer, in model.ExportInput, 
 		err = r.stockOuts(ctx, in)
 	case model.ExportLedger:
 		err = r.ledger(ctx, in)
+	case model.ExportExpiring:
+		err = r.expiring(ctx, in)
 	case model.ExportMovementSummary:
 		err = r.movementSummary(ctx, in)
 	case model.ExportValuation:
@@ -128,8 +132,8 @@ func Write(ctx context.Context, s *db.Store, w io.Writer, in model.ExportInput, 
 
 func sheetName(k model.ExportKind, l model.Locale) string {
 	zh := map[model.ExportKind]string{model.ExportStock: "库存", model.ExportLots: "批次", model.ExportStockIns: "入库",
-		model.ExportStockOuts: "出库", model.ExportLedger: "明细", model.ExportMovementSummary: "进销存",
-		model.ExportValuation: "库存估值"}
+		model.ExportStockOuts: "出库", model.ExportLedger: "明细", model.ExportExpiring: "临期",
+		model.ExportMovementSummary: "进销存", model.ExportValuation: "库存估值"}
 	if l == model.LocaleZH {
 		return zh[k]
 	}
@@ -244,13 +248,26 @@ func (r *rows) stock(ctx context.Context, in model.ExportInput) error {
 	f := model.StockFilter{Search: deref(in.Search), CategoryID: in.CategoryID, LocationID: in.LocationID,
 		LowOnly: deref(in.LowOnly), IncludeArchived: deref(in.IncludeArchived)}
 	return r.s.EachStock(ctx, f, func(levels []*model.StockLevel) error {
-		for _, lvl := range levels {
+		keys := make([]db.ExpiryKey, len(levels))
+		for i, lvl := range levels {
+			keys[i] = db.ExpiryKey{GoodsID: lvl.Goods.ID, LocationID: deref(in.LocationID)}
+		}
+		expiry, err := r.s.ExpiryOf(ctx, keys, r.s.Now())
+		if err != nil {
+			return err
+		}
+		for i, lvl := range levels {
 			g := lvl.Goods
 			cat := ""
 			if g.Category != nil {
 				cat = g.Category.Name
 			}
-			row := []any{g.Name, deref(g.SKU), cat, g.Unit, lvl.OnHand(), lvl.Value(), lvl.AverageCost(), Flag(r.l, lvl.Low())}
+			var next any // empty without a dated lot
+			if e := expiry[keys[i]]; e != nil && e.Next != nil {
+				next = *e.Next
+			}
+			row := []any{g.Name, deref(g.SKU), cat, g.Unit, lvl.OnHand(), lvl.Value(), lvl.AverageCost(), Flag(r.l, lvl.Low()),
+				Word(r.l, string(g.IssuePolicy)), next}
 			if err := r.put(r.placed(row, deref(in.LocationID))); err != nil {
 				return err
 			}
@@ -285,7 +302,7 @@ func (r *rows) lots(ctx context.Context, in model.ExportInput) error {
 				value = v
 			}
 			if err := r.put(r.placed([]any{l.ID, name, unit, l.ReceivedAt, code, l.ReceivedQuantity, l.Remaining, l.UnitCost,
-				value}, l.LocationID)); err != nil {
+				value, expires(l)}, l.LocationID)); err != nil {
 				return err
 			}
 		}
@@ -366,8 +383,47 @@ func (r *rows) ledger(ctx context.Context, in model.ExportInput) error {
 		}
 		for _, e := range es {
 			name, unit, cat := r.name(e.GoodsID)
-			if err := r.put(r.placed([]any{e.At, e.DocumentCode, Word(r.l, string(e.Direction)), name, cat, unit,
+			if err := r.put(r.placed([]any{e.At, e.DocumentCode, Word(r.l, string(e.Direction)), KindWord(r.l, e.Kind), name, cat, unit,
 				e.Quantity, e.UnitCost, e.Amount}, e.LocationID)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// expires is a lot's expiry as a cell: empty without one.
+func expires(l *model.Lot) any {
+	if l.ExpiresAt == nil {
+		return nil
+	}
+	return *l.ExpiresAt
+}
+
+// expiring writes the lots with something left that expire before `to`
+// (default a week from now), soonest first.
+func (r *rows) expiring(ctx context.Context, in model.ExportInput) error {
+	before := r.s.Now().UTC().Add(7 * 24 * time.Hour)
+	if in.To != nil {
+		before = *in.To
+	}
+	f := model.ExpiringFilter{Before: before, LocationID: in.LocationID, CategoryID: in.CategoryID}
+	return r.s.EachExpiringLot(ctx, f, func(ls []*model.Lot) error {
+		ids := make([]int64, len(ls))
+		for i, l := range ls {
+			ids[i] = l.GoodsID
+		}
+		if err := r.loadGoods(ctx, ids); err != nil {
+			return err
+		}
+		for _, l := range ls {
+			name, unit, _ := r.name(l.GoodsID)
+			var value any
+			if v, ok := l.RemainingValue(); ok {
+				value = v
+			}
+			if err := r.put(r.placed([]any{l.ID, name, unit, expires(l), l.ReceivedAt, l.Remaining, l.UnitCost, value},
+				l.LocationID)); err != nil {
 				return err
 			}
 		}

@@ -76,6 +76,14 @@ func readBack(t *testing.T, format model.ExportFormat, b []byte) [][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The sheet's dimension covers what was written (readers such as
+	// openpyxl in read-only mode read only that range).
+	if len(rows) > 0 {
+		last, _ := excelize.CoordinatesToCellName(len(rows[0]), len(rows))
+		if dim, err := f.GetSheetDimension(f.GetSheetName(0)); err != nil || dim != "A1:"+last {
+			t.Errorf("sheet dimension %q (%v), want A1:%s for %d rows of %d columns", dim, err, last, len(rows), len(rows[0]))
+		}
+	}
 	panes, _ := f.GetPanes(f.GetSheetName(0))
 	if !panes.Freeze || panes.YSplit != 1 {
 		t.Errorf("header row not frozen: %+v", panes)
@@ -199,13 +207,14 @@ func TestReportsMatchTheListQueries(t *testing.T) {
 					return s.Stock(ctx, model.StockFilter{LowOnly: true}, p)
 				}) {
 					g := lvl.Goods
-					want = append(want, []any{g.Name, deref(g.SKU), g.Category.Name, g.Unit, lvl.OnHand(), lvl.Value(), lvl.AverageCost(), export.Flag(locale, lvl.Low())})
+					want = append(want, []any{g.Name, deref(g.SKU), g.Category.Name, g.Unit, lvl.OnHand(), lvl.Value(), lvl.AverageCost(), export.Flag(locale, lvl.Low()),
+						export.Word(locale, string(g.IssuePolicy)), ""})
 				}
 				if len(want) != 1 {
 					t.Fatalf("expected one low goods, got %d", len(want))
 				}
 				compare(t, tag+" STOCK", format, run(model.ExportInput{Kind: model.ExportStock, LowOnly: ptr(true)}),
-					header("Goods,SKU,Category,Unit,On hand,Value,Average cost,Low", "商品,SKU,分类,单位,库存数量,库存金额,平均单价,低库存"), want)
+					header("Goods,SKU,Category,Unit,On hand,Value,Average cost,Low,Issue policy,Next expiry", "商品,SKU,分类,单位,库存数量,库存金额,平均单价,低库存,出库规则,最近到期"), want)
 
 				// LOTS of one goods, emptied ones too.
 				want = nil
@@ -213,10 +222,10 @@ func TestReportsMatchTheListQueries(t *testing.T) {
 					return s.Lots(ctx, model.LotFilter{GoodsID: &veg.ID, IncludeEmpty: true}, p)
 				}) {
 					d, _ := s.StockIn(ctx, l.StockInID)
-					want = append(want, []any{l.ID, veg.Name, veg.Unit, l.ReceivedAt, d.Code, l.ReceivedQuantity, l.Remaining, l.UnitCost, model.Amount(l.Remaining, l.UnitCost)})
+					want = append(want, []any{l.ID, veg.Name, veg.Unit, l.ReceivedAt, d.Code, l.ReceivedQuantity, l.Remaining, l.UnitCost, model.Amount(l.Remaining, l.UnitCost), ""})
 				}
 				compare(t, tag+" LOTS", format, run(model.ExportInput{Kind: model.ExportLots, GoodsID: &veg.ID, IncludeEmpty: ptr(true)}),
-					header("Lot,Goods,Unit,Received at,Stock-in,Received,Remaining,Unit cost,Remaining value", "批次,商品,单位,入库时间,入库单号,入库数量,剩余数量,单价,剩余金额"), want)
+					header("Lot,Goods,Unit,Received at,Stock-in,Received,Remaining,Unit cost,Remaining value,Expires at", "批次,商品,单位,入库时间,入库单号,入库数量,剩余数量,单价,剩余金额,到期时间"), want)
 
 				// STOCK_INS from a date, one row per line.
 				want = nil
@@ -249,13 +258,14 @@ func TestReportsMatchTheListQueries(t *testing.T) {
 					want = nil
 					for _, e := range all(t, func(p model.PageArgs) (*model.Page[*model.LedgerEntry], error) { return s.Ledger(ctx, f, p) }) {
 						g := goods[e.GoodsID]
-						want = append(want, []any{e.At, e.DocumentCode, export.Word(locale, string(e.Direction)), g.Name, g.Category.Name, g.Unit, e.Quantity, e.UnitCost, e.Amount})
+						want = append(want, []any{e.At, e.DocumentCode, export.Word(locale, string(e.Direction)), export.KindWord(locale, e.Kind),
+							g.Name, g.Category.Name, g.Unit, e.Quantity, e.UnitCost, e.Amount})
 					}
 					if len(want) == 0 {
 						t.Fatal("empty ledger selection")
 					}
 					compare(t, tag+" LEDGER", format, run(model.ExportInput{Kind: model.ExportLedger, CategoryID: f.CategoryID, Direction: f.Direction, GoodsID: f.GoodsID}),
-						header("Time,Code,Direction,Goods,Category,Unit,Quantity,Unit cost,Amount", "时间,单号,方向,商品,分类,单位,数量,单价,金额"), want)
+						header("Time,Code,Direction,Kind,Goods,Category,Unit,Quantity,Unit cost,Amount", "时间,单号,方向,类别,商品,分类,单位,数量,单价,金额"), want)
 				}
 			}
 		}

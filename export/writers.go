@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -190,6 +191,19 @@ func (s *xlsxSheet) finish(w io.Writer) error {
 		return err
 	}
 	defer s.f.Close()
-	_, err := s.f.WriteTo(w)
-	return err
+	last, err := excelize.CoordinatesToCellName(max(len(s.kinds), 1), max(s.n, 1))
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp("", "wms-export-*.xlsx")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	size, err := s.f.WriteTo(tmp)
+	if err != nil {
+		return err
+	}
+	return withDimension(tmp, size, w, "xl/worksheets/sheet1.xml", "A1:"+last)
 }

@@ -185,6 +185,11 @@ func TestEveryFieldNeedsItsRole(t *testing.T) {
 			continue
 		}
 		for f, rule := range fields {
+			// A subscription is refused at connection_init without a token
+			// (TestSubscriptions); every signed-in caller is a VIEWER at least.
+			if typ == "Subscription" && rule == model.RoleViewer {
+				continue
+			}
 			if rule != "" {
 				t.Errorf("%s.%s has @hasRole(role: %s), which this walk does not reach: walk it", typ, f, rule)
 			}

@@ -41,6 +41,7 @@ type response struct {
 	Errors []gqlError      `json:"errors"`
 	Raw    string          `json:"-"`
 	Status int             `json:"-"`
+	Header http.Header     `json:"-"`
 }
 
 func newClient(t *testing.T, s *db.Store) *client {
@@ -141,7 +142,7 @@ func (c *client) do(req *http.Request) response {
 	raw, _ := io.ReadAll(res.Body)
 	var r response
 	_ = json.Unmarshal(raw, &r)
-	r.Raw, r.Status = string(raw), res.StatusCode
+	r.Raw, r.Status, r.Header = string(raw), res.StatusCode, res.Header
 	return r
 }
 

@@ -31,10 +31,10 @@ func setComplexity(c *ComplexityRoot) {
 	c.Query.Lots = func(child int, _ int64, _ *int64, _ *bool, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
-	c.Query.StockIns = func(child int, _ *string, _ *model.StockInType, _, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
+	c.Query.StockIns = func(child int, _ *string, _ *model.StockInType, _ *int64, _ *bool, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
-	c.Query.StockOuts = func(child int, _ *string, _ *model.StockOutReason, _, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
+	c.Query.StockOuts = func(child int, _ *string, _ *model.StockOutReason, _ *int64, _ *bool, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
 	c.Query.Ledger = func(child int, _, _, _ *int64, _ *model.LedgerKind, _ *string, _ *model.Direction, _, _ *time.Time, first *int, _ *string, _ *int) int {
@@ -43,7 +43,13 @@ func setComplexity(c *ComplexityRoot) {
 	c.Query.Locations = func(child int, _ *string, _ *bool, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
-	c.Query.Transfers = func(child int, _ *string, _, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
+	c.Query.Transfers = func(child int, _ *string, _, _ *int64, _ *bool, _, _ *time.Time, first *int, _ *string, _ *int) int {
+		return pageCost(child, first)
+	}
+	c.Query.Stocktakes = func(child int, _ *model.StocktakeStatus, _ *int64, _, _ *time.Time, first *int, _ *string, _ *int) int {
+		return pageCost(child, first)
+	}
+	c.Stocktake.Lines = func(child int, _ *bool, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
 	c.Query.MovementSummary = func(child int, _, _ time.Time, _, _ *int64, _ *string, first *int, _ *string, _ *int) int {

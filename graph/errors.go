@@ -47,6 +47,9 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		if field != "" {
 			gerr.Extensions["field"] = field
 		}
+		for k, v := range domain.Details {
+			gerr.Extensions[k] = v
+		}
 	case errors.As(err, &short):
 		gerr.Message = short.Error()
 		gerr.Extensions["code"] = string(model.CodeInsufficientStock)
@@ -60,6 +63,7 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		gerr.Message = many.Message
 		gerr.Extensions["code"] = string(model.CodeTooManyAttempts)
 		gerr.Extensions["retryAfter"] = many.RetryAfterSeconds()
+		askRetryAfter(ctx, many.RetryAfterSeconds())
 	case errors.As(err, &dec):
 		gerr.Message = dec.Error()
 		gerr.Extensions["code"] = string(model.CodeInvalid)

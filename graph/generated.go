@@ -3,6 +3,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -38,11 +39,16 @@ type ResolverRoot interface {
 	MovementSummaryRow() MovementSummaryRowResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	StockAdjustment() StockAdjustmentResolver
+	StockChangeEvent() StockChangeEventResolver
 	StockIn() StockInResolver
 	StockInLine() StockInLineResolver
 	StockLevel() StockLevelResolver
 	StockOut() StockOutResolver
 	StockOutLine() StockOutLineResolver
+	Stocktake() StocktakeResolver
+	StocktakeLine() StocktakeLineResolver
+	Subscription() SubscriptionResolver
 	Transfer() TransferResolver
 	TransferAllocation() TransferAllocationResolver
 	TransferLine() TransferLineResolver
@@ -103,6 +109,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Event struct {
+		At      func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Payload func(childComplexity int) int
+		Type    func(childComplexity int) int
+	}
+
 	Goods struct {
 		Archived          func(childComplexity int) int
 		Barcode           func(childComplexity int) int
@@ -110,11 +123,14 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Image             func(childComplexity int) int
+		IssuePolicy       func(childComplexity int) int
 		LowStockThreshold func(childComplexity int) int
 		Name              func(childComplexity int) int
 		Note              func(childComplexity int) int
+		Packs             func(childComplexity int) int
 		SKU               func(childComplexity int) int
 		Stock             func(childComplexity int) int
+		TracksExpiry      func(childComplexity int) int
 		Unit              func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 	}
@@ -139,6 +155,7 @@ type ComplexityRoot struct {
 	}
 
 	LedgerEntry struct {
+		Adjustment   func(childComplexity int) int
 		Amount       func(childComplexity int) int
 		At           func(childComplexity int) int
 		Direction    func(childComplexity int) int
@@ -150,6 +167,7 @@ type ComplexityRoot struct {
 		Quantity     func(childComplexity int) int
 		StockIn      func(childComplexity int) int
 		StockOut     func(childComplexity int) int
+		Stocktake    func(childComplexity int) int
 		Transfer     func(childComplexity int) int
 		UnitCost     func(childComplexity int) int
 	}
@@ -194,15 +212,17 @@ type ComplexityRoot struct {
 	}
 
 	Lot struct {
-		Goods            func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Location         func(childComplexity int) int
-		ReceivedAt       func(childComplexity int) int
-		ReceivedQuantity func(childComplexity int) int
-		Remaining        func(childComplexity int) int
-		StockIn          func(childComplexity int) int
-		Transfer         func(childComplexity int) int
-		UnitCost         func(childComplexity int) int
+		ExpiresAt           func(childComplexity int) int
+		Goods               func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Location            func(childComplexity int) int
+		ReceivedAt          func(childComplexity int) int
+		ReceivedQuantity    func(childComplexity int) int
+		Remaining           func(childComplexity int) int
+		ShownRemainingValue func(childComplexity int) int
+		StockIn             func(childComplexity int) int
+		Transfer            func(childComplexity int) int
+		UnitCost            func(childComplexity int) int
 	}
 
 	LotConnection struct {
@@ -261,28 +281,52 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ArchiveGoods    func(childComplexity int, id int64, archived bool) int
-		ArchiveLocation func(childComplexity int, id int64, archived *bool) int
-		CreateAPIToken  func(childComplexity int, input model.APITokenInput) int
-		CreateCategory  func(childComplexity int, input model.CategoryInput) int
-		CreateGoods     func(childComplexity int, input model.GoodsInput) int
-		CreateLocation  func(childComplexity int, input model.LocationInput) int
-		CreateUser      func(childComplexity int, input model.UserInput) int
-		DeleteCategory  func(childComplexity int, id int64) int
-		DeleteGoods     func(childComplexity int, id int64) int
-		DeleteLocation  func(childComplexity int, id int64) int
-		ExportReport    func(childComplexity int, input model.ExportInput) int
-		Login           func(childComplexity int, username string, password string) int
-		Logout          func(childComplexity int) int
-		RevokeAPIToken  func(childComplexity int, id int64) int
-		StockIn         func(childComplexity int, input model.StockInInput) int
-		StockOut        func(childComplexity int, input model.StockOutInput) int
-		TransferStock   func(childComplexity int, input model.TransferInput) int
-		UpdateCategory  func(childComplexity int, input model.CategoryUpdate) int
-		UpdateGoods     func(childComplexity int, input UpdateGoodsInput) int
-		UpdateLocation  func(childComplexity int, input model.LocationUpdate) int
-		UpdateUser      func(childComplexity int, input model.UserUpdate) int
-		UploadMedia     func(childComplexity int, file graphql.Upload) int
+		ApplyStocktake   func(childComplexity int, input model.ApplyInput) int
+		ArchiveGoods     func(childComplexity int, id int64, archived bool) int
+		ArchiveLocation  func(childComplexity int, id int64, archived *bool) int
+		CancelStocktake  func(childComplexity int, id int64) int
+		ChangePassword   func(childComplexity int, current string, new string) int
+		CreateAPIToken   func(childComplexity int, input model.APITokenInput) int
+		CreateCategory   func(childComplexity int, input model.CategoryInput) int
+		CreateGoods      func(childComplexity int, input model.GoodsInput) int
+		CreateLocation   func(childComplexity int, input model.LocationInput) int
+		CreateUser       func(childComplexity int, input model.UserInput) int
+		CreateWebhook    func(childComplexity int, input model.WebhookInput) int
+		DeleteCategory   func(childComplexity int, id int64) int
+		DeleteGoods      func(childComplexity int, id int64) int
+		DeleteLocation   func(childComplexity int, id int64) int
+		DeleteWebhook    func(childComplexity int, id int64) int
+		ExportReport     func(childComplexity int, input model.ExportInput) int
+		Login            func(childComplexity int, username string, password string) int
+		Logout           func(childComplexity int) int
+		RecordCounts     func(childComplexity int, input model.CountInput) int
+		RedeliverWebhook func(childComplexity int, deliveryID int64) int
+		RevokeAPIToken   func(childComplexity int, id int64) int
+		SetStock         func(childComplexity int, input model.SetStockInput) int
+		StartStocktake   func(childComplexity int, input model.StocktakeInput) int
+		StockIn          func(childComplexity int, input model.StockInInput) int
+		StockOut         func(childComplexity int, input model.StockOutInput) int
+		TransferStock    func(childComplexity int, input model.TransferInput) int
+		UpdateCategory   func(childComplexity int, input model.CategoryUpdate) int
+		UpdateGoods      func(childComplexity int, input UpdateGoodsInput) int
+		UpdateLocation   func(childComplexity int, input model.LocationUpdate) int
+		UpdateUser       func(childComplexity int, input model.UserUpdate) int
+		UpdateWebhook    func(childComplexity int, input model.WebhookUpdate) int
+		UploadMedia      func(childComplexity int, file graphql.Upload) int
+		VoidStockIn      func(childComplexity int, input model.VoidInput) int
+		VoidStockOut     func(childComplexity int, input model.VoidInput) int
+		VoidTransfer     func(childComplexity int, input model.VoidInput) int
+		WriteOffExpired  func(childComplexity int, input model.WriteOffInput) int
+	}
+
+	Pack struct {
+		Name     func(childComplexity int) int
+		Quantity func(childComplexity int) int
+	}
+
+	PackQuantity struct {
+		Pack     func(childComplexity int) int
+		Quantity func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -293,32 +337,64 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens       func(childComplexity int, userID *int64) int
-		Categories      func(childComplexity int, search *string, orderBy *model.CategoryOrder, first *int, after *string, offset *int) int
-		Category        func(childComplexity int, id int64) int
-		Goods           func(childComplexity int, id int64) int
-		GoodsList       func(childComplexity int, search *string, categoryID *int64, includeArchived *bool, orderBy *model.GoodsOrder, first *int, after *string, offset *int) int
-		Ledger          func(childComplexity int, goodsID *int64, categoryID *int64, locationID *int64, kind *model.LedgerKind, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
-		Location        func(childComplexity int, id int64) int
-		Locations       func(childComplexity int, search *string, includeArchived *bool, first *int, after *string, offset *int) int
-		Lots            func(childComplexity int, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) int
-		Me              func(childComplexity int) int
-		Media           func(childComplexity int, id int64) int
-		MovementSummary func(childComplexity int, from time.Time, to time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) int
-		Stock           func(childComplexity int, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) int
-		StockIn         func(childComplexity int, id int64) int
-		StockIns        func(childComplexity int, search *string, typeArg *model.StockInType, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
-		StockOut        func(childComplexity int, id int64) int
-		StockOuts       func(childComplexity int, search *string, reason *model.StockOutReason, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
-		Transfer        func(childComplexity int, id int64) int
-		Transfers       func(childComplexity int, search *string, goodsID *int64, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
-		Users           func(childComplexity int, first *int, after *string, offset *int) int
-		Valuation       func(childComplexity int, at *time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) int
+		APITokens         func(childComplexity int, userID *int64) int
+		Categories        func(childComplexity int, search *string, orderBy *model.CategoryOrder, first *int, after *string, offset *int) int
+		Category          func(childComplexity int, id int64) int
+		ExpiringLots      func(childComplexity int, before time.Time, locationID *int64, categoryID *int64, first *int, after *string, offset *int) int
+		Goods             func(childComplexity int, id int64) int
+		GoodsList         func(childComplexity int, search *string, categoryID *int64, includeArchived *bool, orderBy *model.GoodsOrder, first *int, after *string, offset *int) int
+		Ledger            func(childComplexity int, goodsID *int64, categoryID *int64, locationID *int64, kind *model.LedgerKind, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Location          func(childComplexity int, id int64) int
+		Locations         func(childComplexity int, search *string, includeArchived *bool, first *int, after *string, offset *int) int
+		Lots              func(childComplexity int, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) int
+		Me                func(childComplexity int) int
+		Media             func(childComplexity int, id int64) int
+		MovementSummary   func(childComplexity int, from time.Time, to time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) int
+		Stock             func(childComplexity int, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) int
+		StockIn           func(childComplexity int, id int64) int
+		StockIns          func(childComplexity int, search *string, typeArg *model.StockInType, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		StockOut          func(childComplexity int, id int64) int
+		StockOuts         func(childComplexity int, search *string, reason *model.StockOutReason, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Stocktake         func(childComplexity int, id int64) int
+		Stocktakes        func(childComplexity int, status *model.StocktakeStatus, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Transfer          func(childComplexity int, id int64) int
+		Transfers         func(childComplexity int, search *string, goodsID *int64, locationID *int64, voided *bool, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
+		Users             func(childComplexity int, first *int, after *string, offset *int) int
+		Valuation         func(childComplexity int, at *time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) int
+		WebhookDeliveries func(childComplexity int, webhookID int64, status *model.DeliveryStatus, first *int, after *string, offset *int) int
+		Webhooks          func(childComplexity int) int
+	}
+
+	StockAdjustment struct {
+		CreatedAt      func(childComplexity int) int
+		CreatedBy      func(childComplexity int) int
+		Difference     func(childComplexity int) int
+		Goods          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Location       func(childComplexity int) int
+		Note           func(childComplexity int) int
+		QuantityAfter  func(childComplexity int) int
+		QuantityBefore func(childComplexity int) int
+		StockIn        func(childComplexity int) int
+		StockOut       func(childComplexity int) int
 	}
 
 	StockAmount struct {
 		Quantity func(childComplexity int) int
 		Value    func(childComplexity int) int
+	}
+
+	StockChangeEvent struct {
+		At           func(childComplexity int) int
+		DocumentCode func(childComplexity int) int
+		DocumentKind func(childComplexity int) int
+		EventID      func(childComplexity int) int
+		Goods        func(childComplexity int) int
+		Location     func(childComplexity int) int
+		OnHand       func(childComplexity int) int
+		Threshold    func(childComplexity int) int
+		Type         func(childComplexity int) int
+		Value        func(childComplexity int) int
 	}
 
 	StockIn struct {
@@ -333,6 +409,10 @@ type ComplexityRoot struct {
 		OccurredAt  func(childComplexity int) int
 		TotalAmount func(childComplexity int) int
 		Type        func(childComplexity int) int
+		VoidReason  func(childComplexity int) int
+		VoidedAt    func(childComplexity int) int
+		VoidedBy    func(childComplexity int) int
+		Warnings    func(childComplexity int) int
 	}
 
 	StockInConnection struct {
@@ -349,20 +429,26 @@ type ComplexityRoot struct {
 
 	StockInLine struct {
 		Amount           func(childComplexity int) int
+		ExpiresAt        func(childComplexity int) int
 		Goods            func(childComplexity int) int
 		Lot              func(childComplexity int) int
+		PackName         func(childComplexity int) int
+		PackQuantity     func(childComplexity int) int
 		ReceivedQuantity func(childComplexity int) int
 		UnitCost         func(childComplexity int) int
 	}
 
 	StockLevel struct {
-		AverageCost func(childComplexity int) int
-		ByLocation  func(childComplexity int) int
-		Goods       func(childComplexity int) int
-		Location    func(childComplexity int) int
-		Low         func(childComplexity int) int
-		OnHand      func(childComplexity int) int
-		Value       func(childComplexity int) int
+		AverageCost     func(childComplexity int) int
+		ByLocation      func(childComplexity int) int
+		ExpiredQuantity func(childComplexity int) int
+		Goods           func(childComplexity int) int
+		InPacks         func(childComplexity int) int
+		Location        func(childComplexity int) int
+		Low             func(childComplexity int) int
+		NextExpiry      func(childComplexity int) int
+		OnHand          func(childComplexity int) int
+		Value           func(childComplexity int) int
 	}
 
 	StockLevelConnection struct {
@@ -388,6 +474,9 @@ type ComplexityRoot struct {
 		OccurredAt func(childComplexity int) int
 		Reason     func(childComplexity int) int
 		TotalCost  func(childComplexity int) int
+		VoidReason func(childComplexity int) int
+		VoidedAt   func(childComplexity int) int
+		VoidedBy   func(childComplexity int) int
 	}
 
 	StockOutConnection struct {
@@ -403,10 +492,74 @@ type ComplexityRoot struct {
 	}
 
 	StockOutLine struct {
-		Allocations func(childComplexity int) int
-		Cost        func(childComplexity int) int
-		Goods       func(childComplexity int) int
-		Quantity    func(childComplexity int) int
+		Allocations  func(childComplexity int) int
+		Cost         func(childComplexity int) int
+		Goods        func(childComplexity int) int
+		Lot          func(childComplexity int) int
+		PackName     func(childComplexity int) int
+		PackQuantity func(childComplexity int) int
+		Quantity     func(childComplexity int) int
+	}
+
+	Stocktake struct {
+		AppliedAt      func(childComplexity int) int
+		AppliedBy      func(childComplexity int) int
+		Blind          func(childComplexity int) int
+		Code           func(childComplexity int) int
+		CountedCount   func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Lines          func(childComplexity int, counted *bool, first *int, after *string, offset *int) int
+		Location       func(childComplexity int) int
+		Note           func(childComplexity int) int
+		StartedAt      func(childComplexity int) int
+		StartedBy      func(childComplexity int) int
+		Status         func(childComplexity int) int
+		StockIn        func(childComplexity int) int
+		StockOut       func(childComplexity int) int
+		UncountedCount func(childComplexity int) int
+	}
+
+	StocktakeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StocktakeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StocktakeLine struct {
+		Counted              func(childComplexity int) int
+		CountedAt            func(childComplexity int) int
+		CountedBy            func(childComplexity int) int
+		Goods                func(childComplexity int) int
+		PackName             func(childComplexity int) int
+		PackQuantity         func(childComplexity int) int
+		ShownDifference      func(childComplexity int) int
+		ShownDifferenceValue func(childComplexity int) int
+		ShownExpected        func(childComplexity int) int
+		UnitCost             func(childComplexity int) int
+	}
+
+	StocktakeLineConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StocktakeLineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		Events       func(childComplexity int, types []model.EventType, after *int64) int
+		LowStock     func(childComplexity int, locationID *int64) int
+		StockChanged func(childComplexity int, goodsIds []int64, locationID *int64, categoryID *int64) int
 	}
 
 	Transfer struct {
@@ -420,6 +573,9 @@ type ComplexityRoot struct {
 		OccurredAt   func(childComplexity int) int
 		ToLocation   func(childComplexity int) int
 		TotalAmount  func(childComplexity int) int
+		VoidReason   func(childComplexity int) int
+		VoidedAt     func(childComplexity int) int
+		VoidedBy     func(childComplexity int) int
 	}
 
 	TransferAllocation struct {
@@ -443,10 +599,12 @@ type ComplexityRoot struct {
 	}
 
 	TransferLine struct {
-		Allocations func(childComplexity int) int
-		Amount      func(childComplexity int) int
-		Goods       func(childComplexity int) int
-		Quantity    func(childComplexity int) int
+		Allocations  func(childComplexity int) int
+		Amount       func(childComplexity int) int
+		Goods        func(childComplexity int) int
+		PackName     func(childComplexity int) int
+		PackQuantity func(childComplexity int) int
+		Quantity     func(childComplexity int) int
 	}
 
 	User struct {
@@ -491,6 +649,45 @@ type ComplexityRoot struct {
 		Quantity    func(childComplexity int) int
 		Value       func(childComplexity int) int
 	}
+
+	Webhook struct {
+		Active      func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Types       func(childComplexity int) int
+		URL         func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	WebhookDelivery struct {
+		Attempts      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		DeliveredAt   func(childComplexity int) int
+		EventID       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		LastError     func(childComplexity int) int
+		LastStatus    func(childComplexity int) int
+		NextAttemptAt func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
+	WebhookDeliveryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	WebhookDeliveryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WebhookPayload struct {
+		Secret  func(childComplexity int) int
+		Webhook func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -505,6 +702,8 @@ type CategoryResolver interface {
 }
 type GoodsResolver interface {
 	Image(ctx context.Context, obj *model.Goods) (*model.Media, error)
+
+	Packs(ctx context.Context, obj *model.Goods) ([]*model.Pack, error)
 }
 type LedgerEntryResolver interface {
 	Goods(ctx context.Context, obj *model.LedgerEntry) (*model.Goods, error)
@@ -513,6 +712,8 @@ type LedgerEntryResolver interface {
 	StockIn(ctx context.Context, obj *model.LedgerEntry) (*model.StockIn, error)
 	StockOut(ctx context.Context, obj *model.LedgerEntry) (*model.StockOut, error)
 	Transfer(ctx context.Context, obj *model.LedgerEntry) (*model.Transfer, error)
+	Stocktake(ctx context.Context, obj *model.LedgerEntry) (*model.Stocktake, error)
+	Adjustment(ctx context.Context, obj *model.LedgerEntry) (*model.StockAdjustment, error)
 }
 type LocationStockResolver interface {
 	Location(ctx context.Context, obj *model.LocationStock) (*model.Location, error)
@@ -525,6 +726,8 @@ type LotResolver interface {
 	Transfer(ctx context.Context, obj *model.Lot) (*model.Transfer, error)
 }
 type MediaResolver interface {
+	URL(ctx context.Context, obj *model.Media) (string, error)
+
 	CreatedBy(ctx context.Context, obj *model.Media) (*model.User, error)
 }
 type MovementSummaryRowResolver interface {
@@ -542,12 +745,26 @@ type MutationResolver interface {
 	StockIn(ctx context.Context, input model.StockInInput) (*model.StockIn, error)
 	StockOut(ctx context.Context, input model.StockOutInput) (*model.StockOut, error)
 	TransferStock(ctx context.Context, input model.TransferInput) (*model.Transfer, error)
+	WriteOffExpired(ctx context.Context, input model.WriteOffInput) (*model.StockOut, error)
 	CreateLocation(ctx context.Context, input model.LocationInput) (*model.Location, error)
 	UpdateLocation(ctx context.Context, input model.LocationUpdate) (*model.Location, error)
 	ArchiveLocation(ctx context.Context, id int64, archived *bool) (*model.Location, error)
 	DeleteLocation(ctx context.Context, id int64) (int64, error)
+	StartStocktake(ctx context.Context, input model.StocktakeInput) (*model.Stocktake, error)
+	RecordCounts(ctx context.Context, input model.CountInput) (*model.Stocktake, error)
+	ApplyStocktake(ctx context.Context, input model.ApplyInput) (*model.Stocktake, error)
+	CancelStocktake(ctx context.Context, id int64) (*model.Stocktake, error)
+	SetStock(ctx context.Context, input model.SetStockInput) (*model.StockAdjustment, error)
+	VoidStockIn(ctx context.Context, input model.VoidInput) (*model.StockIn, error)
+	VoidStockOut(ctx context.Context, input model.VoidInput) (*model.StockOut, error)
+	VoidTransfer(ctx context.Context, input model.VoidInput) (*model.Transfer, error)
+	CreateWebhook(ctx context.Context, input model.WebhookInput) (*WebhookPayload, error)
+	UpdateWebhook(ctx context.Context, input model.WebhookUpdate) (*model.Webhook, error)
+	DeleteWebhook(ctx context.Context, id int64) (int64, error)
+	RedeliverWebhook(ctx context.Context, deliveryID int64) (*model.WebhookDelivery, error)
 	Login(ctx context.Context, username string, password string) (*AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
+	ChangePassword(ctx context.Context, current string, new string) (bool, error)
 	CreateUser(ctx context.Context, input model.UserInput) (*model.User, error)
 	UpdateUser(ctx context.Context, input model.UserUpdate) (*model.User, error)
 	CreateAPIToken(ctx context.Context, input model.APITokenInput) (*APITokenPayload, error)
@@ -561,16 +778,21 @@ type QueryResolver interface {
 	Goods(ctx context.Context, id int64) (*model.Goods, error)
 	GoodsList(ctx context.Context, search *string, categoryID *int64, includeArchived *bool, orderBy *model.GoodsOrder, first *int, after *string, offset *int) (*Connection[*model.Goods], error)
 	Stock(ctx context.Context, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.StockLevel], error)
+	ExpiringLots(ctx context.Context, before time.Time, locationID *int64, categoryID *int64, first *int, after *string, offset *int) (*Connection[*model.Lot], error)
 	Lots(ctx context.Context, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) (*Connection[*model.Lot], error)
 	StockIn(ctx context.Context, id int64) (*model.StockIn, error)
-	StockIns(ctx context.Context, search *string, typeArg *model.StockInType, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error)
+	StockIns(ctx context.Context, search *string, typeArg *model.StockInType, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error)
 	StockOut(ctx context.Context, id int64) (*model.StockOut, error)
-	StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error)
+	StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error)
 	Ledger(ctx context.Context, goodsID *int64, categoryID *int64, locationID *int64, kind *model.LedgerKind, search *string, direction *model.Direction, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.LedgerEntry], error)
 	Locations(ctx context.Context, search *string, includeArchived *bool, first *int, after *string, offset *int) (*Connection[*model.Location], error)
 	Location(ctx context.Context, id int64) (*model.Location, error)
 	Transfer(ctx context.Context, id int64) (*model.Transfer, error)
-	Transfers(ctx context.Context, search *string, goodsID *int64, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Transfer], error)
+	Transfers(ctx context.Context, search *string, goodsID *int64, locationID *int64, voided *bool, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Transfer], error)
+	Stocktake(ctx context.Context, id int64) (*model.Stocktake, error)
+	Stocktakes(ctx context.Context, status *model.StocktakeStatus, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Stocktake], error)
+	Webhooks(ctx context.Context) ([]*model.Webhook, error)
+	WebhookDeliveries(ctx context.Context, webhookID int64, status *model.DeliveryStatus, first *int, after *string, offset *int) (*Connection[*model.WebhookDelivery], error)
 	Me(ctx context.Context) (*model.User, error)
 	Users(ctx context.Context, first *int, after *string, offset *int) (*Connection[*model.User], error)
 	APITokens(ctx context.Context, userID *int64) ([]*model.Token, error)
@@ -578,14 +800,30 @@ type QueryResolver interface {
 	MovementSummary(ctx context.Context, from time.Time, to time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) (*MovementSummaryConnection, error)
 	Valuation(ctx context.Context, at *time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) (*ValuationConnection, error)
 }
+type StockAdjustmentResolver interface {
+	Goods(ctx context.Context, obj *model.StockAdjustment) (*model.Goods, error)
+	Location(ctx context.Context, obj *model.StockAdjustment) (*model.Location, error)
+
+	StockIn(ctx context.Context, obj *model.StockAdjustment) (*model.StockIn, error)
+	StockOut(ctx context.Context, obj *model.StockAdjustment) (*model.StockOut, error)
+
+	CreatedBy(ctx context.Context, obj *model.StockAdjustment) (*model.User, error)
+}
+type StockChangeEventResolver interface {
+	Goods(ctx context.Context, obj *model.StockChangeEvent) (*model.Goods, error)
+	Location(ctx context.Context, obj *model.StockChangeEvent) (*model.Location, error)
+}
 type StockInResolver interface {
 	Location(ctx context.Context, obj *model.StockIn) (*model.Location, error)
 
 	Lines(ctx context.Context, obj *model.StockIn) ([]*model.Lot, error)
 
 	Attachments(ctx context.Context, obj *model.StockIn) ([]*model.Media, error)
+	Warnings(ctx context.Context, obj *model.StockIn) ([]string, error)
 
 	CreatedBy(ctx context.Context, obj *model.StockIn) (*model.User, error)
+
+	VoidedBy(ctx context.Context, obj *model.StockIn) (*model.User, error)
 }
 type StockInLineResolver interface {
 	Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error)
@@ -595,6 +833,10 @@ type StockInLineResolver interface {
 type StockLevelResolver interface {
 	Location(ctx context.Context, obj *model.StockLevel) (*model.Location, error)
 	ByLocation(ctx context.Context, obj *model.StockLevel) ([]*model.LocationStock, error)
+
+	NextExpiry(ctx context.Context, obj *model.StockLevel) (*time.Time, error)
+	ExpiredQuantity(ctx context.Context, obj *model.StockLevel) (model.Quantity, error)
+	InPacks(ctx context.Context, obj *model.StockLevel) ([]*model.PackQuantity, error)
 }
 type StockOutResolver interface {
 	Location(ctx context.Context, obj *model.StockOut) (*model.Location, error)
@@ -602,11 +844,37 @@ type StockOutResolver interface {
 	Lines(ctx context.Context, obj *model.StockOut) ([]*model.StockOutLine, error)
 
 	CreatedBy(ctx context.Context, obj *model.StockOut) (*model.User, error)
+
+	VoidedBy(ctx context.Context, obj *model.StockOut) (*model.User, error)
 }
 type StockOutLineResolver interface {
 	Goods(ctx context.Context, obj *model.StockOutLine) (*model.Goods, error)
 
 	Allocations(ctx context.Context, obj *model.StockOutLine) ([]*model.Allocation, error)
+
+	Lot(ctx context.Context, obj *model.StockOutLine) (*model.Lot, error)
+}
+type StocktakeResolver interface {
+	Location(ctx context.Context, obj *model.Stocktake) (*model.Location, error)
+
+	StartedBy(ctx context.Context, obj *model.Stocktake) (*model.User, error)
+
+	AppliedBy(ctx context.Context, obj *model.Stocktake) (*model.User, error)
+	Lines(ctx context.Context, obj *model.Stocktake, counted *bool, first *int, after *string, offset *int) (*Connection[*model.StocktakeLine], error)
+	CountedCount(ctx context.Context, obj *model.Stocktake) (int, error)
+	UncountedCount(ctx context.Context, obj *model.Stocktake) (int, error)
+	StockIn(ctx context.Context, obj *model.Stocktake) (*model.StockIn, error)
+	StockOut(ctx context.Context, obj *model.Stocktake) (*model.StockOut, error)
+}
+type StocktakeLineResolver interface {
+	Goods(ctx context.Context, obj *model.StocktakeLine) (*model.Goods, error)
+
+	CountedBy(ctx context.Context, obj *model.StocktakeLine) (*model.User, error)
+}
+type SubscriptionResolver interface {
+	StockChanged(ctx context.Context, goodsIds []int64, locationID *int64, categoryID *int64) (<-chan *model.StockChangeEvent, error)
+	LowStock(ctx context.Context, locationID *int64) (<-chan *model.StockChangeEvent, error)
+	Events(ctx context.Context, types []model.EventType, after *int64) (<-chan *model.Event, error)
 }
 type TransferResolver interface {
 	FromLocation(ctx context.Context, obj *model.Transfer) (*model.Location, error)
@@ -615,6 +883,8 @@ type TransferResolver interface {
 	Lines(ctx context.Context, obj *model.Transfer) ([]*model.TransferLine, error)
 
 	CreatedBy(ctx context.Context, obj *model.Transfer) (*model.User, error)
+
+	VoidedBy(ctx context.Context, obj *model.Transfer) (*model.User, error)
 }
 type TransferAllocationResolver interface {
 	Lot(ctx context.Context, obj *model.TransferAllocation) (*model.Lot, error)
@@ -814,6 +1084,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CategoryEdge.Node(childComplexity), true
 
+	case "Event.at":
+		if e.ComplexityRoot.Event.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.At(childComplexity), true
+	case "Event.id":
+		if e.ComplexityRoot.Event.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.ID(childComplexity), true
+	case "Event.payload":
+		if e.ComplexityRoot.Event.Payload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Payload(childComplexity), true
+	case "Event.type":
+		if e.ComplexityRoot.Event.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Type(childComplexity), true
+
 	case "Goods.archived":
 		if e.ComplexityRoot.Goods.Archived == nil {
 			break
@@ -850,6 +1145,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Goods.Image(childComplexity), true
+	case "Goods.issuePolicy":
+		if e.ComplexityRoot.Goods.IssuePolicy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Goods.IssuePolicy(childComplexity), true
 	case "Goods.lowStockThreshold":
 		if e.ComplexityRoot.Goods.LowStockThreshold == nil {
 			break
@@ -868,6 +1169,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Goods.Note(childComplexity), true
+	case "Goods.packs":
+		if e.ComplexityRoot.Goods.Packs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Goods.Packs(childComplexity), true
 	case "Goods.sku":
 		if e.ComplexityRoot.Goods.SKU == nil {
 			break
@@ -880,6 +1187,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Goods.Stock(childComplexity), true
+	case "Goods.tracksExpiry":
+		if e.ComplexityRoot.Goods.TracksExpiry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Goods.TracksExpiry(childComplexity), true
 	case "Goods.unit":
 		if e.ComplexityRoot.Goods.Unit == nil {
 			break
@@ -956,6 +1269,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.KindTotal.Value(childComplexity), true
 
+	case "LedgerEntry.adjustment":
+		if e.ComplexityRoot.LedgerEntry.Adjustment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Adjustment(childComplexity), true
 	case "LedgerEntry.amount":
 		if e.ComplexityRoot.LedgerEntry.Amount == nil {
 			break
@@ -1022,6 +1341,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerEntry.StockOut(childComplexity), true
+	case "LedgerEntry.stocktake":
+		if e.ComplexityRoot.LedgerEntry.Stocktake == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Stocktake(childComplexity), true
 	case "LedgerEntry.transfer":
 		if e.ComplexityRoot.LedgerEntry.Transfer == nil {
 			break
@@ -1167,6 +1492,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LocationStock.StockValue(childComplexity), true
 
+	case "Lot.expiresAt":
+		if e.ComplexityRoot.Lot.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ExpiresAt(childComplexity), true
 	case "Lot.goods":
 		if e.ComplexityRoot.Lot.Goods == nil {
 			break
@@ -1203,6 +1534,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Lot.Remaining(childComplexity), true
+	case "Lot.remainingValue":
+		if e.ComplexityRoot.Lot.ShownRemainingValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ShownRemainingValue(childComplexity), true
 	case "Lot.stockIn":
 		if e.ComplexityRoot.Lot.StockIn == nil {
 			break
@@ -1433,6 +1770,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MovementTotals.Outgoing(childComplexity), true
 
+	case "Mutation.applyStocktake":
+		if e.ComplexityRoot.Mutation.ApplyStocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyStocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyStocktake(childComplexity, args["input"].(model.ApplyInput)), true
 	case "Mutation.archiveGoods":
 		if e.ComplexityRoot.Mutation.ArchiveGoods == nil {
 			break
@@ -1455,6 +1803,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveLocation(childComplexity, args["id"].(int64), args["archived"].(*bool)), true
+	case "Mutation.cancelStocktake":
+		if e.ComplexityRoot.Mutation.CancelStocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelStocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelStocktake(childComplexity, args["id"].(int64)), true
+	case "Mutation.changePassword":
+		if e.ComplexityRoot.Mutation.ChangePassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["current"].(string), args["new"].(string)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -1510,6 +1880,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.UserInput)), true
+	case "Mutation.createWebhook":
+		if e.ComplexityRoot.Mutation.CreateWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhook(childComplexity, args["input"].(model.WebhookInput)), true
 	case "Mutation.deleteCategory":
 		if e.ComplexityRoot.Mutation.DeleteCategory == nil {
 			break
@@ -1543,6 +1924,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteLocation(childComplexity, args["id"].(int64)), true
+	case "Mutation.deleteWebhook":
+		if e.ComplexityRoot.Mutation.DeleteWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWebhook(childComplexity, args["id"].(int64)), true
 	case "Mutation.exportReport":
 		if e.ComplexityRoot.Mutation.ExportReport == nil {
 			break
@@ -1571,6 +1963,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.recordCounts":
+		if e.ComplexityRoot.Mutation.RecordCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCounts(childComplexity, args["input"].(model.CountInput)), true
+	case "Mutation.redeliverWebhook":
+		if e.ComplexityRoot.Mutation.RedeliverWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_redeliverWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RedeliverWebhook(childComplexity, args["deliveryId"].(int64)), true
 	case "Mutation.revokeApiToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -1582,6 +1996,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["id"].(int64)), true
+	case "Mutation.setStock":
+		if e.ComplexityRoot.Mutation.SetStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetStock(childComplexity, args["input"].(model.SetStockInput)), true
+	case "Mutation.startStocktake":
+		if e.ComplexityRoot.Mutation.StartStocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startStocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartStocktake(childComplexity, args["input"].(model.StocktakeInput)), true
 	case "Mutation.stockIn":
 		if e.ComplexityRoot.Mutation.StockIn == nil {
 			break
@@ -1659,6 +2095,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["input"].(model.UserUpdate)), true
+	case "Mutation.updateWebhook":
+		if e.ComplexityRoot.Mutation.UpdateWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWebhook(childComplexity, args["input"].(model.WebhookUpdate)), true
 	case "Mutation.uploadMedia":
 		if e.ComplexityRoot.Mutation.UploadMedia == nil {
 			break
@@ -1670,6 +2117,76 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UploadMedia(childComplexity, args["file"].(graphql.Upload)), true
+	case "Mutation.voidStockIn":
+		if e.ComplexityRoot.Mutation.VoidStockIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidStockIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoidStockIn(childComplexity, args["input"].(model.VoidInput)), true
+	case "Mutation.voidStockOut":
+		if e.ComplexityRoot.Mutation.VoidStockOut == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidStockOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoidStockOut(childComplexity, args["input"].(model.VoidInput)), true
+	case "Mutation.voidTransfer":
+		if e.ComplexityRoot.Mutation.VoidTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoidTransfer(childComplexity, args["input"].(model.VoidInput)), true
+	case "Mutation.writeOffExpired":
+		if e.ComplexityRoot.Mutation.WriteOffExpired == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_writeOffExpired_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WriteOffExpired(childComplexity, args["input"].(model.WriteOffInput)), true
+
+	case "Pack.name":
+		if e.ComplexityRoot.Pack.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pack.Name(childComplexity), true
+	case "Pack.quantity":
+		if e.ComplexityRoot.Pack.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pack.Quantity(childComplexity), true
+
+	case "PackQuantity.pack":
+		if e.ComplexityRoot.PackQuantity.Pack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackQuantity.Pack(childComplexity), true
+	case "PackQuantity.quantity":
+		if e.ComplexityRoot.PackQuantity.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackQuantity.Quantity(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1729,6 +2246,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["id"].(int64)), true
+	case "Query.expiringLots":
+		if e.ComplexityRoot.Query.ExpiringLots == nil {
+			break
+		}
+
+		args, err := ec.field_Query_expiringLots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExpiringLots(childComplexity, args["before"].(time.Time), args["locationId"].(*int64), args["categoryId"].(*int64), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.goods":
 		if e.ComplexityRoot.Query.Goods == nil {
 			break
@@ -1856,7 +2384,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.StockIns(childComplexity, args["search"].(*string), args["type"].(*model.StockInType), args["locationId"].(*int64), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+		return e.ComplexityRoot.Query.StockIns(childComplexity, args["search"].(*string), args["type"].(*model.StockInType), args["locationId"].(*int64), args["voided"].(*bool), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.stockOut":
 		if e.ComplexityRoot.Query.StockOut == nil {
 			break
@@ -1878,7 +2406,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.StockOuts(childComplexity, args["search"].(*string), args["reason"].(*model.StockOutReason), args["locationId"].(*int64), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+		return e.ComplexityRoot.Query.StockOuts(childComplexity, args["search"].(*string), args["reason"].(*model.StockOutReason), args["locationId"].(*int64), args["voided"].(*bool), args["goodsId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Query.stocktake":
+		if e.ComplexityRoot.Query.Stocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Stocktake(childComplexity, args["id"].(int64)), true
+	case "Query.stocktakes":
+		if e.ComplexityRoot.Query.Stocktakes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stocktakes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Stocktakes(childComplexity, args["status"].(*model.StocktakeStatus), args["locationId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.transfer":
 		if e.ComplexityRoot.Query.Transfer == nil {
 			break
@@ -1900,7 +2450,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Transfers(childComplexity, args["search"].(*string), args["goodsId"].(*int64), args["locationId"].(*int64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+		return e.ComplexityRoot.Query.Transfers(childComplexity, args["search"].(*string), args["goodsId"].(*int64), args["locationId"].(*int64), args["voided"].(*bool), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -1923,6 +2473,90 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Valuation(childComplexity, args["at"].(*time.Time), args["locationId"].(*int64), args["categoryId"].(*int64), args["search"].(*string), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Query.webhookDeliveries":
+		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["webhookId"].(int64), args["status"].(*model.DeliveryStatus), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Query.webhooks":
+		if e.ComplexityRoot.Query.Webhooks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Webhooks(childComplexity), true
+
+	case "StockAdjustment.createdAt":
+		if e.ComplexityRoot.StockAdjustment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.CreatedAt(childComplexity), true
+	case "StockAdjustment.createdBy":
+		if e.ComplexityRoot.StockAdjustment.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.CreatedBy(childComplexity), true
+	case "StockAdjustment.difference":
+		if e.ComplexityRoot.StockAdjustment.Difference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.Difference(childComplexity), true
+	case "StockAdjustment.goods":
+		if e.ComplexityRoot.StockAdjustment.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.Goods(childComplexity), true
+	case "StockAdjustment.id":
+		if e.ComplexityRoot.StockAdjustment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.ID(childComplexity), true
+	case "StockAdjustment.location":
+		if e.ComplexityRoot.StockAdjustment.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.Location(childComplexity), true
+	case "StockAdjustment.note":
+		if e.ComplexityRoot.StockAdjustment.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.Note(childComplexity), true
+	case "StockAdjustment.quantityAfter":
+		if e.ComplexityRoot.StockAdjustment.QuantityAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.QuantityAfter(childComplexity), true
+	case "StockAdjustment.quantityBefore":
+		if e.ComplexityRoot.StockAdjustment.QuantityBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.QuantityBefore(childComplexity), true
+	case "StockAdjustment.stockIn":
+		if e.ComplexityRoot.StockAdjustment.StockIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.StockIn(childComplexity), true
+	case "StockAdjustment.stockOut":
+		if e.ComplexityRoot.StockAdjustment.StockOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAdjustment.StockOut(childComplexity), true
 
 	case "StockAmount.quantity":
 		if e.ComplexityRoot.StockAmount.Quantity == nil {
@@ -1936,6 +2570,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockAmount.Value(childComplexity), true
+
+	case "StockChangeEvent.at":
+		if e.ComplexityRoot.StockChangeEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.At(childComplexity), true
+	case "StockChangeEvent.documentCode":
+		if e.ComplexityRoot.StockChangeEvent.DocumentCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.DocumentCode(childComplexity), true
+	case "StockChangeEvent.documentKind":
+		if e.ComplexityRoot.StockChangeEvent.DocumentKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.DocumentKind(childComplexity), true
+	case "StockChangeEvent.eventId":
+		if e.ComplexityRoot.StockChangeEvent.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.EventID(childComplexity), true
+	case "StockChangeEvent.goods":
+		if e.ComplexityRoot.StockChangeEvent.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.Goods(childComplexity), true
+	case "StockChangeEvent.location":
+		if e.ComplexityRoot.StockChangeEvent.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.Location(childComplexity), true
+	case "StockChangeEvent.onHand":
+		if e.ComplexityRoot.StockChangeEvent.OnHand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.OnHand(childComplexity), true
+	case "StockChangeEvent.threshold":
+		if e.ComplexityRoot.StockChangeEvent.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.Threshold(childComplexity), true
+	case "StockChangeEvent.type":
+		if e.ComplexityRoot.StockChangeEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.Type(childComplexity), true
+	case "StockChangeEvent.value":
+		if e.ComplexityRoot.StockChangeEvent.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChangeEvent.Value(childComplexity), true
 
 	case "StockIn.attachments":
 		if e.ComplexityRoot.StockIn.Attachments == nil {
@@ -2003,6 +2698,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockIn.Type(childComplexity), true
+	case "StockIn.voidReason":
+		if e.ComplexityRoot.StockIn.VoidReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.VoidReason(childComplexity), true
+	case "StockIn.voidedAt":
+		if e.ComplexityRoot.StockIn.VoidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.VoidedAt(childComplexity), true
+	case "StockIn.voidedBy":
+		if e.ComplexityRoot.StockIn.VoidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.VoidedBy(childComplexity), true
+	case "StockIn.warnings":
+		if e.ComplexityRoot.StockIn.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockIn.Warnings(childComplexity), true
 
 	case "StockInConnection.edges":
 		if e.ComplexityRoot.StockInConnection.Edges == nil {
@@ -2048,6 +2767,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockInLine.Amount(childComplexity), true
+	case "StockInLine.expiresAt":
+		if e.ComplexityRoot.StockInLine.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInLine.ExpiresAt(childComplexity), true
 	case "StockInLine.goods":
 		if e.ComplexityRoot.StockInLine.Goods == nil {
 			break
@@ -2060,6 +2785,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockInLine.Lot(childComplexity), true
+	case "StockInLine.pack":
+		if e.ComplexityRoot.StockInLine.PackName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInLine.PackName(childComplexity), true
+	case "StockInLine.packQuantity":
+		if e.ComplexityRoot.StockInLine.PackQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockInLine.PackQuantity(childComplexity), true
 	case "StockInLine.quantity":
 		if e.ComplexityRoot.StockInLine.ReceivedQuantity == nil {
 			break
@@ -2085,12 +2822,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.ByLocation(childComplexity), true
+	case "StockLevel.expiredQuantity":
+		if e.ComplexityRoot.StockLevel.ExpiredQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.ExpiredQuantity(childComplexity), true
 	case "StockLevel.goods":
 		if e.ComplexityRoot.StockLevel.Goods == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StockLevel.Goods(childComplexity), true
+	case "StockLevel.inPacks":
+		if e.ComplexityRoot.StockLevel.InPacks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.InPacks(childComplexity), true
 	case "StockLevel.location":
 		if e.ComplexityRoot.StockLevel.Location == nil {
 			break
@@ -2103,6 +2852,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.Low(childComplexity), true
+	case "StockLevel.nextExpiry":
+		if e.ComplexityRoot.StockLevel.NextExpiry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.NextExpiry(childComplexity), true
 	case "StockLevel.onHand":
 		if e.ComplexityRoot.StockLevel.OnHand == nil {
 			break
@@ -2214,6 +2969,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockOut.TotalCost(childComplexity), true
+	case "StockOut.voidReason":
+		if e.ComplexityRoot.StockOut.VoidReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.VoidReason(childComplexity), true
+	case "StockOut.voidedAt":
+		if e.ComplexityRoot.StockOut.VoidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.VoidedAt(childComplexity), true
+	case "StockOut.voidedBy":
+		if e.ComplexityRoot.StockOut.VoidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOut.VoidedBy(childComplexity), true
 
 	case "StockOutConnection.edges":
 		if e.ComplexityRoot.StockOutConnection.Edges == nil {
@@ -2271,12 +3044,297 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockOutLine.Goods(childComplexity), true
+	case "StockOutLine.lot":
+		if e.ComplexityRoot.StockOutLine.Lot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutLine.Lot(childComplexity), true
+	case "StockOutLine.pack":
+		if e.ComplexityRoot.StockOutLine.PackName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutLine.PackName(childComplexity), true
+	case "StockOutLine.packQuantity":
+		if e.ComplexityRoot.StockOutLine.PackQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockOutLine.PackQuantity(childComplexity), true
 	case "StockOutLine.quantity":
 		if e.ComplexityRoot.StockOutLine.Quantity == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StockOutLine.Quantity(childComplexity), true
+
+	case "Stocktake.appliedAt":
+		if e.ComplexityRoot.Stocktake.AppliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.AppliedAt(childComplexity), true
+	case "Stocktake.appliedBy":
+		if e.ComplexityRoot.Stocktake.AppliedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.AppliedBy(childComplexity), true
+	case "Stocktake.blind":
+		if e.ComplexityRoot.Stocktake.Blind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Blind(childComplexity), true
+	case "Stocktake.code":
+		if e.ComplexityRoot.Stocktake.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Code(childComplexity), true
+	case "Stocktake.countedCount":
+		if e.ComplexityRoot.Stocktake.CountedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.CountedCount(childComplexity), true
+	case "Stocktake.id":
+		if e.ComplexityRoot.Stocktake.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.ID(childComplexity), true
+	case "Stocktake.lines":
+		if e.ComplexityRoot.Stocktake.Lines == nil {
+			break
+		}
+
+		args, err := ec.field_Stocktake_lines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stocktake.Lines(childComplexity, args["counted"].(*bool), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Stocktake.location":
+		if e.ComplexityRoot.Stocktake.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Location(childComplexity), true
+	case "Stocktake.note":
+		if e.ComplexityRoot.Stocktake.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Note(childComplexity), true
+	case "Stocktake.startedAt":
+		if e.ComplexityRoot.Stocktake.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.StartedAt(childComplexity), true
+	case "Stocktake.startedBy":
+		if e.ComplexityRoot.Stocktake.StartedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.StartedBy(childComplexity), true
+	case "Stocktake.status":
+		if e.ComplexityRoot.Stocktake.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Status(childComplexity), true
+	case "Stocktake.stockIn":
+		if e.ComplexityRoot.Stocktake.StockIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.StockIn(childComplexity), true
+	case "Stocktake.stockOut":
+		if e.ComplexityRoot.Stocktake.StockOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.StockOut(childComplexity), true
+	case "Stocktake.uncountedCount":
+		if e.ComplexityRoot.Stocktake.UncountedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.UncountedCount(childComplexity), true
+
+	case "StocktakeConnection.edges":
+		if e.ComplexityRoot.StocktakeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeConnection.Edges(childComplexity), true
+	case "StocktakeConnection.nodes":
+		if e.ComplexityRoot.StocktakeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeConnection.Nodes(childComplexity), true
+	case "StocktakeConnection.pageInfo":
+		if e.ComplexityRoot.StocktakeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeConnection.PageInfo(childComplexity), true
+	case "StocktakeConnection.totalCount":
+		if e.ComplexityRoot.StocktakeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeConnection.TotalCount(childComplexity), true
+
+	case "StocktakeEdge.cursor":
+		if e.ComplexityRoot.StocktakeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeEdge.Cursor(childComplexity), true
+	case "StocktakeEdge.node":
+		if e.ComplexityRoot.StocktakeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeEdge.Node(childComplexity), true
+
+	case "StocktakeLine.counted":
+		if e.ComplexityRoot.StocktakeLine.Counted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Counted(childComplexity), true
+	case "StocktakeLine.countedAt":
+		if e.ComplexityRoot.StocktakeLine.CountedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.CountedAt(childComplexity), true
+	case "StocktakeLine.countedBy":
+		if e.ComplexityRoot.StocktakeLine.CountedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.CountedBy(childComplexity), true
+	case "StocktakeLine.goods":
+		if e.ComplexityRoot.StocktakeLine.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Goods(childComplexity), true
+	case "StocktakeLine.pack":
+		if e.ComplexityRoot.StocktakeLine.PackName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.PackName(childComplexity), true
+	case "StocktakeLine.packQuantity":
+		if e.ComplexityRoot.StocktakeLine.PackQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.PackQuantity(childComplexity), true
+	case "StocktakeLine.difference":
+		if e.ComplexityRoot.StocktakeLine.ShownDifference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.ShownDifference(childComplexity), true
+	case "StocktakeLine.differenceValue":
+		if e.ComplexityRoot.StocktakeLine.ShownDifferenceValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.ShownDifferenceValue(childComplexity), true
+	case "StocktakeLine.expected":
+		if e.ComplexityRoot.StocktakeLine.ShownExpected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.ShownExpected(childComplexity), true
+	case "StocktakeLine.unitCost":
+		if e.ComplexityRoot.StocktakeLine.UnitCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.UnitCost(childComplexity), true
+
+	case "StocktakeLineConnection.edges":
+		if e.ComplexityRoot.StocktakeLineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineConnection.Edges(childComplexity), true
+	case "StocktakeLineConnection.nodes":
+		if e.ComplexityRoot.StocktakeLineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineConnection.Nodes(childComplexity), true
+	case "StocktakeLineConnection.pageInfo":
+		if e.ComplexityRoot.StocktakeLineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineConnection.PageInfo(childComplexity), true
+	case "StocktakeLineConnection.totalCount":
+		if e.ComplexityRoot.StocktakeLineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineConnection.TotalCount(childComplexity), true
+
+	case "StocktakeLineEdge.cursor":
+		if e.ComplexityRoot.StocktakeLineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineEdge.Cursor(childComplexity), true
+	case "StocktakeLineEdge.node":
+		if e.ComplexityRoot.StocktakeLineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLineEdge.Node(childComplexity), true
+
+	case "Subscription.events":
+		if e.ComplexityRoot.Subscription.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Events(childComplexity, args["types"].([]model.EventType), args["after"].(*int64)), true
+	case "Subscription.lowStock":
+		if e.ComplexityRoot.Subscription.LowStock == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_lowStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LowStock(childComplexity, args["locationId"].(*int64)), true
+	case "Subscription.stockChanged":
+		if e.ComplexityRoot.Subscription.StockChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_stockChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.StockChanged(childComplexity, args["goodsIds"].([]int64), args["locationId"].(*int64), args["categoryId"].(*int64)), true
 
 	case "Transfer.code":
 		if e.ComplexityRoot.Transfer.Code == nil {
@@ -2338,6 +3396,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Transfer.TotalAmount(childComplexity), true
+	case "Transfer.voidReason":
+		if e.ComplexityRoot.Transfer.VoidReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.VoidReason(childComplexity), true
+	case "Transfer.voidedAt":
+		if e.ComplexityRoot.Transfer.VoidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.VoidedAt(childComplexity), true
+	case "Transfer.voidedBy":
+		if e.ComplexityRoot.Transfer.VoidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transfer.VoidedBy(childComplexity), true
 
 	case "TransferAllocation.amount":
 		if e.ComplexityRoot.TransferAllocation.Amount == nil {
@@ -2426,6 +3502,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TransferLine.Goods(childComplexity), true
+	case "TransferLine.pack":
+		if e.ComplexityRoot.TransferLine.PackName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferLine.PackName(childComplexity), true
+	case "TransferLine.packQuantity":
+		if e.ComplexityRoot.TransferLine.PackQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferLine.PackQuantity(childComplexity), true
 	case "TransferLine.quantity":
 		if e.ComplexityRoot.TransferLine.Quantity == nil {
 			break
@@ -2589,6 +3677,155 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ValuationRow.Value(childComplexity), true
 
+	case "Webhook.active":
+		if e.ComplexityRoot.Webhook.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Active(childComplexity), true
+	case "Webhook.createdAt":
+		if e.ComplexityRoot.Webhook.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.CreatedAt(childComplexity), true
+	case "Webhook.description":
+		if e.ComplexityRoot.Webhook.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Description(childComplexity), true
+	case "Webhook.id":
+		if e.ComplexityRoot.Webhook.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.ID(childComplexity), true
+	case "Webhook.events":
+		if e.ComplexityRoot.Webhook.Types == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Types(childComplexity), true
+	case "Webhook.url":
+		if e.ComplexityRoot.Webhook.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.URL(childComplexity), true
+	case "Webhook.updatedAt":
+		if e.ComplexityRoot.Webhook.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.UpdatedAt(childComplexity), true
+
+	case "WebhookDelivery.attempts":
+		if e.ComplexityRoot.WebhookDelivery.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Attempts(childComplexity), true
+	case "WebhookDelivery.createdAt":
+		if e.ComplexityRoot.WebhookDelivery.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.CreatedAt(childComplexity), true
+	case "WebhookDelivery.deliveredAt":
+		if e.ComplexityRoot.WebhookDelivery.DeliveredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.DeliveredAt(childComplexity), true
+	case "WebhookDelivery.eventId":
+		if e.ComplexityRoot.WebhookDelivery.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.EventID(childComplexity), true
+	case "WebhookDelivery.id":
+		if e.ComplexityRoot.WebhookDelivery.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.ID(childComplexity), true
+	case "WebhookDelivery.lastError":
+		if e.ComplexityRoot.WebhookDelivery.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastError(childComplexity), true
+	case "WebhookDelivery.lastStatus":
+		if e.ComplexityRoot.WebhookDelivery.LastStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastStatus(childComplexity), true
+	case "WebhookDelivery.nextAttemptAt":
+		if e.ComplexityRoot.WebhookDelivery.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.NextAttemptAt(childComplexity), true
+	case "WebhookDelivery.status":
+		if e.ComplexityRoot.WebhookDelivery.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Status(childComplexity), true
+
+	case "WebhookDeliveryConnection.edges":
+		if e.ComplexityRoot.WebhookDeliveryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryConnection.Edges(childComplexity), true
+	case "WebhookDeliveryConnection.nodes":
+		if e.ComplexityRoot.WebhookDeliveryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryConnection.Nodes(childComplexity), true
+	case "WebhookDeliveryConnection.pageInfo":
+		if e.ComplexityRoot.WebhookDeliveryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryConnection.PageInfo(childComplexity), true
+	case "WebhookDeliveryConnection.totalCount":
+		if e.ComplexityRoot.WebhookDeliveryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryConnection.TotalCount(childComplexity), true
+
+	case "WebhookDeliveryEdge.cursor":
+		if e.ComplexityRoot.WebhookDeliveryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryEdge.Cursor(childComplexity), true
+	case "WebhookDeliveryEdge.node":
+		if e.ComplexityRoot.WebhookDeliveryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryEdge.Node(childComplexity), true
+
+	case "WebhookPayload.secret":
+		if e.ComplexityRoot.WebhookPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookPayload.Secret(childComplexity), true
+	case "WebhookPayload.webhook":
+		if e.ComplexityRoot.WebhookPayload.Webhook == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookPayload.Webhook(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2598,12 +3835,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ApplyStocktakeInput", ec.unmarshalInputApplyStocktakeInput),
+			graphql.NewInputUnmarshaler("CountLineInput", ec.unmarshalInputCountLineInput),
 			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
 			graphql.NewInputUnmarshaler("CreateGoodsInput", ec.unmarshalInputCreateGoodsInput),
 			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
 			graphql.NewInputUnmarshaler("ExportInput", ec.unmarshalInputExportInput),
+			graphql.NewInputUnmarshaler("PackInput", ec.unmarshalInputPackInput),
+			graphql.NewInputUnmarshaler("RecordCountsInput", ec.unmarshalInputRecordCountsInput),
+			graphql.NewInputUnmarshaler("SetStockInput", ec.unmarshalInputSetStockInput),
+			graphql.NewInputUnmarshaler("StartStocktakeInput", ec.unmarshalInputStartStocktakeInput),
 			graphql.NewInputUnmarshaler("StockInInput", ec.unmarshalInputStockInInput),
 			graphql.NewInputUnmarshaler("StockInLineInput", ec.unmarshalInputStockInLineInput),
 			graphql.NewInputUnmarshaler("StockOutInput", ec.unmarshalInputStockOutInput),
@@ -2614,6 +3858,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateGoodsInput", ec.unmarshalInputUpdateGoodsInput),
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
+			graphql.NewInputUnmarshaler("UpdateWebhookInput", ec.unmarshalInputUpdateWebhookInput),
+			graphql.NewInputUnmarshaler("VoidInput", ec.unmarshalInputVoidInput),
+			graphql.NewInputUnmarshaler("WriteOffExpiredInput", ec.unmarshalInputWriteOffExpiredInput),
 		)
 	}
 	first := true
@@ -2659,6 +3906,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			buf := newDataBuffer()
 			data.MarshalGQL(buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
 				Data: buf.Bytes(),
@@ -2865,8 +4129,42 @@ type Goods {
   note: String
   "Archived goods are hidden from lists by default and stay in history."
   archived: Boolean!
+  "Every stock-in line of it must give expiresAt."
+  tracksExpiry: Boolean!
+  "Which lots leave first."
+  issuePolicy: IssuePolicy!
+  "How it comes: a box of 12 of its unit. Document lines may name a pack."
+  packs: [Pack!]!
   createdAt: Time!
   updatedAt: Time!
+}
+
+"Which lots of a goods leave first. Whatever the policy, each allocation costs its own lot's unit cost."
+enum IssuePolicy {
+  "Oldest received first (the default)."
+  FIFO
+  "Earliest expiresAt first, lots without a date last, then oldest received."
+  FEFO
+}
+
+"A way a goods comes: quantity of its unit in one pack."
+type Pack {
+  "1–30 characters, unique per goods without regard to case."
+  name: String!
+  "Greater than 0, up to 3 decimals."
+  quantity: Decimal!
+}
+
+"One pack of createGoods or updateGoods."
+input PackInput {
+  name: String!
+  quantity: Decimal!
+}
+
+"Part of an on hand in whole packs: quantity of pack, or with pack null the rest in the goods' unit."
+type PackQuantity {
+  pack: String
+  quantity: Decimal!
 }
 
 "How a goods list is sorted."
@@ -2905,6 +4203,9 @@ input CreateGoodsInput {
   note: String
   "An uploaded image (uploadMedia or POST /upload); a PDF or a generated report is BAD_USER_INPUT."
   imageId: ID
+  tracksExpiry: Boolean = false
+  issuePolicy: IssuePolicy = FIFO
+  packs: [PackInput!]
 }
 
 "What updateGoods takes: fields left out stay as they are."
@@ -2921,6 +4222,10 @@ input UpdateGoodsInput {
   archived: Boolean
   "An uploaded image, as for createGoods; null removes the image."
   imageId: ID
+  tracksExpiry: Boolean
+  issuePolicy: IssuePolicy
+  "Replaces the packs; [] or null: none."
+  packs: [PackInput!]
 }
 
 # ─── Stock ──────────────────────────────────────────────────────────────────
@@ -2956,6 +4261,9 @@ extend type Query {
     offset: Int
   ): StockLevelConnection! @hasRole(role: VIEWER)
 
+  "Lots with something left that expire before ` + "`" + `before` + "`" + `, soonest first."
+  expiringLots(before: Time!, locationId: ID, categoryId: ID, first: Int, after: String, offset: Int): LotConnection! @hasRole(role: VIEWER)
+
   "The lots of one goods, oldest first: the order stock leaves in."
   lots(goodsId: ID!, "Only the lots at this location." locationId: ID, "Also list emptied lots." includeEmpty: Boolean = false, first: Int, after: String, offset: Int): LotConnection! @hasRole(role: VIEWER)
 
@@ -2967,6 +4275,8 @@ extend type Query {
     search: String
     type: StockInType
     locationId: ID
+    "true: only voided ones; false: only the others; left out: both."
+    voided: Boolean
     "Only documents with a line of this goods."
     goodsId: ID
     from: Time
@@ -2984,6 +4294,8 @@ extend type Query {
     search: String
     reason: StockOutReason
     locationId: ID
+    "true: only voided ones; false: only the others; left out: both."
+    voided: Boolean
     "Only documents with a line of this goods."
     goodsId: ID
     from: Time
@@ -3032,6 +4344,12 @@ extend type Mutation {
   INSUFFICIENT_STOCK as for stockOut.
   """
   transferStock(input: TransferInput!): Transfer! @hasRole(role: CLERK)
+  """
+  Take exactly the expired lots at a location (expiresAt before ` + "`" + `before` + "`" + `,
+  default now; not FIFO) out of stock in one EXPIRED stock-out, one line per
+  lot; null when nothing has expired. At most 500 lots a call.
+  """
+  writeOffExpired(input: WriteOffExpiredInput!): StockOut @hasRole(role: CLERK)
 }
 
 extend type Goods {
@@ -3054,6 +4372,12 @@ type StockLevel {
   averageCost: Decimal
   "onHand ≤ the goods' lowStockThreshold."
   low: Boolean!
+  "The earliest expiry among the lots with something left."
+  nextExpiry: Time
+  "How much of those lots has expired now."
+  expiredQuantity: Decimal!
+  "onHand as whole packs, the largest first, plus the rest: 2 box + 5."
+  inPacks: [PackQuantity!]!
 }
 
 "What one stock-in line brought in (a batch, 批次), and what is left of it."
@@ -3070,6 +4394,10 @@ type Lot {
   stockIn: StockIn!
   "The transfer that made this lot, or null for a stock-in's lot."
   transfer: Transfer
+  "When it expires, if it does; a transfer carries it."
+  expiresAt: Time
+  "What is left of it is worth (null when its stored numbers give no amount)."
+  remainingValue: Decimal
 }
 
 "Why goods came in."
@@ -3091,6 +4419,8 @@ enum StockOutReason {
   DAMAGE
   "Returned to the supplier."
   RETURN
+  "Past its expiry: waste (writeOffExpired)."
+  EXPIRED
 }
 
 "Why a ledger entry moved stock: the stock-in's type, the stock-out's reason, or a side of a transfer."
@@ -3102,8 +4432,20 @@ enum LedgerKind {
   LOSS
   DAMAGE
   RETURN
+  "Waste written off (the EXPIRED stock-out reason)."
+  EXPIRED
   TRANSFER_IN
   TRANSFER_OUT
+  "A stocktake's surplus (盘盈)."
+  STOCKTAKE_GAIN
+  "A stocktake's loss (盘亏)."
+  STOCKTAKE_LOSS
+  "setStock raised the on hand (调整)."
+  ADJUSTMENT_GAIN
+  "setStock lowered the on hand (调整)."
+  ADJUSTMENT_LOSS
+  "A void moved back what its document moved (作废)."
+  VOID
 }
 
 "Which way a ledger entry moved stock."
@@ -3124,9 +4466,15 @@ type StockIn {
   totalAmount: Decimal!
   "Invoice photos and the like."
   attachments: [Media!]!
+  "What its answer flags without refusing: lines that expired before they were received."
+  warnings: [String!]!
   createdAt: Time!
   "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
+  "When it was voided (its lines stay; VOID ledger entries moved them back), or null."
+  voidedAt: Time
+  voidedBy: User
+  voidReason: String
 }
 
 "One line of a stock-in."
@@ -3138,6 +4486,10 @@ type StockInLine {
   amount: Decimal!
   "The lot this line made."
   lot: Lot!
+  expiresAt: Time
+  "The pack the line was given in, and how many of it (quantity is in the goods' unit)."
+  pack: String
+  packQuantity: Decimal
 }
 
 "A document taking goods out of stock (出库)."
@@ -3154,6 +4506,10 @@ type StockOut {
   createdAt: Time!
   "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
+  "When it was voided (its lines stay; VOID ledger entries put each allocation back), or null."
+  voidedAt: Time
+  voidedBy: User
+  voidReason: String
 }
 
 "One line of a stock-out."
@@ -3164,6 +4520,11 @@ type StockOutLine {
   cost: Decimal!
   "What the line took from which lot, oldest first."
   allocations: [Allocation!]!
+  "The pack the line was given in, and how many of it (quantity is in the goods' unit)."
+  pack: String
+  packQuantity: Decimal
+  "The lot it named, when it took from one lot."
+  lot: Lot
 }
 
 "How much of one lot one stock-out line took."
@@ -3195,6 +4556,10 @@ type LedgerEntry {
   stockOut: StockOut
   "The transfer, for both of its entries."
   transfer: Transfer
+  "The stocktake whose apply wrote it."
+  stocktake: Stocktake
+  "The setStock that wrote it."
+  adjustment: StockAdjustment
 }
 
 "What stockIn takes."
@@ -3229,6 +4594,20 @@ input StockInLineInput {
   quantity: Decimal!
   "0 or more, up to 4 decimals, at most 9999999.9999."
   unitCost: Decimal!
+  "A pack of the goods: quantity is then a count of packs and unitCost a cost per pack, converted exactly (refused when that needs more than 3 decimals)."
+  pack: String
+  "When the lot expires; required for goods that track expiry. Before occurredAt is allowed and flagged in warnings."
+  expiresAt: Time
+}
+
+"What writeOffExpired takes."
+input WriteOffExpiredInput {
+  "May be left out while there is exactly one location."
+  locationId: ID
+  "Lots expiring before this; default now."
+  before: Time
+  note: String
+  idempotencyKey: String
 }
 
 "What stockOut takes."
@@ -3252,6 +4631,10 @@ input StockOutLineInput {
   goodsId: ID!
   "Greater than 0, up to 3 decimals."
   quantity: Decimal!
+  "A pack of the goods: quantity is then a count of packs."
+  pack: String
+  "Take from this lot alone (the dented can), whatever the issue policy; more than it holds is INSUFFICIENT_STOCK."
+  lotId: ID
 }
 
 "A page of stock levels."
@@ -3354,6 +4737,8 @@ extend type Query {
     goodsId: ID
     "Only transfers from or to this location."
     locationId: ID
+    "true: only voided ones; false: only the others; left out: both."
+    voided: Boolean
     from: Time
     to: Time
     first: Int
@@ -3405,6 +4790,10 @@ type Transfer {
   createdAt: Time!
   "Who recorded it: only the id and username unless you are an ADMIN or that user (see User)."
   createdBy: User
+  "When it was voided, or null."
+  voidedAt: Time
+  voidedBy: User
+  voidReason: String
 }
 
 "One line of a transfer."
@@ -3415,6 +4804,8 @@ type TransferLine {
   amount: Decimal!
   "What the line took from which lot at the source, oldest first, and the lot each made at the destination."
   allocations: [TransferAllocation!]!
+  pack: String
+  packQuantity: Decimal
 }
 
 "How much of one lot a transfer line took, and the lot it made at the destination."
@@ -3463,6 +4854,8 @@ input TransferLineInput {
   goodsId: ID!
   "Greater than 0, up to 3 decimals."
   quantity: Decimal!
+  "A pack of the goods: quantity is then a count of packs."
+  pack: String
 }
 
 "A page of locations."
@@ -3493,6 +4886,366 @@ type TransferEdge {
   node: Transfer!
 }
 
+# ─── Stocktakes, adjustments and voids ──────────────────────────────────────
+#
+# The books are made to agree with the shelf by counting (a stocktake) or by
+# setting one goods' figure (setStock); mistakes are undone by voiding the
+# document. Each writes ordinary documents or reversing ledger entries:
+# nothing is ever deleted or rewritten.
+
+extend type Query {
+  "One stocktake, or null."
+  stocktake(id: ID!): Stocktake @hasRole(role: VIEWER)
+  "Stocktakes, newest first."
+  stocktakes(status: StocktakeStatus, locationId: ID, from: Time, to: Time, first: Int, after: String, offset: Int): StocktakeConnection! @hasRole(role: VIEWER)
+}
+
+extend type Mutation {
+  """
+  Open a count at one location of the goods named, or of a category's goods,
+  or (with neither) of every goods with stock or history there. Codes
+  ST-YYYYMMDD-NNNN.
+  """
+  startStocktake(input: StartStocktakeInput!): Stocktake! @hasRole(role: CLERK)
+  """
+  Record counts in an open stocktake; several clerks may count at once, and a
+  goods counted again takes the later count. Each count remembers what was
+  on hand at that moment.
+  """
+  recordCounts(input: RecordCountsInput!): Stocktake! @hasRole(role: CLERK)
+  """
+  Apply an open stocktake, in one transaction: one SURPLUS stock-in of the
+  goods counted above what was on hand when counted, one LOSS stock-out
+  (FIFO) of those below, each line the difference — movements recorded since
+  a count are kept. Uncounted goods stay. A loss larger than the stock now is
+  INSUFFICIENT_STOCK and nothing changes. Applies once: again with the same
+  idempotencyKey answers it; otherwise CONFLICT.
+  """
+  applyStocktake(input: ApplyStocktakeInput!): Stocktake! @hasRole(role: CLERK)
+  "Close an open stocktake without changing stock."
+  cancelStocktake(id: ID!): Stocktake! @hasRole(role: CLERK)
+  """
+  Set one goods' on hand at a location by the SURPLUS stock-in or LOSS
+  stock-out of the difference. With compareQuantity, the on hand must still be
+  that figure, else CONFLICT with extensions.current.
+  """
+  setStock(input: SetStockInput!): StockAdjustment! @hasRole(role: CLERK)
+  """
+  Void a stock-in: only while none of its lots has been drawn on (otherwise
+  CONFLICT naming the lot and extensions.documents that drew on it: void
+  those first). VOID ledger entries take its lots out.
+  """
+  voidStockIn(input: VoidInput!): StockIn! @hasRole(role: CLERK)
+  "Void a stock-out: VOID ledger entries put each allocation back into the lot it came from."
+  voidStockOut(input: VoidInput!): StockOut! @hasRole(role: CLERK)
+  "Void a transfer: only while the lots it made are untouched; each allocation goes back to its lot at the source."
+  voidTransfer(input: VoidInput!): Transfer! @hasRole(role: CLERK)
+}
+
+"Where a stocktake stands."
+enum StocktakeStatus {
+  OPEN
+  APPLIED
+  CANCELLED
+}
+
+"A count of some goods at one location (盘点)."
+type Stocktake {
+  id: ID!
+  code: String!
+  location: Location!
+  status: StocktakeStatus!
+  "In a blind stocktake, expected figures read as null for CLERK and VIEWER until it is applied."
+  blind: Boolean!
+  note: String
+  startedAt: Time!
+  startedBy: User
+  appliedAt: Time
+  appliedBy: User
+  "The goods it counts, in order; counted: true only those counted, false only the others."
+  lines(counted: Boolean, first: Int, after: String, offset: Int): StocktakeLineConnection!
+  countedCount: Int!
+  uncountedCount: Int!
+  "The SURPLUS stock-in its apply wrote, if any."
+  stockIn: StockIn
+  "The LOSS stock-out its apply wrote, if any."
+  stockOut: StockOut
+}
+
+"One goods of a stocktake."
+type StocktakeLine {
+  goods: Goods!
+  "Null until counted."
+  counted: Decimal
+  "The unit cost a surplus of it is valued at, when given with the count."
+  unitCost: Decimal
+  countedAt: Time
+  countedBy: User
+  "What was on hand at the location when the count was recorded (null while uncounted, or hidden in a blind stocktake)."
+  expected: Decimal
+  "counted − expected."
+  difference: Decimal
+  "What the difference is worth: what the apply moved, or before it an estimate at the line's unit cost or the average cost on hand."
+  differenceValue: Decimal
+  "The pack the count was given in, and how many of it."
+  pack: String
+  packQuantity: Decimal
+}
+
+"One setStock."
+type StockAdjustment {
+  id: ID!
+  goods: Goods!
+  location: Location!
+  quantityBefore: Decimal!
+  quantityAfter: Decimal!
+  "quantityAfter − quantityBefore."
+  difference: Decimal!
+  note: String
+  "The SURPLUS stock-in it wrote, if the figure went up."
+  stockIn: StockIn
+  "The LOSS stock-out it wrote, if the figure went down."
+  stockOut: StockOut
+  createdAt: Time!
+  createdBy: User
+}
+
+"What startStocktake takes."
+input StartStocktakeInput {
+  "May be left out while there is exactly one location."
+  locationId: ID
+  categoryId: ID
+  goodsIds: [ID!]
+  blind: Boolean = false
+  note: String
+  idempotencyKey: String
+}
+
+"What recordCounts takes."
+input RecordCountsInput {
+  stocktakeId: ID!
+  "1–500 counts."
+  lines: [CountLineInput!]!
+}
+
+"One goods counted."
+input CountLineInput {
+  goodsId: ID!
+  "0 or more, up to 3 decimals."
+  counted: Decimal!
+  "The unit cost to value a surplus at; otherwise the average cost on hand, else the last lot's."
+  unitCost: Decimal
+  "A pack of the goods: counted (and unitCost) are then per pack."
+  pack: String
+}
+
+"What applyStocktake takes."
+input ApplyStocktakeInput {
+  id: ID!
+  idempotencyKey: String
+}
+
+"What setStock takes."
+input SetStockInput {
+  goodsId: ID!
+  "May be left out while there is exactly one location."
+  locationId: ID
+  "The new on hand: 0 or more."
+  quantity: Decimal!
+  "The on hand you last read; when it differs from the current one, CONFLICT with extensions.current."
+  compareQuantity: Decimal
+  "The unit cost of a surplus; otherwise the average cost on hand, else the last lot's."
+  unitCost: Decimal
+  note: String
+  idempotencyKey: String
+}
+
+"What the void mutations take."
+input VoidInput {
+  id: ID!
+  "Why: required, 1–200 characters."
+  reason: String!
+}
+
+"A page of stocktakes."
+type StocktakeConnection {
+  nodes: [Stocktake!]!
+  edges: [StocktakeEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A stocktake with its cursor."
+type StocktakeEdge {
+  cursor: String!
+  node: Stocktake!
+}
+
+"A page of stocktake lines."
+type StocktakeLineConnection {
+  nodes: [StocktakeLine!]!
+  edges: [StocktakeLineEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A stocktake line with its cursor."
+type StocktakeLineEdge {
+  cursor: String!
+  node: StocktakeLine!
+}
+
+# ─── Live stock: subscriptions and webhooks ─────────────────────────────────
+#
+# Every document that moves stock and every goods change writes events into
+# an outbox in its own transaction: an event exists if and only if what it
+# reports committed. Subscriptions (graphql-transport-ws over /query, the
+# token in connection_init's payload as Authorization) and webhooks are fed
+# from it, on every replica.
+
+type Subscription {
+  "Stock changes (STOCK_CHANGED) as they commit, of some goods, at a location, or of a category's goods."
+  stockChanged(goodsIds: [ID!], locationId: ID, categoryId: ID): StockChangeEvent! @hasRole(role: VIEWER)
+  "Goods crossing their low-stock threshold, down (LOW_STOCK) or up again (BACK_IN_STOCK): in total, or at locationId."
+  lowStock(locationId: ID): StockChangeEvent! @hasRole(role: VIEWER)
+  """
+  Every event of these types (all when left out). With after, the events
+  after that id are replayed first — what a client missed while disconnected,
+  up to WMS_EVENT_RETENTION — then the live ones follow.
+  """
+  events(types: [EventType!], after: ID): Event! @hasRole(role: VIEWER)
+}
+
+extend type Query {
+  "Every webhook (never their secrets)."
+  webhooks: [Webhook!]! @hasRole(role: ADMIN)
+  "A webhook's deliveries, newest first, of one status or all."
+  webhookDeliveries(webhookId: ID!, status: DeliveryStatus, first: Int, after: String, offset: Int): WebhookDeliveryConnection! @hasRole(role: ADMIN)
+}
+
+extend type Mutation {
+  """
+  Send the events of these types to url, each a signed JSON POST (see the
+  README). The signing secret is shown here once. URLs that resolve to
+  loopback, link-local or private addresses are refused unless
+  WMS_WEBHOOK_ALLOW_PRIVATE is set.
+  """
+  createWebhook(input: CreateWebhookInput!): WebhookPayload! @hasRole(role: ADMIN)
+  updateWebhook(input: UpdateWebhookInput!): Webhook! @hasRole(role: ADMIN)
+  "Remove a webhook and its deliveries."
+  deleteWebhook(id: ID!): ID! @hasRole(role: ADMIN)
+  "Send a delivery again, from now."
+  redeliverWebhook(deliveryId: ID!): WebhookDelivery! @hasRole(role: ADMIN)
+}
+
+"A receiver of events."
+type Webhook {
+  id: ID!
+  url: String!
+  events: [EventType!]!
+  description: String
+  active: Boolean!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+"A new webhook and its signing secret, shown only here."
+type WebhookPayload {
+  webhook: Webhook!
+  secret: String!
+}
+
+"Where a delivery stands."
+enum DeliveryStatus {
+  PENDING
+  DELIVERED
+  "Not delivered within a day of tries."
+  FAILED
+}
+
+"One event sent to one webhook."
+type WebhookDelivery {
+  id: ID!
+  eventId: ID!
+  status: DeliveryStatus!
+  attempts: Int!
+  nextAttemptAt: Time!
+  "The receiver's last HTTP status, if it answered."
+  lastStatus: Int
+  lastError: String
+  deliveredAt: Time
+  createdAt: Time!
+}
+
+"What createWebhook takes."
+input CreateWebhookInput {
+  "http:// or https://, at most 2000 characters."
+  url: String!
+  events: [EventType!]!
+  description: String
+}
+
+"What updateWebhook takes: fields left out stay."
+input UpdateWebhookInput {
+  id: ID!
+  url: String
+  events: [EventType!]
+  description: String
+  active: Boolean
+}
+
+"A page of deliveries."
+type WebhookDeliveryConnection {
+  nodes: [WebhookDelivery!]!
+  edges: [WebhookDeliveryEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A delivery with its cursor."
+type WebhookDeliveryEdge {
+  cursor: String!
+  node: WebhookDelivery!
+}
+
+"What an event says happened."
+enum EventType {
+  STOCK_CHANGED
+  LOW_STOCK
+  BACK_IN_STOCK
+  LOTS_EXPIRING
+  DOCUMENT_CREATED
+  DOCUMENT_VOIDED
+  GOODS_CHANGED
+}
+
+"One event of the outbox."
+type Event {
+  "Increasing: the position to resume from (events(after:))."
+  id: ID!
+  type: EventType!
+  at: Time!
+  "The event's details as JSON (see the README)."
+  payload: String!
+}
+
+"A goods' stock at a location (or in total) after a document."
+type StockChangeEvent {
+  eventId: ID!
+  type: EventType!
+  at: Time!
+  goods: Goods!
+  "Null for the goods' totals over every location."
+  location: Location
+  onHand: Decimal!
+  value: Decimal!
+  "The low-stock threshold, for LOW_STOCK and BACK_IN_STOCK."
+  threshold: Decimal
+  "The document that moved it: STOCK_IN, STOCK_OUT, TRANSFER, STOCKTAKE; null for a goods change."
+  documentKind: String
+  documentCode: String
+}
+
 # ─── Users and tokens ───────────────────────────────────────────────────────
 
 extend type Query {
@@ -3516,6 +5269,14 @@ extend type Mutation {
   login(username: String!, password: String!): AuthPayload!
   "End the session (or revoke the API token) this request was sent with."
   logout: Boolean! @hasRole(role: VIEWER)
+  """
+  Change your own password, given the current one. Your other sessions end;
+  the one this request came with, and your API tokens, keep working. A wrong
+  ` + "`" + `current` + "`" + ` is BAD_USER_INPUT on ` + "`" + `current` + "`" + ` and counts as a failed login
+  (TOO_MANY_ATTEMPTS after too many); a ` + "`" + `new` + "`" + ` too short or too long is
+  BAD_USER_INPUT on ` + "`" + `new` + "`" + `.
+  """
+  changePassword(current: String!, new: String!): Boolean! @hasRole(role: VIEWER)
   "Add a user."
   createUser(input: CreateUserInput!): User! @hasRole(role: ADMIN)
   "Change a user's role, disable them, or set a new password; disabling or a new password ends their sessions and tokens."
@@ -3654,7 +5415,12 @@ type Media {
   size: Int!
   "Hex SHA-256 of the bytes; also the download's ETag."
   sha256: String!
-  "Where to download it (send the same Authorization header)."
+  """
+  Where to download it: a signed URL that works without an Authorization header
+  (for an <img src> or a link) for WMS_MEDIA_URL_TTL (an hour), and only as long
+  as the token that asked for it works. An expired or altered one answers 403.
+  The path without its query string works with the Authorization header.
+  """
   url: String!
   createdAt: Time!
   "Who uploaded or generated it: only the id and username unless you are an ADMIN or that user (see User)."
@@ -3826,6 +5592,8 @@ enum ExportKind {
   STOCK_OUTS
   "The ledger, newest first."
   LEDGER
+  "Lots with something left expiring before ` + "`" + `to` + "`" + ` (default a week from now), soonest first (临期)."
+  EXPIRING
   "The movement summary of [from, to) (both required), with a totals row."
   MOVEMENT_SUMMARY
   "The valuation at ` + "`" + `at` + "`" + ` (now when left out), with a totals row."
@@ -3972,6 +5740,20 @@ func (ec *executionContext) childFields_CategoryEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CategoryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Event_id(ctx, field)
+	case "type":
+		return ec.fieldContext_Event_type(ctx, field)
+	case "at":
+		return ec.fieldContext_Event_at(ctx, field)
+	case "payload":
+		return ec.fieldContext_Event_payload(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
+}
+
 func (ec *executionContext) childFields_Goods(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3994,6 +5776,12 @@ func (ec *executionContext) childFields_Goods(ctx context.Context, field graphql
 		return ec.fieldContext_Goods_note(ctx, field)
 	case "archived":
 		return ec.fieldContext_Goods_archived(ctx, field)
+	case "tracksExpiry":
+		return ec.fieldContext_Goods_tracksExpiry(ctx, field)
+	case "issuePolicy":
+		return ec.fieldContext_Goods_issuePolicy(ctx, field)
+	case "packs":
+		return ec.fieldContext_Goods_packs(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Goods_createdAt(ctx, field)
 	case "updatedAt":
@@ -4070,6 +5858,10 @@ func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field g
 		return ec.fieldContext_LedgerEntry_stockOut(ctx, field)
 	case "transfer":
 		return ec.fieldContext_LedgerEntry_transfer(ctx, field)
+	case "stocktake":
+		return ec.fieldContext_LedgerEntry_stocktake(ctx, field)
+	case "adjustment":
+		return ec.fieldContext_LedgerEntry_adjustment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LedgerEntry", field.Name)
 }
@@ -4172,6 +5964,10 @@ func (ec *executionContext) childFields_Lot(ctx context.Context, field graphql.C
 		return ec.fieldContext_Lot_stockIn(ctx, field)
 	case "transfer":
 		return ec.fieldContext_Lot_transfer(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Lot_expiresAt(ctx, field)
+	case "remainingValue":
+		return ec.fieldContext_Lot_remainingValue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Lot", field.Name)
 }
@@ -4286,6 +6082,26 @@ func (ec *executionContext) childFields_MovementTotals(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type MovementTotals", field.Name)
 }
 
+func (ec *executionContext) childFields_Pack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Pack_name(ctx, field)
+	case "quantity":
+		return ec.fieldContext_Pack_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Pack", field.Name)
+}
+
+func (ec *executionContext) childFields_PackQuantity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pack":
+		return ec.fieldContext_PackQuantity_pack(ctx, field)
+	case "quantity":
+		return ec.fieldContext_PackQuantity_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackQuantity", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -4300,6 +6116,34 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_StockAdjustment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StockAdjustment_id(ctx, field)
+	case "goods":
+		return ec.fieldContext_StockAdjustment_goods(ctx, field)
+	case "location":
+		return ec.fieldContext_StockAdjustment_location(ctx, field)
+	case "quantityBefore":
+		return ec.fieldContext_StockAdjustment_quantityBefore(ctx, field)
+	case "quantityAfter":
+		return ec.fieldContext_StockAdjustment_quantityAfter(ctx, field)
+	case "difference":
+		return ec.fieldContext_StockAdjustment_difference(ctx, field)
+	case "note":
+		return ec.fieldContext_StockAdjustment_note(ctx, field)
+	case "stockIn":
+		return ec.fieldContext_StockAdjustment_stockIn(ctx, field)
+	case "stockOut":
+		return ec.fieldContext_StockAdjustment_stockOut(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_StockAdjustment_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_StockAdjustment_createdBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockAdjustment", field.Name)
+}
+
 func (ec *executionContext) childFields_StockAmount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "quantity":
@@ -4308,6 +6152,32 @@ func (ec *executionContext) childFields_StockAmount(ctx context.Context, field g
 		return ec.fieldContext_StockAmount_value(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockAmount", field.Name)
+}
+
+func (ec *executionContext) childFields_StockChangeEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eventId":
+		return ec.fieldContext_StockChangeEvent_eventId(ctx, field)
+	case "type":
+		return ec.fieldContext_StockChangeEvent_type(ctx, field)
+	case "at":
+		return ec.fieldContext_StockChangeEvent_at(ctx, field)
+	case "goods":
+		return ec.fieldContext_StockChangeEvent_goods(ctx, field)
+	case "location":
+		return ec.fieldContext_StockChangeEvent_location(ctx, field)
+	case "onHand":
+		return ec.fieldContext_StockChangeEvent_onHand(ctx, field)
+	case "value":
+		return ec.fieldContext_StockChangeEvent_value(ctx, field)
+	case "threshold":
+		return ec.fieldContext_StockChangeEvent_threshold(ctx, field)
+	case "documentKind":
+		return ec.fieldContext_StockChangeEvent_documentKind(ctx, field)
+	case "documentCode":
+		return ec.fieldContext_StockChangeEvent_documentCode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockChangeEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_StockIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4330,10 +6200,18 @@ func (ec *executionContext) childFields_StockIn(ctx context.Context, field graph
 		return ec.fieldContext_StockIn_totalAmount(ctx, field)
 	case "attachments":
 		return ec.fieldContext_StockIn_attachments(ctx, field)
+	case "warnings":
+		return ec.fieldContext_StockIn_warnings(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_StockIn_createdAt(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_StockIn_createdBy(ctx, field)
+	case "voidedAt":
+		return ec.fieldContext_StockIn_voidedAt(ctx, field)
+	case "voidedBy":
+		return ec.fieldContext_StockIn_voidedBy(ctx, field)
+	case "voidReason":
+		return ec.fieldContext_StockIn_voidReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockIn", field.Name)
 }
@@ -4374,6 +6252,12 @@ func (ec *executionContext) childFields_StockInLine(ctx context.Context, field g
 		return ec.fieldContext_StockInLine_amount(ctx, field)
 	case "lot":
 		return ec.fieldContext_StockInLine_lot(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_StockInLine_expiresAt(ctx, field)
+	case "pack":
+		return ec.fieldContext_StockInLine_pack(ctx, field)
+	case "packQuantity":
+		return ec.fieldContext_StockInLine_packQuantity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockInLine", field.Name)
 }
@@ -4394,6 +6278,12 @@ func (ec *executionContext) childFields_StockLevel(ctx context.Context, field gr
 		return ec.fieldContext_StockLevel_averageCost(ctx, field)
 	case "low":
 		return ec.fieldContext_StockLevel_low(ctx, field)
+	case "nextExpiry":
+		return ec.fieldContext_StockLevel_nextExpiry(ctx, field)
+	case "expiredQuantity":
+		return ec.fieldContext_StockLevel_expiredQuantity(ctx, field)
+	case "inPacks":
+		return ec.fieldContext_StockLevel_inPacks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
 }
@@ -4444,6 +6334,12 @@ func (ec *executionContext) childFields_StockOut(ctx context.Context, field grap
 		return ec.fieldContext_StockOut_createdAt(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_StockOut_createdBy(ctx, field)
+	case "voidedAt":
+		return ec.fieldContext_StockOut_voidedAt(ctx, field)
+	case "voidedBy":
+		return ec.fieldContext_StockOut_voidedBy(ctx, field)
+	case "voidReason":
+		return ec.fieldContext_StockOut_voidReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockOut", field.Name)
 }
@@ -4482,8 +6378,124 @@ func (ec *executionContext) childFields_StockOutLine(ctx context.Context, field 
 		return ec.fieldContext_StockOutLine_cost(ctx, field)
 	case "allocations":
 		return ec.fieldContext_StockOutLine_allocations(ctx, field)
+	case "pack":
+		return ec.fieldContext_StockOutLine_pack(ctx, field)
+	case "packQuantity":
+		return ec.fieldContext_StockOutLine_packQuantity(ctx, field)
+	case "lot":
+		return ec.fieldContext_StockOutLine_lot(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockOutLine", field.Name)
+}
+
+func (ec *executionContext) childFields_Stocktake(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Stocktake_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Stocktake_code(ctx, field)
+	case "location":
+		return ec.fieldContext_Stocktake_location(ctx, field)
+	case "status":
+		return ec.fieldContext_Stocktake_status(ctx, field)
+	case "blind":
+		return ec.fieldContext_Stocktake_blind(ctx, field)
+	case "note":
+		return ec.fieldContext_Stocktake_note(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_Stocktake_startedAt(ctx, field)
+	case "startedBy":
+		return ec.fieldContext_Stocktake_startedBy(ctx, field)
+	case "appliedAt":
+		return ec.fieldContext_Stocktake_appliedAt(ctx, field)
+	case "appliedBy":
+		return ec.fieldContext_Stocktake_appliedBy(ctx, field)
+	case "lines":
+		return ec.fieldContext_Stocktake_lines(ctx, field)
+	case "countedCount":
+		return ec.fieldContext_Stocktake_countedCount(ctx, field)
+	case "uncountedCount":
+		return ec.fieldContext_Stocktake_uncountedCount(ctx, field)
+	case "stockIn":
+		return ec.fieldContext_Stocktake_stockIn(ctx, field)
+	case "stockOut":
+		return ec.fieldContext_Stocktake_stockOut(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Stocktake", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_StocktakeConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_StocktakeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StocktakeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StocktakeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StocktakeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StocktakeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "goods":
+		return ec.fieldContext_StocktakeLine_goods(ctx, field)
+	case "counted":
+		return ec.fieldContext_StocktakeLine_counted(ctx, field)
+	case "unitCost":
+		return ec.fieldContext_StocktakeLine_unitCost(ctx, field)
+	case "countedAt":
+		return ec.fieldContext_StocktakeLine_countedAt(ctx, field)
+	case "countedBy":
+		return ec.fieldContext_StocktakeLine_countedBy(ctx, field)
+	case "expected":
+		return ec.fieldContext_StocktakeLine_expected(ctx, field)
+	case "difference":
+		return ec.fieldContext_StocktakeLine_difference(ctx, field)
+	case "differenceValue":
+		return ec.fieldContext_StocktakeLine_differenceValue(ctx, field)
+	case "pack":
+		return ec.fieldContext_StocktakeLine_pack(ctx, field)
+	case "packQuantity":
+		return ec.fieldContext_StocktakeLine_packQuantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeLine", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeLineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_StocktakeLineConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_StocktakeLineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StocktakeLineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StocktakeLineConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeLineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeLineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StocktakeLineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StocktakeLineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeLineEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Transfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4508,6 +6520,12 @@ func (ec *executionContext) childFields_Transfer(ctx context.Context, field grap
 		return ec.fieldContext_Transfer_createdAt(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_Transfer_createdBy(ctx, field)
+	case "voidedAt":
+		return ec.fieldContext_Transfer_voidedAt(ctx, field)
+	case "voidedBy":
+		return ec.fieldContext_Transfer_voidedBy(ctx, field)
+	case "voidReason":
+		return ec.fieldContext_Transfer_voidReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Transfer", field.Name)
 }
@@ -4562,6 +6580,10 @@ func (ec *executionContext) childFields_TransferLine(ctx context.Context, field 
 		return ec.fieldContext_TransferLine_amount(ctx, field)
 	case "allocations":
 		return ec.fieldContext_TransferLine_allocations(ctx, field)
+	case "pack":
+		return ec.fieldContext_TransferLine_pack(ctx, field)
+	case "packQuantity":
+		return ec.fieldContext_TransferLine_packQuantity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TransferLine", field.Name)
 }
@@ -4650,6 +6672,84 @@ func (ec *executionContext) childFields_ValuationRow(ctx context.Context, field 
 		return ec.fieldContext_ValuationRow_averageCost(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ValuationRow", field.Name)
+}
+
+func (ec *executionContext) childFields_Webhook(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Webhook_id(ctx, field)
+	case "url":
+		return ec.fieldContext_Webhook_url(ctx, field)
+	case "events":
+		return ec.fieldContext_Webhook_events(ctx, field)
+	case "description":
+		return ec.fieldContext_Webhook_description(ctx, field)
+	case "active":
+		return ec.fieldContext_Webhook_active(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Webhook_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Webhook_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Webhook", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookDelivery_id(ctx, field)
+	case "eventId":
+		return ec.fieldContext_WebhookDelivery_eventId(ctx, field)
+	case "status":
+		return ec.fieldContext_WebhookDelivery_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
+	case "lastStatus":
+		return ec.fieldContext_WebhookDelivery_lastStatus(ctx, field)
+	case "lastError":
+		return ec.fieldContext_WebhookDelivery_lastError(ctx, field)
+	case "deliveredAt":
+		return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDelivery", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDeliveryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_WebhookDeliveryConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_WebhookDeliveryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_WebhookDeliveryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_WebhookDeliveryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDeliveryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDeliveryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_WebhookDeliveryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_WebhookDeliveryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDeliveryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhook":
+		return ec.fieldContext_WebhookPayload_webhook(ctx, field)
+	case "secret":
+		return ec.fieldContext_WebhookPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4782,6 +6882,20 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_applyStocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApplyInput, error) {
+			return ec.unmarshalNApplyStocktakeInput2wmsᚋmodelᚐApplyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_archiveGoods_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4823,6 +6937,42 @@ func (ec *executionContext) field_Mutation_archiveLocation_args(ctx context.Cont
 		return nil, err
 	}
 	args["archived"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelStocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "current",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["current"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "new",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["new"] = arg1
 	return args, nil
 }
 
@@ -4896,6 +7046,20 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createWebhook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WebhookInput, error) {
+			return ec.unmarshalNCreateWebhookInput2wmsᚋmodelᚐWebhookInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteCategory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4925,6 +7089,20 @@ func (ec *executionContext) field_Mutation_deleteGoods_args(ctx context.Context,
 }
 
 func (ec *executionContext) field_Mutation_deleteLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteWebhook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -4974,6 +7152,34 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CountInput, error) {
+			return ec.unmarshalNRecordCountsInput2wmsᚋmodelᚐCountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_redeliverWebhook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "deliveryId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["deliveryId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4985,6 +7191,34 @@ func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetStockInput, error) {
+			return ec.unmarshalNSetStockInput2wmsᚋmodelᚐSetStockInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startStocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StocktakeInput, error) {
+			return ec.unmarshalNStartStocktakeInput2wmsᚋmodelᚐStocktakeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5086,6 +7320,20 @@ func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateWebhook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WebhookUpdate, error) {
+			return ec.unmarshalNUpdateWebhookInput2wmsᚋmodelᚐWebhookUpdate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_uploadMedia_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5097,6 +7345,62 @@ func (ec *executionContext) field_Mutation_uploadMedia_args(ctx context.Context,
 		return nil, err
 	}
 	args["file"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_voidStockIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VoidInput, error) {
+			return ec.unmarshalNVoidInput2wmsᚋmodelᚐVoidInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_voidStockOut_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VoidInput, error) {
+			return ec.unmarshalNVoidInput2wmsᚋmodelᚐVoidInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_voidTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VoidInput, error) {
+			return ec.unmarshalNVoidInput2wmsᚋmodelᚐVoidInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_writeOffExpired_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WriteOffInput, error) {
+			return ec.unmarshalNWriteOffExpiredInput2wmsᚋmodelᚐWriteOffInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5185,6 +7489,60 @@ func (ec *executionContext) field_Query_category_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_expiringLots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "categoryId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categoryId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg5
 	return args, nil
 }
 
@@ -5597,54 +7955,62 @@ func (ec *executionContext) field_Query_stockIns_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["locationId"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "voided",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["voided"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
 		func(ctx context.Context, v any) (*int64, error) {
 			return ec.unmarshalOID2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["goodsId"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	args["goodsId"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["to"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["offset"] = arg8
+	args["offset"] = arg9
 	return args, nil
 }
 
@@ -5689,54 +8055,62 @@ func (ec *executionContext) field_Query_stockOuts_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["locationId"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "voided",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["voided"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "goodsId",
 		func(ctx context.Context, v any) (*int64, error) {
 			return ec.unmarshalOID2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["goodsId"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	args["goodsId"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["to"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["offset"] = arg8
+	args["offset"] = arg9
 	return args, nil
 }
 
@@ -5810,6 +8184,82 @@ func (ec *executionContext) field_Query_stock_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_stocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stocktakes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*model.StocktakeStatus, error) {
+			return ec.unmarshalOStocktakeStatus2ᚖwmsᚋmodelᚐStocktakeStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_transfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5851,46 +8301,54 @@ func (ec *executionContext) field_Query_transfers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["locationId"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "voided",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["voided"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["offset"] = arg7
+	args["offset"] = arg8
 	return args, nil
 }
 
@@ -5983,6 +8441,156 @@ func (ec *executionContext) field_Query_valuation_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["offset"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_webhookDeliveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "webhookId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["webhookId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*model.DeliveryStatus, error) {
+			return ec.unmarshalODeliveryStatus2ᚖwmsᚋmodelᚐDeliveryStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Stocktake_lines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "counted",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["counted"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]model.EventType, error) {
+			return ec.unmarshalOEventType2ᚕwmsᚋmodelᚐEventTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_lowStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_stockChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "goodsIds",
+		func(ctx context.Context, v any) ([]int64, error) {
+			return ec.unmarshalOID2ᚕint64ᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["goodsIds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "categoryId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categoryId"] = arg2
 	return args, nil
 }
 
@@ -6721,6 +9329,98 @@ func (ec *executionContext) fieldContext_CategoryEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Event_type(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2wmsᚋmodelᚐEventType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "EventType")
+}
+
+func (ec *executionContext) _Event_at(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Event_payload(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_payload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payload, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+}
+
 func (ec *executionContext) _Goods_id(ctx context.Context, field graphql.CollectedField, obj *model.Goods) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6967,6 +9667,84 @@ func (ec *executionContext) _Goods_archived(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Goods_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Goods", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Goods_tracksExpiry(ctx context.Context, field graphql.CollectedField, obj *model.Goods) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Goods_tracksExpiry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TracksExpiry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Goods_tracksExpiry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Goods", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Goods_issuePolicy(ctx context.Context, field graphql.CollectedField, obj *model.Goods) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Goods_issuePolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuePolicy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IssuePolicy) graphql.Marshaler {
+			return ec.marshalNIssuePolicy2wmsᚋmodelᚐIssuePolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Goods_issuePolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Goods", field, false, false, "IssuePolicy")
+}
+
+func (ec *executionContext) _Goods_packs(ctx context.Context, field graphql.CollectedField, obj *model.Goods) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Goods_packs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Goods().Packs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Pack) graphql.Marshaler {
+			return ec.marshalNPack2ᚕᚖwmsᚋmodelᚐPackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Goods_packs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goods",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pack(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Goods_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Goods) (ret graphql.Marshaler) {
@@ -7652,6 +10430,70 @@ func (ec *executionContext) fieldContext_LedgerEntry_transfer(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Transfer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntry_stocktake(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_stocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().Stocktake(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalOStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_stocktake(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntry_adjustment(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_adjustment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerEntry().Adjustment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockAdjustment) graphql.Marshaler {
+			return ec.marshalOStockAdjustment2ᚖwmsᚋmodelᚐStockAdjustment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_adjustment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAdjustment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8464,6 +11306,52 @@ func (ec *executionContext) fieldContext_Lot_transfer(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Lot_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Lot_remainingValue(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_remainingValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShownRemainingValue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_remainingValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, true, false, "Decimal")
+}
+
 func (ec *executionContext) _LotConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Lot]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8762,7 +11650,7 @@ func (ec *executionContext) _Media_url(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Media_url(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.URL(), nil
+			return ec.Resolvers.Media().URL(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8773,7 +11661,7 @@ func (ec *executionContext) _Media_url(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Media_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Media", field, true, false, "String")
+	return graphql.NewScalarFieldContext("Media", field, true, true, "String")
 }
 
 func (ec *executionContext) _Media_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Media) (ret graphql.Marshaler) {
@@ -10064,6 +12952,68 @@ func (ec *executionContext) fieldContext_Mutation_transferStock(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_writeOffExpired(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_writeOffExpired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WriteOffExpired(ctx, fc.Args["input"].(model.WriteOffInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.StockOut
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockOut
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalOStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_writeOffExpired(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_writeOffExpired_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createLocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10312,6 +13262,750 @@ func (ec *executionContext) fieldContext_Mutation_deleteLocation(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_startStocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startStocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartStocktake(ctx, fc.Args["input"].(model.StocktakeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startStocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startStocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCounts(ctx, fc.Args["input"].(model.CountInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyStocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyStocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyStocktake(ctx, fc.Args["input"].(model.ApplyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyStocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyStocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelStocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelStocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelStocktake(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelStocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelStocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setStock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetStock(ctx, fc.Args["input"].(model.SetStockInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.StockAdjustment
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockAdjustment
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockAdjustment) graphql.Marshaler {
+			return ec.marshalNStockAdjustment2ᚖwmsᚋmodelᚐStockAdjustment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAdjustment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_voidStockIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_voidStockIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VoidStockIn(ctx, fc.Args["input"].(model.VoidInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.StockIn
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockIn
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+			return ec.marshalNStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_voidStockIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_voidStockIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_voidStockOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_voidStockOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VoidStockOut(ctx, fc.Args["input"].(model.VoidInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.StockOut
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockOut
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalNStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_voidStockOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_voidStockOut_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_voidTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_voidTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VoidTransfer(ctx, fc.Args["input"].(model.VoidInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "CLERK")
+				if err != nil {
+					var zeroVal *model.Transfer
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Transfer
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Transfer) graphql.Marshaler {
+			return ec.marshalNTransfer2ᚖwmsᚋmodelᚐTransfer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_voidTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transfer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_voidTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWebhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWebhook(ctx, fc.Args["input"].(model.WebhookInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *WebhookPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *WebhookPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *WebhookPayload) graphql.Marshaler {
+			return ec.marshalNWebhookPayload2ᚖwmsᚋgraphᚐWebhookPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateWebhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateWebhook(ctx, fc.Args["input"].(model.WebhookUpdate))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.Webhook
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Webhook
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚖwmsᚋmodelᚐWebhook(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Webhook(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteWebhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteWebhook(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal int64
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal int64
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_redeliverWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_redeliverWebhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RedeliverWebhook(ctx, fc.Args["deliveryId"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.WebhookDelivery
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.WebhookDelivery
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookDelivery) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚖwmsᚋmodelᚐWebhookDelivery(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_redeliverWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_redeliverWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10395,6 +14089,68 @@ func (ec *executionContext) _Mutation_logout(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Mutation_logout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["current"].(string), fc.Args["new"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -10767,6 +14523,98 @@ func (ec *executionContext) fieldContext_Mutation_exportReport(ctx context.Conte
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Pack_name(ctx context.Context, field graphql.CollectedField, obj *model.Pack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pack_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pack_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pack", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pack_quantity(ctx context.Context, field graphql.CollectedField, obj *model.Pack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pack_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pack_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pack", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _PackQuantity_pack(ctx context.Context, field graphql.CollectedField, obj *model.PackQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackQuantity_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackQuantity_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackQuantity", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackQuantity_quantity(ctx context.Context, field graphql.CollectedField, obj *model.PackQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackQuantity_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackQuantity_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackQuantity", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
@@ -11171,6 +15019,68 @@ func (ec *executionContext) fieldContext_Query_stock(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_expiringLots(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_expiringLots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExpiringLots(ctx, fc.Args["before"].(time.Time), fc.Args["locationId"].(*int64), fc.Args["categoryId"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *Connection[*model.Lot]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*model.Lot]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.Lot]) graphql.Marshaler {
+			return ec.marshalNLotConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_expiringLots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_expiringLots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_lots(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11305,7 +15215,7 @@ func (ec *executionContext) _Query_stockIns(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().StockIns(ctx, fc.Args["search"].(*string), fc.Args["type"].(*model.StockInType), fc.Args["locationId"].(*int64), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+			return ec.Resolvers.Query().StockIns(ctx, fc.Args["search"].(*string), fc.Args["type"].(*model.StockInType), fc.Args["locationId"].(*int64), fc.Args["voided"].(*bool), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11429,7 +15339,7 @@ func (ec *executionContext) _Query_stockOuts(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().StockOuts(ctx, fc.Args["search"].(*string), fc.Args["reason"].(*model.StockOutReason), fc.Args["locationId"].(*int64), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+			return ec.Resolvers.Query().StockOuts(ctx, fc.Args["search"].(*string), fc.Args["reason"].(*model.StockOutReason), fc.Args["locationId"].(*int64), fc.Args["voided"].(*bool), fc.Args["goodsId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11739,7 +15649,7 @@ func (ec *executionContext) _Query_transfers(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Transfers(ctx, fc.Args["search"].(*string), fc.Args["goodsId"].(*int64), fc.Args["locationId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+			return ec.Resolvers.Query().Transfers(ctx, fc.Args["search"].(*string), fc.Args["goodsId"].(*int64), fc.Args["locationId"].(*int64), fc.Args["voided"].(*bool), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11785,6 +15695,242 @@ func (ec *executionContext) fieldContext_Query_transfers(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_transfers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Stocktake(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Stocktake
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalOStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stocktakes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stocktakes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Stocktakes(ctx, fc.Args["status"].(*model.StocktakeStatus), fc.Args["locationId"].(*int64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *Connection[*model.Stocktake]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*model.Stocktake]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.Stocktake]) graphql.Marshaler {
+			return ec.marshalNStocktakeConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stocktakes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stocktakes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhooks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhooks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Webhooks(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*model.Webhook
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.Webhook
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚕᚖwmsᚋmodelᚐWebhookᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhooks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Webhook(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookDeliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WebhookDeliveries(ctx, fc.Args["webhookId"].(int64), fc.Args["status"].(*model.DeliveryStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *Connection[*model.WebhookDelivery]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *Connection[*model.WebhookDelivery]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.WebhookDelivery]) graphql.Marshaler {
+			return ec.marshalNWebhookDeliveryConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDeliveryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_webhookDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12227,6 +16373,304 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _StockAdjustment_id(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockAdjustment_goods(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockAdjustment().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockAdjustment_location(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockAdjustment().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockAdjustment_quantityBefore(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_quantityBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuantityBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_quantityBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockAdjustment_quantityAfter(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_quantityAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuantityAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_quantityAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockAdjustment_difference(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_difference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Difference(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_difference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StockAdjustment_note(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockAdjustment_stockIn(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_stockIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockAdjustment().StockIn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+			return ec.marshalOStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_stockIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockAdjustment_stockOut(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_stockOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockAdjustment().StockOut(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalOStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_stockOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockAdjustment_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAdjustment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockAdjustment_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.StockAdjustment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAdjustment_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockAdjustment().CreatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockAdjustment_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockAdjustment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StockAmount_quantity(ctx context.Context, field graphql.CollectedField, obj *model.StockAmount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12271,6 +16715,254 @@ func (ec *executionContext) _StockAmount_value(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_StockAmount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StockAmount", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockChangeEvent_eventId(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockChangeEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2wmsᚋmodelᚐEventType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "EventType")
+}
+
+func (ec *executionContext) _StockChangeEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockChangeEvent_goods(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockChangeEvent().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockChangeEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockChangeEvent_location(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockChangeEvent().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockChangeEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockChangeEvent_onHand(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_onHand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnHand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_onHand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockChangeEvent_value(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockChangeEvent_threshold(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockChangeEvent_documentKind(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_documentKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentKind(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_documentKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _StockChangeEvent_documentCode(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChangeEvent_documentCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentCode(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockChangeEvent_documentCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChangeEvent", field, true, false, "String")
 }
 
 func (ec *executionContext) _StockIn_id(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
@@ -12507,6 +17199,29 @@ func (ec *executionContext) fieldContext_StockIn_attachments(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _StockIn_warnings(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockIn().Warnings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, true, true, "String")
+}
+
 func (ec *executionContext) _StockIn_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12560,6 +17275,84 @@ func (ec *executionContext) fieldContext_StockIn_createdBy(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _StockIn_voidedAt(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_voidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_voidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockIn_voidedBy(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_voidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockIn().VoidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_voidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockIn",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockIn_voidReason(ctx context.Context, field graphql.CollectedField, obj *model.StockIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockIn_voidReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockIn_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockIn", field, false, false, "String")
 }
 
 func (ec *executionContext) _StockInConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockIn]) (ret graphql.Marshaler) {
@@ -12869,6 +17662,75 @@ func (ec *executionContext) fieldContext_StockInLine_lot(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _StockInLine_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInLine_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockInLine_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockInLine", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockInLine_pack(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInLine_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockInLine_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockInLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockInLine_packQuantity(ctx context.Context, field graphql.CollectedField, obj *model.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockInLine_packQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockInLine_packQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockInLine", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _StockLevel_goods(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13055,6 +17917,84 @@ func (ec *executionContext) _StockLevel_low(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_StockLevel_low(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StockLevel", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _StockLevel_nextExpiry(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_nextExpiry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockLevel().NextExpiry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_nextExpiry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, true, true, "Time")
+}
+
+func (ec *executionContext) _StockLevel_expiredQuantity(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_expiredQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockLevel().ExpiredQuantity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_expiredQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, true, true, "Decimal")
+}
+
+func (ec *executionContext) _StockLevel_inPacks(ctx context.Context, field graphql.CollectedField, obj *model.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_inPacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockLevel().InPacks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PackQuantity) graphql.Marshaler {
+			return ec.marshalNPackQuantity2ᚕᚖwmsᚋmodelᚐPackQuantityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_inPacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockLevel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackQuantity(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StockLevelConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockLevel]) (ret graphql.Marshaler) {
@@ -13488,6 +18428,84 @@ func (ec *executionContext) fieldContext_StockOut_createdBy(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _StockOut_voidedAt(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_voidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_voidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOut", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockOut_voidedBy(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_voidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockOut().VoidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_voidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOut",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockOut_voidReason(ctx context.Context, field graphql.CollectedField, obj *model.StockOut) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOut_voidReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOut_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOut", field, false, false, "String")
+}
+
 func (ec *executionContext) _StockOutConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StockOut]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13772,6 +18790,1277 @@ func (ec *executionContext) fieldContext_StockOutLine_allocations(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _StockOutLine_pack(ctx context.Context, field graphql.CollectedField, obj *model.StockOutLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutLine_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutLine_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOutLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockOutLine_packQuantity(ctx context.Context, field graphql.CollectedField, obj *model.StockOutLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutLine_packQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutLine_packQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockOutLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockOutLine_lot(ctx context.Context, field graphql.CollectedField, obj *model.StockOutLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockOutLine_lot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockOutLine().Lot(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lot) graphql.Marshaler {
+			return ec.marshalOLot2ᚖwmsᚋmodelᚐLot(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockOutLine_lot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockOutLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_id(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Stocktake_code(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "String")
+}
+
+func (ec *executionContext) _Stocktake_location(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_status(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StocktakeStatus) graphql.Marshaler {
+			return ec.marshalNStocktakeStatus2wmsᚋmodelᚐStocktakeStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "StocktakeStatus")
+}
+
+func (ec *executionContext) _Stocktake_blind(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_blind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_blind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Stocktake_note(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "String")
+}
+
+func (ec *executionContext) _Stocktake_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Stocktake_startedBy(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_startedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().StartedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_startedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_appliedAt(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_appliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_appliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Stocktake_appliedBy(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_appliedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().AppliedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_appliedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_lines(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stocktake().Lines(ctx, obj, fc.Args["counted"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Connection[*model.StocktakeLine]) graphql.Marshaler {
+			return ec.marshalNStocktakeLineConnection2ᚖwmsᚋgraphᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_lines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeLineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stocktake_lines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_countedCount(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_countedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().CountedCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_countedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Stocktake_uncountedCount(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_uncountedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().UncountedCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_uncountedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Stocktake_stockIn(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_stockIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().StockIn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
+			return ec.marshalOStockIn2ᚖwmsᚋmodelᚐStockIn(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_stockIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_stockOut(ctx context.Context, field graphql.CollectedField, obj *model.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_stockOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().StockOut(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockOut) graphql.Marshaler {
+			return ec.marshalOStockOut2ᚖwmsᚋmodelᚐStockOut(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_stockOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockOut(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚕᚖwmsᚋmodelᚐStocktakeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.Stocktake]) graphql.Marshaler {
+			return ec.marshalNStocktakeEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StocktakeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StocktakeEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Stocktake]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLine_goods(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StocktakeLine().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLine_counted(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_counted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_counted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLine_unitCost(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_unitCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnitCost) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_unitCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLine_countedAt(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_countedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_countedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StocktakeLine_countedBy(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_countedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StocktakeLine().CountedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_countedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLine_expected(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShownExpected(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLine_difference(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_difference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShownDifference(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_difference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLine_differenceValue(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_differenceValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShownDifferenceValue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_differenceValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLine_pack(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _StocktakeLine_packQuantity(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_packQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_packQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StocktakeLineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StocktakeLine) graphql.Marshaler {
+			return ec.marshalNStocktakeLine2ᚕᚖwmsᚋmodelᚐStocktakeLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.StocktakeLine]) graphql.Marshaler {
+			return ec.marshalNStocktakeLineEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeLineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeLineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLineConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StocktakeLineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLineEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StocktakeLineEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.StocktakeLine]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StocktakeLine) graphql.Marshaler {
+			return ec.marshalNStocktakeLine2ᚖwmsᚋmodelᚐStocktakeLine(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeLineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_stockChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_stockChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().StockChanged(ctx, fc.Args["goodsIds"].([]int64), fc.Args["locationId"].(*int64), fc.Args["categoryId"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.StockChangeEvent
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockChangeEvent
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockChangeEvent) graphql.Marshaler {
+			return ec.marshalNStockChangeEvent2ᚖwmsᚋmodelᚐStockChangeEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_stockChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockChangeEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_stockChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_lowStock(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_lowStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().LowStock(ctx, fc.Args["locationId"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.StockChangeEvent
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.StockChangeEvent
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockChangeEvent) graphql.Marshaler {
+			return ec.marshalNStockChangeEvent2ᚖwmsᚋmodelᚐStockChangeEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_lowStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockChangeEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_lowStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_events(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Events(ctx, fc.Args["types"].([]model.EventType), fc.Args["after"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *model.Event
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Event
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚖwmsᚋmodelᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Transfer_id(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14036,6 +20325,84 @@ func (ec *executionContext) fieldContext_Transfer_createdBy(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Transfer_voidedAt(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_voidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_voidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transfer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Transfer_voidedBy(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_voidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Transfer().VoidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖwmsᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_voidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Transfer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Transfer_voidReason(ctx context.Context, field graphql.CollectedField, obj *model.Transfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Transfer_voidReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoidReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Transfer_voidReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transfer", field, false, false, "String")
 }
 
 func (ec *executionContext) _TransferAllocation_lot(ctx context.Context, field graphql.CollectedField, obj *model.TransferAllocation) (ret graphql.Marshaler) {
@@ -14453,6 +20820,52 @@ func (ec *executionContext) fieldContext_TransferLine_allocations(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TransferLine_pack(ctx context.Context, field graphql.CollectedField, obj *model.TransferLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferLine_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferLine_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransferLine_packQuantity(ctx context.Context, field graphql.CollectedField, obj *model.TransferLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferLine_packQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quantity) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferLine_packQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferLine", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -15201,6 +21614,603 @@ func (ec *executionContext) _ValuationRow_averageCost(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_ValuationRow_averageCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ValuationRow", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.CollectedField, obj *model.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *model.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
+}
+
+func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.CollectedField, obj *model.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Types(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2ᚕwmsᚋmodelᚐEventTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, true, false, "EventType")
+}
+
+func (ec *executionContext) _Webhook_description(ctx context.Context, field graphql.CollectedField, obj *model.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
+}
+
+func (ec *executionContext) _Webhook_active(ctx context.Context, field graphql.CollectedField, obj *model.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Webhook_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Webhook_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DeliveryStatus) graphql.Marshaler {
+			return ec.marshalNDeliveryStatus2wmsᚋmodelᚐDeliveryStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "DeliveryStatus")
+}
+
+func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_lastStatus(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_lastStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_lastStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDeliveryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.WebhookDelivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WebhookDelivery) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚕᚖwmsᚋmodelᚐWebhookDeliveryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDeliveryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookDeliveryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.WebhookDelivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.WebhookDelivery]) graphql.Marshaler {
+			return ec.marshalNWebhookDeliveryEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDeliveryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDeliveryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookDeliveryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.WebhookDelivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDeliveryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookDeliveryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *Connection[*model.WebhookDelivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDeliveryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDeliveryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.WebhookDelivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDeliveryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDeliveryEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.WebhookDelivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookDelivery) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚖwmsᚋmodelᚐWebhookDelivery(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDeliveryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *WebhookPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookPayload_webhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Webhook, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚖwmsᚋmodelᚐWebhook(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookPayload_webhook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Webhook(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookPayload_secret(ctx context.Context, field graphql.CollectedField, obj *WebhookPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -16276,6 +23286,118 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputApplyStocktakeInput(ctx context.Context, obj any) (model.ApplyInput, error) {
+	var it model.ApplyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApplyStocktakeInput unmarshals raw into the ApplyStocktakeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApplyStocktakeInput(ctx context.Context, raw any) (model.ApplyInput, error) {
+	var out model.ApplyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplyStocktakeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCountLineInput(ctx context.Context, obj any) (model.CountLineInput, error) {
+	var it model.CountLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"goodsId", "counted", "unitCost", "pack"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "goodsId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goodsId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoodsID = data
+		case "counted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("counted"))
+			data, err := ec.unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Counted = data
+		case "unitCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitCost"))
+			data, err := ec.unmarshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitCost = data
+		case "pack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pack"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pack = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCountLineInput unmarshals raw into the CountLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCountLineInput(ctx context.Context, raw any) (model.CountLineInput, error) {
+	var out model.CountLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountLineInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Context, obj any) (model.APITokenInput, error) {
 	var it model.APITokenInput
 	if obj == nil {
@@ -16385,7 +23507,14 @@ func (ec *executionContext) unmarshalInputCreateGoodsInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "categoryId", "unit", "sku", "barcode", "lowStockThreshold", "note", "imageId"}
+	if _, present := asMap["tracksExpiry"]; !present {
+		asMap["tracksExpiry"] = false
+	}
+	if _, present := asMap["issuePolicy"]; !present {
+		asMap["issuePolicy"] = "FIFO"
+	}
+
+	fieldsInOrder := [...]string{"name", "categoryId", "unit", "sku", "barcode", "lowStockThreshold", "note", "imageId", "tracksExpiry", "issuePolicy", "packs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16448,6 +23577,27 @@ func (ec *executionContext) unmarshalInputCreateGoodsInput(ctx context.Context, 
 				return it, err
 			}
 			it.ImageID = data
+		case "tracksExpiry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tracksExpiry"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TracksExpiry = data
+		case "issuePolicy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuePolicy"))
+			data, err := ec.unmarshalOIssuePolicy2ᚖwmsᚋmodelᚐIssuePolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuePolicy = data
+		case "packs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packs"))
+			data, err := ec.unmarshalOPackInput2ᚕᚖwmsᚋmodelᚐPackInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Packs = data
 		}
 	}
 	return it, nil
@@ -16567,6 +23717,62 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 func UnmarshalCreateUserInput(ctx context.Context, raw any) (model.UserInput, error) {
 	var out model.UserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateWebhookInput(ctx context.Context, obj any) (model.WebhookInput, error) {
+	var it model.WebhookInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"url", "events", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalNEventType2ᚕwmsᚋmodelᚐEventTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateWebhookInput unmarshals raw into the CreateWebhookInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateWebhookInput(ctx context.Context, raw any) (model.WebhookInput, error) {
+	var out model.WebhookInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWebhookInput", raw, &out)
 	return out, err
 }
 
@@ -16728,6 +23934,269 @@ func UnmarshalExportInput(ctx context.Context, raw any) (model.ExportInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPackInput(ctx context.Context, obj any) (model.PackInput, error) {
+	var it model.PackInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPackInput unmarshals raw into the PackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPackInput(ctx context.Context, raw any) (model.PackInput, error) {
+	var out model.PackInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PackInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordCountsInput(ctx context.Context, obj any) (model.CountInput, error) {
+	var it model.CountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"stocktakeId", "lines"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stocktakeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stocktakeId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StocktakeID = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNCountLineInput2ᚕᚖwmsᚋmodelᚐCountLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCountsInput unmarshals raw into the RecordCountsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCountsInput(ctx context.Context, raw any) (model.CountInput, error) {
+	var out model.CountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCountsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetStockInput(ctx context.Context, obj any) (model.SetStockInput, error) {
+	var it model.SetStockInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"goodsId", "locationId", "quantity", "compareQuantity", "unitCost", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "goodsId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goodsId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoodsID = data
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNDecimal2wmsᚋmodelᚐQuantity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "compareQuantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("compareQuantity"))
+			data, err := ec.unmarshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompareQuantity = data
+		case "unitCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitCost"))
+			data, err := ec.unmarshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitCost = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetStockInput unmarshals raw into the SetStockInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetStockInput(ctx context.Context, raw any) (model.SetStockInput, error) {
+	var out model.SetStockInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetStockInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStartStocktakeInput(ctx context.Context, obj any) (model.StocktakeInput, error) {
+	var it model.StocktakeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["blind"]; !present {
+		asMap["blind"] = false
+	}
+
+	fieldsInOrder := [...]string{"locationId", "categoryId", "goodsIds", "blind", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "goodsIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goodsIds"))
+			data, err := ec.unmarshalOID2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoodsIDs = data
+		case "blind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("blind"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Blind = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartStocktakeInput unmarshals raw into the StartStocktakeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartStocktakeInput(ctx context.Context, raw any) (model.StocktakeInput, error) {
+	var out model.StocktakeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartStocktakeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStockInInput(ctx context.Context, obj any) (model.StockInInput, error) {
 	var it model.StockInInput
 	if obj == nil {
@@ -16830,7 +24299,7 @@ func (ec *executionContext) unmarshalInputStockInLineInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"goodsId", "quantity", "unitCost"}
+	fieldsInOrder := [...]string{"goodsId", "quantity", "unitCost", "pack", "expiresAt"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16858,6 +24327,20 @@ func (ec *executionContext) unmarshalInputStockInLineInput(ctx context.Context, 
 				return it, err
 			}
 			it.UnitCost = data
+		case "pack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pack"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pack = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
 		}
 	}
 	return it, nil
@@ -16970,7 +24453,7 @@ func (ec *executionContext) unmarshalInputStockOutLineInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"goodsId", "quantity"}
+	fieldsInOrder := [...]string{"goodsId", "quantity", "pack", "lotId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16991,6 +24474,20 @@ func (ec *executionContext) unmarshalInputStockOutLineInput(ctx context.Context,
 				return it, err
 			}
 			it.Quantity = data
+		case "pack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pack"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pack = data
+		case "lotId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lotId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LotID = data
 		}
 	}
 	return it, nil
@@ -17103,7 +24600,7 @@ func (ec *executionContext) unmarshalInputTransferLineInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"goodsId", "quantity"}
+	fieldsInOrder := [...]string{"goodsId", "quantity", "pack"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17124,6 +24621,13 @@ func (ec *executionContext) unmarshalInputTransferLineInput(ctx context.Context,
 				return it, err
 			}
 			it.Quantity = data
+		case "pack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pack"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pack = data
 		}
 	}
 	return it, nil
@@ -17201,7 +24705,7 @@ func (ec *executionContext) unmarshalInputUpdateGoodsInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "categoryId", "unit", "sku", "barcode", "lowStockThreshold", "note", "archived", "imageId"}
+	fieldsInOrder := [...]string{"id", "name", "categoryId", "unit", "sku", "barcode", "lowStockThreshold", "note", "archived", "imageId", "tracksExpiry", "issuePolicy", "packs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17278,6 +24782,27 @@ func (ec *executionContext) unmarshalInputUpdateGoodsInput(ctx context.Context, 
 				return it, err
 			}
 			it.ImageID = graphql.OmittableOf(data)
+		case "tracksExpiry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tracksExpiry"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TracksExpiry = graphql.OmittableOf(data)
+		case "issuePolicy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuePolicy"))
+			data, err := ec.unmarshalOIssuePolicy2ᚖwmsᚋmodelᚐIssuePolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuePolicy = graphql.OmittableOf(data)
+		case "packs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packs"))
+			data, err := ec.unmarshalOPackInput2ᚕᚖwmsᚋmodelᚐPackInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Packs = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -17418,6 +24943,188 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 func UnmarshalUpdateUserInput(ctx context.Context, raw any) (model.UserUpdate, error) {
 	var out model.UserUpdate
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateWebhookInput(ctx context.Context, obj any) (model.WebhookUpdate, error) {
+	var it model.WebhookUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "url", "events", "description", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOEventType2ᚕwmsᚋmodelᚐEventTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateWebhookInput unmarshals raw into the UpdateWebhookInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateWebhookInput(ctx context.Context, raw any) (model.WebhookUpdate, error) {
+	var out model.WebhookUpdate
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateWebhookInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoidInput(ctx context.Context, obj any) (model.VoidInput, error) {
+	var it model.VoidInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoidInput unmarshals raw into the VoidInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoidInput(ctx context.Context, raw any) (model.VoidInput, error) {
+	var out model.VoidInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoidInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWriteOffExpiredInput(ctx context.Context, obj any) (model.WriteOffInput, error) {
+	var it model.WriteOffInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locationId", "before", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
+		case "before":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("before"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Before = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWriteOffExpiredInput unmarshals raw into the WriteOffExpiredInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWriteOffExpiredInput(ctx context.Context, raw any) (model.WriteOffInput, error) {
+	var out model.WriteOffInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WriteOffExpiredInput", raw, &out)
 	return out, err
 }
 
@@ -17734,6 +25441,47 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var eventImplementors = []string{"Event"}
+
+func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *model.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Event")
+		case "id":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.ID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec.marshalNEventType2wmsᚋmodelᚐEventType(ctx, field.Selections, obj.Type)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payload":
+			out.Values[i] = (*stringValue)(&obj.Payload)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
 var goodsImplementors = []string{"Goods"}
 
 func (ec *executionContext) _Goods(ctx context.Context, sel ast.SelectionSet, obj *model.Goods) graphql.Marshaler {
@@ -17813,6 +25561,21 @@ func (ec *executionContext) _Goods(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "archived":
 			out.Values[i] = boolValue(obj.Archived)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tracksExpiry":
+			out.Values[i] = boolValue(obj.TracksExpiry)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuePolicy":
+			out.Values[i] = ec.marshalNIssuePolicy2wmsᚋmodelᚐIssuePolicy(ctx, field.Selections, obj.IssuePolicy)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packs":
+			out.Values[i] = ec._Goods_packs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18059,6 +25822,16 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 			}
 		case "transfer":
 			out.Values[i] = ec._LedgerEntry_transfer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stocktake":
+			out.Values[i] = ec._LedgerEntry_stocktake(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "adjustment":
+			out.Values[i] = ec._LedgerEntry_adjustment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -18399,6 +26172,22 @@ func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "expiresAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ExpiresAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "remainingValue":
+			if v := obj.ShownRemainingValue(); v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._Lot_remainingValue(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18526,7 +26315,7 @@ func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, ob
 				out.Invalids++
 			}
 		case "url":
-			out.Values[i] = ec.marshalNString2string(ctx, field.Selections, obj.URL())
+			out.Values[i] = ec._Media_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18864,6 +26653,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "writeOffExpired":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_writeOffExpired(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createLocation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createLocation(ctx, field)
@@ -18892,6 +26688,90 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "startStocktake":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startStocktake(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCounts":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCounts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyStocktake":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyStocktake(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelStocktake":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelStocktake(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setStock":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setStock(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidStockIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_voidStockIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidStockOut":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_voidStockOut(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_voidTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createWebhook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateWebhook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteWebhook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "redeliverWebhook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_redeliverWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "login":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_login(ctx, field)
@@ -18902,6 +26782,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "logout":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_logout(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changePassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePassword(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -18960,6 +26847,80 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
 		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packImplementors = []string{"Pack"}
+
+func (ec *executionContext) _Pack(ctx context.Context, sel ast.SelectionSet, obj *model.Pack) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pack")
+		case "name":
+			out.Values[i] = (*stringValue)(&obj.Name)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			if v := obj.Quantity; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._Pack_quantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var packQuantityImplementors = []string{"PackQuantity"}
+
+func (ec *executionContext) _PackQuantity(ctx context.Context, sel ast.SelectionSet, obj *model.PackQuantity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packQuantityImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackQuantity")
+		case "pack":
+			if v := obj.Pack; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quantity":
+			if v := obj.Quantity; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._PackQuantity_quantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
 	}
 
 	return out
@@ -19063,6 +27024,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stock(ctx, field)
 				})
+		case "expiringLots":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_expiringLots(ctx, field)
+				})
 		case "lots":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19122,6 +27089,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_transfers(ctx, field)
+				})
+		case "stocktake":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stocktake(ctx, field)
+				})
+		case "stocktakes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stocktakes(ctx, field)
+				})
+		case "webhooks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhooks(ctx, field)
+				})
+		case "webhookDeliveries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookDeliveries(ctx, field)
 				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -19190,6 +27181,98 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var stockAdjustmentImplementors = []string{"StockAdjustment"}
+
+func (ec *executionContext) _StockAdjustment(ctx context.Context, sel ast.SelectionSet, obj *model.StockAdjustment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockAdjustmentImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockAdjustment")
+		case "id":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.ID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "goods":
+			out.Values[i] = ec._StockAdjustment_goods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._StockAdjustment_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantityBefore":
+			if v := obj.QuantityBefore; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockAdjustment_quantityBefore(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantityAfter":
+			if v := obj.QuantityAfter; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockAdjustment_quantityAfter(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "difference":
+			if v := obj.Difference(); v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockAdjustment_difference(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			if v := obj.Note; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stockIn":
+			out.Values[i] = ec._StockAdjustment_stockIn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stockOut":
+			out.Values[i] = ec._StockAdjustment_stockOut(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdBy":
+			out.Values[i] = ec._StockAdjustment_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
 var stockAmountImplementors = []string{"StockAmount"}
 
 func (ec *executionContext) _StockAmount(ctx context.Context, sel ast.SelectionSet, obj *model.StockAmount) graphql.Marshaler {
@@ -19216,6 +27299,99 @@ func (ec *executionContext) _StockAmount(ctx context.Context, sel ast.SelectionS
 				out.Values[i] = ec._StockAmount_value(ctx, field, obj)
 			}
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stockChangeEventImplementors = []string{"StockChangeEvent"}
+
+func (ec *executionContext) _StockChangeEvent(ctx context.Context, sel ast.SelectionSet, obj *model.StockChangeEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockChangeEventImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockChangeEvent")
+		case "eventId":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.EventID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec.marshalNEventType2wmsᚋmodelᚐEventType(ctx, field.Selections, obj.Type)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "goods":
+			out.Values[i] = ec._StockChangeEvent_goods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._StockChangeEvent_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "onHand":
+			if v := obj.OnHand; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockChangeEvent_onHand(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			if v := obj.Value; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockChangeEvent_value(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "threshold":
+			if v := obj.Threshold; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockChangeEvent_threshold(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "documentKind":
+			if v := obj.DocumentKind(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "documentCode":
+			if v := obj.DocumentCode(); v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -19292,6 +27468,11 @@ func (ec *executionContext) _StockIn(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "warnings":
+			out.Values[i] = ec._StockIn_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createdAt":
 			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
 			if out.Values[i] == graphql.Null {
@@ -19299,6 +27480,25 @@ func (ec *executionContext) _StockIn(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "createdBy":
 			out.Values[i] = ec._StockIn_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidedAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.VoidedAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidedBy":
+			out.Values[i] = ec._StockIn_voidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidReason":
+			if v := obj.VoidReason; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -19440,6 +27640,31 @@ func (ec *executionContext) _StockInLine(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "expiresAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ExpiresAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pack":
+			if v := obj.PackName; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "packQuantity":
+			if v := obj.PackQuantity; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockInLine_packQuantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19511,6 +27736,21 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 			}
 		case "low":
 			out.Values[i] = boolValue(obj.Low())
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextExpiry":
+			out.Values[i] = ec._StockLevel_nextExpiry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiredQuantity":
+			out.Values[i] = ec._StockLevel_expiredQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inPacks":
+			out.Values[i] = ec._StockLevel_inPacks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19673,6 +27913,25 @@ func (ec *executionContext) _StockOut(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "voidedAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.VoidedAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidedBy":
+			out.Values[i] = ec._StockOut_voidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidReason":
+			if v := obj.VoidReason; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19802,6 +28061,31 @@ func (ec *executionContext) _StockOutLine(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "pack":
+			if v := obj.PackName; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "packQuantity":
+			if v := obj.PackQuantity; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockOutLine_packQuantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lot":
+			out.Values[i] = ec._StockOutLine_lot(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19811,6 +28095,401 @@ func (ec *executionContext) _StockOutLine(ctx context.Context, sel ast.Selection
 	}
 
 	return out
+}
+
+var stocktakeImplementors = []string{"Stocktake"}
+
+func (ec *executionContext) _Stocktake(ctx context.Context, sel ast.SelectionSet, obj *model.Stocktake) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Stocktake")
+		case "id":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.ID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = (*stringValue)(&obj.Code)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._Stocktake_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec.marshalNStocktakeStatus2wmsᚋmodelᚐStocktakeStatus(ctx, field.Selections, obj.Status)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "blind":
+			out.Values[i] = boolValue(obj.Blind)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			if v := obj.Note; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.StartedAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedBy":
+			out.Values[i] = ec._Stocktake_startedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "appliedAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.AppliedAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "appliedBy":
+			out.Values[i] = ec._Stocktake_appliedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._Stocktake_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countedCount":
+			out.Values[i] = ec._Stocktake_countedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uncountedCount":
+			out.Values[i] = ec._Stocktake_uncountedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stockIn":
+			out.Values[i] = ec._Stocktake_stockIn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stockOut":
+			out.Values[i] = ec._Stocktake_stockOut(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stocktakeConnectionImplementors = []string{"StocktakeConnection"}
+
+func (ec *executionContext) _StocktakeConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.Stocktake]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeConnectionImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeConnection")
+		case "nodes":
+			out.Values[i] = ec._StocktakeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._StocktakeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			if fc, err := ec.fieldContext_StocktakeConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._StocktakeConnection_pageInfo(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._StocktakeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stocktakeEdgeImplementors = []string{"StocktakeEdge"}
+
+func (ec *executionContext) _StocktakeEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.Stocktake]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeEdgeImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeEdge")
+		case "cursor":
+			out.Values[i] = (*stringValue)(&obj.Cursor)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			if fc, err := ec.fieldContext_StocktakeEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._StocktakeEdge_node(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stocktakeLineImplementors = []string{"StocktakeLine"}
+
+func (ec *executionContext) _StocktakeLine(ctx context.Context, sel ast.SelectionSet, obj *model.StocktakeLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeLineImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeLine")
+		case "goods":
+			out.Values[i] = ec._StocktakeLine_goods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counted":
+			if v := obj.Counted; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_counted(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unitCost":
+			if v := obj.UnitCost; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_unitCost(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "countedAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.CountedAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "countedBy":
+			out.Values[i] = ec._StocktakeLine_countedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expected":
+			if v := obj.ShownExpected(); v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_expected(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "difference":
+			if v := obj.ShownDifference(); v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_difference(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "differenceValue":
+			if v := obj.ShownDifferenceValue(); v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_differenceValue(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pack":
+			if v := obj.PackName; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "packQuantity":
+			if v := obj.PackQuantity; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StocktakeLine_packQuantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stocktakeLineConnectionImplementors = []string{"StocktakeLineConnection"}
+
+func (ec *executionContext) _StocktakeLineConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.StocktakeLine]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeLineConnectionImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeLineConnection")
+		case "nodes":
+			out.Values[i] = ec._StocktakeLineConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._StocktakeLineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			if fc, err := ec.fieldContext_StocktakeLineConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._StocktakeLineConnection_pageInfo(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._StocktakeLineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stocktakeLineEdgeImplementors = []string{"StocktakeLineEdge"}
+
+func (ec *executionContext) _StocktakeLineEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.StocktakeLine]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeLineEdgeImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeLineEdge")
+		case "cursor":
+			out.Values[i] = (*stringValue)(&obj.Cursor)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			if fc, err := ec.fieldContext_StocktakeLineEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStocktakeLine2ᚖwmsᚋmodelᚐStocktakeLine(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._StocktakeLineEdge_node(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "stockChanged":
+		return ec._Subscription_stockChanged(ctx, fields[0])
+	case "lowStock":
+		return ec._Subscription_lowStock(ctx, fields[0])
+	case "events":
+		return ec._Subscription_events(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var transferImplementors = []string{"Transfer"}
@@ -19878,6 +28557,25 @@ func (ec *executionContext) _Transfer(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "createdBy":
 			out.Values[i] = ec._Transfer_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidedAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.VoidedAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidedBy":
+			out.Values[i] = ec._Transfer_voidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voidReason":
+			if v := obj.VoidReason; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -20066,6 +28764,26 @@ func (ec *executionContext) _TransferLine(ctx context.Context, sel ast.Selection
 		case "allocations":
 			out.Values[i] = ec._TransferLine_allocations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pack":
+			if v := obj.PackName; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "packQuantity":
+			if v := obj.PackQuantity; v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._TransferLine_packQuantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20347,6 +29065,251 @@ func (ec *executionContext) _ValuationRow(ctx context.Context, sel ast.Selection
 				out.Values[i] = ec._ValuationRow_averageCost(ctx, field, obj)
 			}
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var webhookImplementors = []string{"Webhook"}
+
+func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *model.Webhook) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Webhook")
+		case "id":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.ID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = (*stringValue)(&obj.URL)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._Webhook_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			if v := obj.Description; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = boolValue(obj.Active)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var webhookDeliveryImplementors = []string{"WebhookDelivery"}
+
+func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookDelivery) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookDelivery")
+		case "id":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.ID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventId":
+			out.Values[i] = ec.marshalNID2int64(ctx, field.Selections, obj.EventID)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec.marshalNDeliveryStatus2wmsᚋmodelᚐDeliveryStatus(ctx, field.Selections, obj.Status)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attempts":
+			out.Values[i] = ec.marshalNInt2int(ctx, field.Selections, obj.Attempts)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextAttemptAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.NextAttemptAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastStatus":
+			out.Values[i] = ec.marshalOInt2ᚖint(ctx, field.Selections, obj.LastStatus)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastError":
+			if v := obj.LastError; v != nil {
+				out.Values[i] = (*stringValue)(v)
+			} else {
+				out.Values[i] = graphql.Null
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deliveredAt":
+			out.Values[i] = ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DeliveredAt)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var webhookDeliveryConnectionImplementors = []string{"WebhookDeliveryConnection"}
+
+func (ec *executionContext) _WebhookDeliveryConnection(ctx context.Context, sel ast.SelectionSet, obj *Connection[*model.WebhookDelivery]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryConnectionImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookDeliveryConnection")
+		case "nodes":
+			out.Values[i] = ec._WebhookDeliveryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._WebhookDeliveryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			if fc, err := ec.fieldContext_WebhookDeliveryConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._WebhookDeliveryConnection_pageInfo(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._WebhookDeliveryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var webhookDeliveryEdgeImplementors = []string{"WebhookDeliveryEdge"}
+
+func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.WebhookDelivery]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryEdgeImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookDeliveryEdge")
+		case "cursor":
+			out.Values[i] = (*stringValue)(&obj.Cursor)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			if fc, err := ec.fieldContext_WebhookDeliveryEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNWebhookDelivery2ᚖwmsᚋmodelᚐWebhookDelivery(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._WebhookDeliveryEdge_node(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var webhookPayloadImplementors = []string{"WebhookPayload"}
+
+func (ec *executionContext) _WebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *WebhookPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookPayloadImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookPayload")
+		case "webhook":
+			if fc, err := ec.fieldContext_WebhookPayload_webhook(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNWebhook2ᚖwmsᚋmodelᚐWebhook(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Webhook)
+			} else {
+				out.Values[i] = ec._WebhookPayload_webhook(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = (*stringValue)(&obj.Secret)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -20808,6 +29771,11 @@ func (ec *executionContext) marshalNApiTokenPayload2ᚖwmsᚋgraphᚐAPITokenPay
 	return ec._ApiTokenPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNApplyStocktakeInput2wmsᚋmodelᚐApplyInput(ctx context.Context, v any) (model.ApplyInput, error) {
+	res, err := ec.unmarshalInputApplyStocktakeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAuthPayload2ᚖwmsᚋgraphᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *AuthPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthPayload!")
@@ -20886,6 +29854,25 @@ func (ec *executionContext) marshalNCategoryEdge2ᚖwmsᚋgraphᚐEdge(ctx conte
 	return ec._CategoryEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCountLineInput2ᚕᚖwmsᚋmodelᚐCountLineInputᚄ(ctx context.Context, v any) ([]*model.CountLineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CountLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCountLineInput2ᚖwmsᚋmodelᚐCountLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCountLineInput2ᚖwmsᚋmodelᚐCountLineInput(ctx context.Context, v any) (*model.CountLineInput, error) {
+	res, err := ec.unmarshalInputCountLineInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateApiTokenInput2wmsᚋmodelᚐAPITokenInput(ctx context.Context, v any) (model.APITokenInput, error) {
 	res, err := ec.unmarshalInputCreateApiTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20908,6 +29895,11 @@ func (ec *executionContext) unmarshalNCreateLocationInput2wmsᚋmodelᚐLocation
 
 func (ec *executionContext) unmarshalNCreateUserInput2wmsᚋmodelᚐUserInput(ctx context.Context, v any) (model.UserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateWebhookInput2wmsᚋmodelᚐWebhookInput(ctx context.Context, v any) (model.WebhookInput, error) {
+	res, err := ec.unmarshalInputCreateWebhookInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -20941,6 +29933,21 @@ func (ec *executionContext) marshalNDecimal2wmsᚋmodelᚐUnitCost(ctx context.C
 	return graphql.WrapContextMarshaler(ctx, v)
 }
 
+func (ec *executionContext) unmarshalNDeliveryStatus2wmsᚋmodelᚐDeliveryStatus(ctx context.Context, v any) (model.DeliveryStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.DeliveryStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeliveryStatus2wmsᚋmodelᚐDeliveryStatus(ctx context.Context, sel ast.SelectionSet, v model.DeliveryStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeliveryStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDirection2wmsᚋmodelᚐDirection(ctx context.Context, v any) (model.Direction, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := model.Direction(tmp)
@@ -20954,6 +29961,59 @@ func (ec *executionContext) marshalNDirection2wmsᚋmodelᚐDirection(ctx contex
 		graphql.AddInvalidNullFromMarshaler(ctx, "Direction!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNEvent2ᚖwmsᚋmodelᚐEvent(ctx context.Context, sel ast.SelectionSet, v *model.Event) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Event!")
+		return graphql.Null
+	}
+	return ec._Event(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEventType2wmsᚋmodelᚐEventType(ctx context.Context, v any) (model.EventType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.EventType(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventType2wmsᚋmodelᚐEventType(ctx context.Context, sel ast.SelectionSet, v model.EventType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EventType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNEventType2ᚕwmsᚋmodelᚐEventTypeᚄ(ctx context.Context, v any) ([]model.EventType, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.EventType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventType2wmsᚋmodelᚐEventType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEventType2ᚕwmsᚋmodelᚐEventTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EventType) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventType2wmsᚋmodelᚐEventType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNExportFormat2wmsᚋmodelᚐExportFormat(ctx context.Context, v any) (model.ExportFormat, error) {
@@ -21085,6 +30145,21 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	res := MarshalInt64(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNIssuePolicy2wmsᚋmodelᚐIssuePolicy(ctx context.Context, v any) (model.IssuePolicy, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.IssuePolicy(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIssuePolicy2wmsᚋmodelᚐIssuePolicy(ctx context.Context, sel ast.SelectionSet, v model.IssuePolicy) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "IssuePolicy!")
 	}
 	return res
 }
@@ -21404,12 +30479,70 @@ func (ec *executionContext) marshalNMovementTotals2ᚖwmsᚋmodelᚐMovement(ctx
 	return ec._MovementTotals(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPack2ᚕᚖwmsᚋmodelᚐPackᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Pack) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPack2ᚖwmsᚋmodelᚐPack(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPack2ᚖwmsᚋmodelᚐPack(ctx context.Context, sel ast.SelectionSet, v *model.Pack) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Pack!")
+		return graphql.Null
+	}
+	return ec._Pack(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPackInput2ᚖwmsᚋmodelᚐPackInput(ctx context.Context, v any) (*model.PackInput, error) {
+	res, err := ec.unmarshalInputPackInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackQuantity2ᚕᚖwmsᚋmodelᚐPackQuantityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PackQuantity) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPackQuantity2ᚖwmsᚋmodelᚐPackQuantity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPackQuantity2ᚖwmsᚋmodelᚐPackQuantity(ctx context.Context, sel ast.SelectionSet, v *model.PackQuantity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PackQuantity!")
+		return graphql.Null
+	}
+	return ec._PackQuantity(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordCountsInput2wmsᚋmodelᚐCountInput(ctx context.Context, v any) (model.CountInput, error) {
+	res, err := ec.unmarshalInputRecordCountsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRole2wmsᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
@@ -21427,6 +30560,24 @@ func (ec *executionContext) marshalNRole2wmsᚋmodelᚐRole(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalNSetStockInput2wmsᚋmodelᚐSetStockInput(ctx context.Context, v any) (model.SetStockInput, error) {
+	res, err := ec.unmarshalInputSetStockInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStartStocktakeInput2wmsᚋmodelᚐStocktakeInput(ctx context.Context, v any) (model.StocktakeInput, error) {
+	res, err := ec.unmarshalInputStartStocktakeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStockAdjustment2ᚖwmsᚋmodelᚐStockAdjustment(ctx context.Context, sel ast.SelectionSet, v *model.StockAdjustment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockAdjustment!")
+		return graphql.Null
+	}
+	return ec._StockAdjustment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNStockAmount2wmsᚋmodelᚐStockAmount(ctx context.Context, sel ast.SelectionSet, v model.StockAmount) graphql.Marshaler {
 	return ec._StockAmount(ctx, sel, &v)
 }
@@ -21437,6 +30588,14 @@ func (ec *executionContext) marshalNStockAmount2ᚖwmsᚋmodelᚐStockAmount(ctx
 		return graphql.Null
 	}
 	return ec._StockAmount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockChangeEvent2ᚖwmsᚋmodelᚐStockChangeEvent(ctx context.Context, sel ast.SelectionSet, v *model.StockChangeEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockChangeEvent!")
+		return graphql.Null
+	}
+	return ec._StockChangeEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStockIn2ᚕᚖwmsᚋmodelᚐStockInᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StockIn) graphql.Marshaler {
@@ -21733,6 +30892,133 @@ func (ec *executionContext) marshalNStockOutReason2wmsᚋmodelᚐStockOutReason(
 	return res
 }
 
+func (ec *executionContext) marshalNStocktake2ᚕᚖwmsᚋmodelᚐStocktakeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Stocktake) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStocktake2ᚖwmsᚋmodelᚐStocktake(ctx context.Context, sel ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Stocktake!")
+		return graphql.Null
+	}
+	return ec._Stocktake(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.Stocktake]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeConnection!")
+		return graphql.Null
+	}
+	return ec._StocktakeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.Stocktake]) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStocktakeEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStocktakeEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.Stocktake]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeEdge!")
+		return graphql.Null
+	}
+	return ec._StocktakeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeLine2ᚕᚖwmsᚋmodelᚐStocktakeLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StocktakeLine) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStocktakeLine2ᚖwmsᚋmodelᚐStocktakeLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStocktakeLine2ᚖwmsᚋmodelᚐStocktakeLine(ctx context.Context, sel ast.SelectionSet, v *model.StocktakeLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeLine!")
+		return graphql.Null
+	}
+	return ec._StocktakeLine(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeLineConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.StocktakeLine]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeLineConnection!")
+		return graphql.Null
+	}
+	return ec._StocktakeLineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeLineEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.StocktakeLine]) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStocktakeLineEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStocktakeLineEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.StocktakeLine]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeLineEdge!")
+		return graphql.Null
+	}
+	return ec._StocktakeLineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStocktakeStatus2wmsᚋmodelᚐStocktakeStatus(ctx context.Context, v any) (model.StocktakeStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.StocktakeStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStocktakeStatus2wmsᚋmodelᚐStocktakeStatus(ctx context.Context, sel ast.SelectionSet, v model.StocktakeStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StocktakeStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21745,6 +31031,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNString2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -21927,6 +31242,11 @@ func (ec *executionContext) unmarshalNUpdateUserInput2wmsᚋmodelᚐUserUpdate(c
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateWebhookInput2wmsᚋmodelᚐWebhookUpdate(ctx context.Context, v any) (model.WebhookUpdate, error) {
+	res, err := ec.unmarshalInputUpdateWebhookInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
 	res, err := graphql.UnmarshalUpload(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22051,6 +31371,104 @@ func (ec *executionContext) marshalNValuationRow2ᚖwmsᚋmodelᚐValuation(ctx 
 		return graphql.Null
 	}
 	return ec._ValuationRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVoidInput2wmsᚋmodelᚐVoidInput(ctx context.Context, v any) (model.VoidInput, error) {
+	res, err := ec.unmarshalInputVoidInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhook2ᚕᚖwmsᚋmodelᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Webhook) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhook2ᚖwmsᚋmodelᚐWebhook(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhook2ᚖwmsᚋmodelᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *model.Webhook) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Webhook!")
+		return graphql.Null
+	}
+	return ec._Webhook(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖwmsᚋmodelᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WebhookDelivery) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookDelivery2ᚖwmsᚋmodelᚐWebhookDelivery(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚖwmsᚋmodelᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *model.WebhookDelivery) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookDelivery!")
+		return graphql.Null
+	}
+	return ec._WebhookDelivery(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookDeliveryConnection2ᚖwmsᚋgraphᚐConnection(ctx context.Context, sel ast.SelectionSet, v *Connection[*model.WebhookDelivery]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookDeliveryConnection!")
+		return graphql.Null
+	}
+	return ec._WebhookDeliveryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.WebhookDelivery]) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookDeliveryEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.WebhookDelivery]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookDeliveryEdge!")
+		return graphql.Null
+	}
+	return ec._WebhookDeliveryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookPayload2ᚖwmsᚋgraphᚐWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *WebhookPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookPayload!")
+		return graphql.Null
+	}
+	return ec._WebhookPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWriteOffExpiredInput2wmsᚋmodelᚐWriteOffInput(ctx context.Context, v any) (model.WriteOffInput, error) {
+	res, err := ec.unmarshalInputWriteOffExpiredInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -22251,6 +31669,22 @@ func (ec *executionContext) marshalOCategoryOrder2ᚖwmsᚋmodelᚐCategoryOrder
 	return res
 }
 
+func (ec *executionContext) unmarshalODecimal2ᚖwmsᚋmodelᚐMoney(ctx context.Context, v any) (*model.Money, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Money)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖwmsᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
 func (ec *executionContext) unmarshalODecimal2ᚖwmsᚋmodelᚐQuantity(ctx context.Context, v any) (*model.Quantity, error) {
 	if v == nil {
 		return nil, nil
@@ -22283,6 +31717,25 @@ func (ec *executionContext) marshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx contex
 	return graphql.WrapContextMarshaler(ctx, v)
 }
 
+func (ec *executionContext) unmarshalODeliveryStatus2ᚖwmsᚋmodelᚐDeliveryStatus(ctx context.Context, v any) (*model.DeliveryStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.DeliveryStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeliveryStatus2ᚖwmsᚋmodelᚐDeliveryStatus(ctx context.Context, sel ast.SelectionSet, v *model.DeliveryStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalODirection2ᚖwmsᚋmodelᚐDirection(ctx context.Context, v any) (*model.Direction, error) {
 	if v == nil {
 		return nil, nil
@@ -22300,6 +31753,42 @@ func (ec *executionContext) marshalODirection2ᚖwmsᚋmodelᚐDirection(ctx con
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOEventType2ᚕwmsᚋmodelᚐEventTypeᚄ(ctx context.Context, v any) ([]model.EventType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.EventType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventType2wmsᚋmodelᚐEventType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEventType2ᚕwmsᚋmodelᚐEventTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EventType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventType2wmsᚋmodelᚐEventType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOGoods2ᚖwmsᚋmodelᚐGoods(ctx context.Context, sel ast.SelectionSet, v *model.Goods) graphql.Marshaler {
@@ -22399,6 +31888,25 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOIssuePolicy2ᚖwmsᚋmodelᚐIssuePolicy(ctx context.Context, v any) (*model.IssuePolicy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.IssuePolicy(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIssuePolicy2ᚖwmsᚋmodelᚐIssuePolicy(ctx context.Context, sel ast.SelectionSet, v *model.IssuePolicy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOLedgerKind2ᚖwmsᚋmodelᚐLedgerKind(ctx context.Context, v any) (*model.LedgerKind, error) {
 	if v == nil {
 		return nil, nil
@@ -22463,11 +31971,35 @@ func (ec *executionContext) marshalOLocation2ᚖwmsᚋmodelᚐLocation(ctx conte
 	return ec._Location(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOLot2ᚖwmsᚋmodelᚐLot(ctx context.Context, sel ast.SelectionSet, v *model.Lot) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Lot(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMedia2ᚖwmsᚋmodelᚐMedia(ctx context.Context, sel ast.SelectionSet, v *model.Media) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Media(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPackInput2ᚕᚖwmsᚋmodelᚐPackInputᚄ(ctx context.Context, v any) ([]*model.PackInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PackInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackInput2ᚖwmsᚋmodelᚐPackInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalORole2wmsᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
@@ -22500,6 +32032,13 @@ func (ec *executionContext) marshalORole2ᚖwmsᚋmodelᚐRole(ctx context.Conte
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOStockAdjustment2ᚖwmsᚋmodelᚐStockAdjustment(ctx context.Context, sel ast.SelectionSet, v *model.StockAdjustment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StockAdjustment(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOStockIn2ᚖwmsᚋmodelᚐStockIn(ctx context.Context, sel ast.SelectionSet, v *model.StockIn) graphql.Marshaler {
@@ -22545,6 +32084,32 @@ func (ec *executionContext) unmarshalOStockOutReason2ᚖwmsᚋmodelᚐStockOutRe
 }
 
 func (ec *executionContext) marshalOStockOutReason2ᚖwmsᚋmodelᚐStockOutReason(ctx context.Context, sel ast.SelectionSet, v *model.StockOutReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOStocktake2ᚖwmsᚋmodelᚐStocktake(ctx context.Context, sel ast.SelectionSet, v *model.Stocktake) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Stocktake(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStocktakeStatus2ᚖwmsᚋmodelᚐStocktakeStatus(ctx context.Context, v any) (*model.StocktakeStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := model.StocktakeStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStocktakeStatus2ᚖwmsᚋmodelᚐStocktakeStatus(ctx context.Context, sel ast.SelectionSet, v *model.StocktakeStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -72,12 +72,24 @@ func newHandler(r *Resolver, o Options, post graphql.Transport) http.Handler {
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
 	// GET serves queries only: the transport refuses mutations.
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getQuery{})
 	srv.AddTransport(post)
-	srv.AddTransport(transport.MultipartForm{
-		MaxUploadSize: o.MaxUploadBytes,
+	srv.AddTransport(multipartForm{transport.MultipartForm{
+		// limitBody caps the body at this already, with a clear 413.
+		MaxUploadSize: o.MaxUploadBytes + o.MaxBodyBytes,
 		MaxMemory:     1 << 20, // larger files spill to a temp file
-	})
+	}})
+	if r.Events != nil {
+		// Subscriptions: graphql-transport-ws (and the older graphql-ws),
+		// authenticated by connection_init, kept alive by pings.
+		srv.AddTransport(&transport.Websocket{
+			InitFunc:              wsInit(r.Auth),
+			InitTimeout:           10 * time.Second,
+			KeepAlivePingInterval: 15 * time.Second,
+			PingPongInterval:      15 * time.Second,
+		})
+	}
+	srv.AddTransport(unsupported{})
 	schemaDiscovery(srv, o.Introspection)
 	useDocumentLimits(srv, o)
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
@@ -108,7 +120,7 @@ func newHandler(r *Resolver, o Options, post graphql.Transport) http.Handler {
 			return resp
 		}
 	})
-	return noSniff(limitBody(o, requirePreflight(r.Auth.Middleware(srv))))
+	return noSniff(withRetryAfter(limitBody(o, requirePreflight(r.Auth.Middleware(srv)))))
 }
 
 // hasRole is the @hasRole directive: the field runs only for a caller with
@@ -140,10 +152,9 @@ var preflightHeaders = []string{"Apollo-Require-Preflight", "X-Apollo-Operation-
 func requirePreflight(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isMultipart(r) && !HasPreflightHeader(r) {
-			http.Error(w, "multipart requests must carry one of the headers "+
+			writeBadRequest(w, "multipart requests must carry one of the headers "+
 				strings.Join(preflightHeaders, ", ")+
-				" (e.g. Apollo-Require-Preflight: true) to prove they are not a cross-site form post",
-				http.StatusBadRequest)
+				" (e.g. Apollo-Require-Preflight: true) to prove they are not a cross-site form post")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -194,7 +205,7 @@ func limitBody(o Options, next http.Handler) http.Handler {
 					tooLarge(w, limit)
 					return
 				}
-				http.Error(w, "cannot read the request body", http.StatusBadRequest)
+				writeBadRequest(w, "cannot read the request body")
 				return
 			}
 			r.Body = newReadBody(body)

@@ -11,7 +11,9 @@ import (
 )
 
 // CodeBadRequest is the extensions.code of a request that is not a GraphQL
-// request at all (a JSON body that does not decode), answered with 400.
+// request at all (a JSON body that does not decode, a media type or method
+// the endpoint does not take, a multipart request without a preflight
+// header), answered with a 4xx status.
 const CodeBadRequest = "BAD_REQUEST"
 
 // decodeGraphQLRequest reads body, a GraphQL request in JSON, into params,
@@ -84,10 +86,33 @@ func graphQLRequestProblem(body []byte) string {
 	return ""
 }
 
+// missingQuery says what is wrong with a request that has no query and asks
+// for no persisted one, or "" when it has one: such a request is no GraphQL
+// request, 400 BAD_REQUEST, as GraphQL over HTTP suggests for invalid
+// parameters.
+func missingQuery(params *graphql.RawParams) string {
+	if params.Query != "" || params.Extensions["persistedQuery"] != nil {
+		return ""
+	}
+	return "the request has no \"query\" (nor a persisted query's hash in extensions.persistedQuery)"
+}
+
 // writeBadRequest answers 400 BAD_REQUEST with msg.
 func writeBadRequest(w http.ResponseWriter, msg string) {
+	writeRequestError(w, http.StatusBadRequest, msg)
+}
+
+// writeRequestError answers a request that is not one the endpoint serves
+// (not GraphQL, the wrong method or media type): status, and a JSON errors
+// array with msg and the code BAD_REQUEST.
+func writeRequestError(w http.ResponseWriter, status int, msg string) {
+	writeCodedError(w, status, CodeBadRequest, msg)
+}
+
+// writeCodedError answers status with a JSON errors array of one error.
+func writeCodedError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusBadRequest)
+	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
-		"message": msg, "extensions": map[string]string{"code": CodeBadRequest}}}})
+		"message": msg, "extensions": map[string]string{"code": code}}}})
 }

@@ -34,6 +34,15 @@ type Loaders struct {
 	ByLocation *Loader[int64, []*model.LocationStock]
 	// UserLocations is keyed by user id: the locations the user is limited to.
 	UserLocations *Loader[int64, []int64]
+
+	Stocktake  *Loader[int64, *model.Stocktake]
+	Adjustment *Loader[int64, *model.StockAdjustment]
+	// StocktakeCounts is keyed by stocktake id: its counted and uncounted lines.
+	StocktakeCounts *Loader[int64, [2]int]
+	// Packs is keyed by goods id.
+	Packs *Loader[int64, []*model.Pack]
+	// Expiry is keyed by goods and location (0: every location).
+	Expiry *Loader[db.ExpiryKey, *model.Expiry]
 }
 
 type loadersKey struct{}
@@ -65,6 +74,7 @@ func (l *Loaders) expectGoods(gs []*model.Goods) {
 		if g.ImageID != nil {
 			l.Media.Expect(*g.ImageID)
 		}
+		l.Packs.Expect(g.ID)
 	}
 }
 

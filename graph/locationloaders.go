@@ -53,6 +53,19 @@ func (l *Loaders) newLocationLoaders(s *db.Store) {
 		}
 		return m, err
 	})
+	l.Stocktake = NewLoader(func(ctx context.Context, ids []int64) (map[int64]*model.Stocktake, error) {
+		m, err := s.StocktakesByIDs(ctx, ids)
+		for _, st := range m {
+			l.expectStocktake(st)
+		}
+		return m, err
+	})
+	l.Adjustment = NewLoader(s.AdjustmentsByIDs)
+	l.StocktakeCounts = NewLoader(s.StocktakeCounts)
+	l.Packs = NewLoader(s.PacksByGoods)
+	l.Expiry = NewLoader(func(ctx context.Context, keys []db.ExpiryKey) (map[db.ExpiryKey]*model.Expiry, error) {
+		return s.ExpiryOf(ctx, keys, s.Now())
+	})
 	l.UserLocations = NewLoader(func(ctx context.Context, ids []int64) (map[int64][]int64, error) {
 		m, err := s.UserLocationIDs(ctx, ids)
 		for _, locs := range m {
@@ -78,3 +91,40 @@ func (l *Loaders) expectTransfers(docs []*model.Transfer) {
 	}
 	l.Transfer.Prime(byID(docs, func(d *model.Transfer) int64 { return d.ID }))
 }
+
+// expectStocktake announces what the fields of a stocktake will load.
+func (l *Loaders) expectStocktake(st *model.Stocktake) {
+	l.StocktakeCounts.Expect(st.ID)
+	l.Location.Expect(st.LocationID)
+	for _, u := range []*int64{st.StartedBy, st.AppliedBy} {
+		if u != nil {
+			l.User.Expect(*u)
+		}
+	}
+	if st.StockInID != nil {
+		l.StockIn.Expect(*st.StockInID)
+	}
+	if st.StockOutID != nil {
+		l.StockOut.Expect(*st.StockOutID)
+	}
+}
+
+// expectStocktakes announces the fields of a page of stocktakes.
+func (l *Loaders) expectStocktakes(sts []*model.Stocktake) {
+	for _, st := range sts {
+		l.expectStocktake(st)
+	}
+	l.Stocktake.Prime(byID(sts, func(d *model.Stocktake) int64 { return d.ID }))
+}
+
+// expiryKey is the Expiry loader's key of a stock level.
+func expiryKey(lvl *model.StockLevel) db.ExpiryKey {
+	k := db.ExpiryKey{GoodsID: lvl.Goods.ID}
+	if lvl.LocationID != nil {
+		k.LocationID = *lvl.LocationID
+	}
+	return k
+}
+
+// ptrTo is a pointer to v.
+func ptrTo[T any](v T) *T { return &v }

@@ -249,6 +249,8 @@ func TestLocationPagesCostTheSameStatementsForOneOrManyRows(t *testing.T) {
 		b := locationFor(c, "Branch")
 		pages := []string{
 			`{ stock(first: 100) { nodes { onHand location { name } byLocation { onHand value location { name } } goods { name category { name } } } } }`,
+			`{ stock(first: 100) { nodes { nextExpiry expiredQuantity inPacks { pack quantity } goods { issuePolicy tracksExpiry packs { name quantity } } } } }`,
+			`{ expiringLots(before: "2100-01-01T00:00:00Z", first: 100) { nodes { expiresAt remainingValue location { name } goods { name packs { name } } stockIn { code warnings lines { pack packQuantity expiresAt } } } } }`,
 			`query { stock(first: 100, locationId: ` + b + `) { nodes { onHand value low location { name } byLocation { location { name } } } } }`,
 			`{ transfers(first: 100) { totalCount nodes { code fromLocation { name } toLocation { name } createdBy { username }
 				lines { quantity amount goods { name category { name } } allocations { amount
@@ -268,9 +270,11 @@ func TestLocationPagesCostTheSameStatementsForOneOrManyRows(t *testing.T) {
 		docs := func(k int) {
 			for i := range k {
 				g := goodsFor(c, fmt.Sprintf("c%d-%d", k, i), "g")
+				c.ok(`mutation($id: ID!) { updateGoods(input: {id: $id, issuePolicy: FEFO, packs: [{name: "box", quantity: "2"}]}) { id } }`,
+					map[string]any{"id": g}, nil)
 				for _, cost := range []string{"1", "2"} {
 					c.ok(stockInMutation, map[string]any{"in": map[string]any{"type": "PURCHASE", "locationId": a,
-						"lines": []any{map[string]any{"goodsId": g, "quantity": "2", "unitCost": cost}}}}, nil)
+						"lines": []any{map[string]any{"goodsId": g, "quantity": "1", "pack": "box", "unitCost": cost, "expiresAt": "2030-01-0" + cost + "T00:00:00Z"}}}}, nil)
 				}
 				c.ok(transferMutation, map[string]any{"in": map[string]any{"fromLocationId": a, "toLocationId": b,
 					"lines": []any{map[string]any{"goodsId": g, "quantity": "3"}}}}, nil)

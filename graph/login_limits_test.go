@@ -22,7 +22,9 @@ type loginResult struct {
 	token      string
 	code       string
 	retryAfter float64
-	err        error // the request itself failed
+	// header is the answer's Retry-After header.
+	header string
+	err    error // the request itself failed
 }
 
 // loginClient sends logins from many goroutines at once, each as if from the
@@ -65,7 +67,7 @@ func (lc *loginClient) login(forwardedFor, username, password string) loginResul
 		e := out.Errors[0]
 		code, _ := e.Extensions["code"].(string)
 		after, _ := e.Extensions["retryAfter"].(float64)
-		return loginResult{code: code, retryAfter: after}
+		return loginResult{code: code, retryAfter: after, header: res.Header.Get("Retry-After")}
 	}
 	return loginResult{token: out.Data.Login.Token}
 }
@@ -128,6 +130,14 @@ func TestLoginBurstChecksAtMostFivePasswords(t *testing.T) {
 				t.Fatal(r.err)
 			}
 			codes[r.code]++
+			// A wrong password is told apart from the lock-out: its own
+			// code, and no wait.
+			if r.code == "UNAUTHENTICATED" && (r.header != "" || r.retryAfter != 0) {
+				t.Errorf("a wrong password: retryAfter %v, Retry-After %q", r.retryAfter, r.header)
+			}
+			if r.code == "TOO_MANY_ATTEMPTS" && (r.header == "" || r.retryAfter < 1) {
+				t.Errorf("a lock-out: retryAfter %v, Retry-After %q", r.retryAfter, r.header)
+			}
 		}
 		t.Logf("60 concurrent wrong logins for one name: %d password checks; answers %v", checks, codes)
 		if checks < 1 || checks > 5 {
@@ -141,9 +151,10 @@ func TestLoginBurstChecksAtMostFivePasswords(t *testing.T) {
 		for range 5 - checks {
 			lc.mustGet(t, "UNAUTHENTICATED", "", "admin", "one-more-guess")
 		}
-		if r := lc.mustGet(t, "TOO_MANY_ATTEMPTS", "", "admin", testPassword); r.retryAfter != 1 {
-			t.Errorf("retryAfter %v, want 1", r.retryAfter)
+		if r := lc.mustGet(t, "TOO_MANY_ATTEMPTS", "", "admin", testPassword); r.retryAfter != 1 || r.header != "1" {
+			t.Errorf("retryAfter %v, Retry-After %q: want 1 in both", r.retryAfter, r.header)
 		}
+
 	})
 }
 

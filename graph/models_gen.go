@@ -32,6 +32,9 @@ type Mutation struct {
 type Query struct {
 }
 
+type Subscription struct {
+}
+
 // What updateGoods takes: fields left out stay as they are.
 type UpdateGoodsInput struct {
 	ID         int64                      `json:"id"`
@@ -45,5 +48,15 @@ type UpdateGoodsInput struct {
 	Note              graphql.Omittable[*string]         `json:"note,omitempty"`
 	Archived          graphql.Omittable[*bool]           `json:"archived,omitempty"`
 	// An uploaded image, as for createGoods; null removes the image.
-	ImageID graphql.Omittable[*int64] `json:"imageId,omitempty"`
+	ImageID      graphql.Omittable[*int64]             `json:"imageId,omitempty"`
+	TracksExpiry graphql.Omittable[*bool]              `json:"tracksExpiry,omitempty"`
+	IssuePolicy  graphql.Omittable[*model.IssuePolicy] `json:"issuePolicy,omitempty"`
+	// Replaces the packs; [] or null: none.
+	Packs graphql.Omittable[[]*model.PackInput] `json:"packs,omitempty"`
+}
+
+// A new webhook and its signing secret, shown only here.
+type WebhookPayload struct {
+	Webhook *model.Webhook `json:"webhook"`
+	Secret  string         `json:"secret"`
 }

@@ -53,6 +53,10 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		writeBadRequest(w, msg)
 		return
 	}
+	if msg := missingQuery(params); msg != "" {
+		writeBadRequest(w, msg)
+		return
+	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 
@@ -60,8 +64,7 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	w.Header().Set("Content-Type", contentType)
 	oc, opErr := exec.CreateOperationContext(ctx, params)
 	if opErr != nil {
-		w.WriteHeader(statusForRefused(opErr, contentType))
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, oc), opErr))
+		writeRefused(w, contentType, exec.DispatchError(graphql.WithOperationContext(ctx, oc), opErr))
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
@@ -132,18 +135,27 @@ func responseContentType(accept string) string {
 	return mediaTypeGraphQLResponse
 }
 
-// statusForRefused is the status of an operation refused before it ran: a
-// document that does not parse or validate is 422 in application/json and
-// 400 in application/graphql-response+json (GraphQL over HTTP); any other
-// refusal (a limit, a persisted query not found) is 200.
+// statusForRefused is the status of an operation refused before it ran, as
+// GraphQL over HTTP recommends: in application/json always 200 (the errors
+// say what is wrong); in application/graphql-response+json a document that
+// does not parse or validate, or whose variables do not fit, is 400, and any
+// other refusal (a limit, a persisted query not found) 200.
 func statusForRefused(errs gqlerror.List, contentType string) int {
-	if errcode.GetErrorKind(errs) != errcode.KindProtocol {
-		return http.StatusOK
-	}
-	if contentType == mediaTypeGraphQLResponse {
+	if contentType == mediaTypeGraphQLResponse && errcode.GetErrorKind(errs) == errcode.KindProtocol {
 		return http.StatusBadRequest
 	}
-	return http.StatusUnprocessableEntity
+	return http.StatusOK
+}
+
+// writeRefused answers an operation refused before it ran: its errors (and
+// extensions), with no "data" entry, since nothing was executed.
+func writeRefused(w http.ResponseWriter, contentType string, resp *graphql.Response) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(statusForRefused(resp.Errors, contentType))
+	_ = json.NewEncoder(w).Encode(struct {
+		Errors     gqlerror.List  `json:"errors"`
+		Extensions map[string]any `json:"extensions,omitempty"`
+	}{resp.Errors, resp.Extensions})
 }
 
 // responseBuffers hold responses while they are written; one grown past

@@ -13,6 +13,7 @@ import (
 
 	"wms/auth"
 	"wms/db"
+	"wms/events"
 	"wms/export"
 	"wms/media"
 	"wms/model"
@@ -27,7 +28,11 @@ type Resolver struct {
 	Files *media.Service
 	// Export writes reports.
 	Export *export.Exporter
-	Log    zerolog.Logger
+	// Events feeds subscriptions; nil serves none.
+	Events *events.Hub
+	// WebhookAllowPrivate lets webhooks point at private addresses.
+	WebhookAllowPrivate bool
+	Log                 zerolog.Logger
 }
 
 // deref reads an optional argument, the zero value when it is absent.

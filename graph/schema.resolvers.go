@@ -26,6 +26,14 @@ func (r *goodsResolver) Image(ctx context.Context, obj *model.Goods) (*model.Med
 	return optional(ctx, loaders(ctx).Media, obj.ImageID)
 }
 
+func (r *goodsResolver) Packs(ctx context.Context, obj *model.Goods) ([]*model.Pack, error) {
+	ps, err := loaders(ctx).Packs.Load(ctx, obj.ID)
+	if ps == nil {
+		ps = []*model.Pack{}
+	}
+	return ps, err
+}
+
 func (r *ledgerEntryResolver) Goods(ctx context.Context, obj *model.LedgerEntry) (*model.Goods, error) {
 	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
 }
@@ -46,6 +54,14 @@ func (r *ledgerEntryResolver) Transfer(ctx context.Context, obj *model.LedgerEnt
 	return optional(ctx, loaders(ctx).Transfer, obj.TransferID)
 }
 
+func (r *ledgerEntryResolver) Stocktake(ctx context.Context, obj *model.LedgerEntry) (*model.Stocktake, error) {
+	return optional(ctx, loaders(ctx).Stocktake, obj.StocktakeID)
+}
+
+func (r *ledgerEntryResolver) Adjustment(ctx context.Context, obj *model.LedgerEntry) (*model.StockAdjustment, error) {
+	return optional(ctx, loaders(ctx).Adjustment, obj.AdjustmentID)
+}
+
 func (r *locationStockResolver) Location(ctx context.Context, obj *model.LocationStock) (*model.Location, error) {
 	return loaders(ctx).Location.Load(ctx, obj.LocationID)
 }
@@ -64,6 +80,13 @@ func (r *lotResolver) StockIn(ctx context.Context, obj *model.Lot) (*model.Stock
 
 func (r *lotResolver) Transfer(ctx context.Context, obj *model.Lot) (*model.Transfer, error) {
 	return optional(ctx, loaders(ctx).Transfer, obj.TransferID)
+}
+
+func (r *mediaResolver) URL(ctx context.Context, obj *model.Media) (string, error) {
+	if r.Files == nil {
+		return obj.URL(), nil
+	}
+	return r.Files.Links.URL(obj, auth.CallerFrom(ctx)), nil
 }
 
 func (r *mediaResolver) CreatedBy(ctx context.Context, obj *model.Media) (*model.User, error) {
@@ -106,6 +129,9 @@ func (r *mutationResolver) UpdateGoods(ctx context.Context, input UpdateGoodsInp
 		Note:              change(input.Note),
 		ImageID:           change(input.ImageID),
 		Archived:          change(input.Archived),
+		TracksExpiry:      change(input.TracksExpiry),
+		IssuePolicy:       change(input.IssuePolicy),
+		Packs:             model.Change[[]*model.PackInput]{Set: input.Packs.IsSet(), Value: ptrTo(input.Packs.Value())},
 	})
 }
 
@@ -133,6 +159,10 @@ func (r *mutationResolver) TransferStock(ctx context.Context, input model.Transf
 	return d, err
 }
 
+func (r *mutationResolver) WriteOffExpired(ctx context.Context, input model.WriteOffInput) (*model.StockOut, error) {
+	return r.Store.WriteOffExpired(ctx, input)
+}
+
 func (r *mutationResolver) CreateLocation(ctx context.Context, input model.LocationInput) (*model.Location, error) {
 	return r.Store.CreateLocation(ctx, input)
 }
@@ -149,6 +179,70 @@ func (r *mutationResolver) DeleteLocation(ctx context.Context, id int64) (int64,
 	return id, r.Store.DeleteLocation(ctx, id)
 }
 
+func (r *mutationResolver) StartStocktake(ctx context.Context, input model.StocktakeInput) (*model.Stocktake, error) {
+	return r.Store.StartStocktake(ctx, input)
+}
+
+func (r *mutationResolver) RecordCounts(ctx context.Context, input model.CountInput) (*model.Stocktake, error) {
+	return r.Store.RecordCounts(ctx, input)
+}
+
+func (r *mutationResolver) ApplyStocktake(ctx context.Context, input model.ApplyInput) (*model.Stocktake, error) {
+	return r.Store.ApplyStocktake(ctx, input)
+}
+
+func (r *mutationResolver) CancelStocktake(ctx context.Context, id int64) (*model.Stocktake, error) {
+	return r.Store.CancelStocktake(ctx, id)
+}
+
+func (r *mutationResolver) SetStock(ctx context.Context, input model.SetStockInput) (*model.StockAdjustment, error) {
+	return r.Store.SetStock(ctx, input)
+}
+
+func (r *mutationResolver) VoidStockIn(ctx context.Context, input model.VoidInput) (*model.StockIn, error) {
+	return r.Store.VoidStockIn(ctx, input)
+}
+
+func (r *mutationResolver) VoidStockOut(ctx context.Context, input model.VoidInput) (*model.StockOut, error) {
+	return r.Store.VoidStockOut(ctx, input)
+}
+
+func (r *mutationResolver) VoidTransfer(ctx context.Context, input model.VoidInput) (*model.Transfer, error) {
+	return r.Store.VoidTransfer(ctx, input)
+}
+
+func (r *mutationResolver) CreateWebhook(ctx context.Context, input model.WebhookInput) (*WebhookPayload, error) {
+	if err := r.checkWebhookURL(ctx, input.URL); err != nil {
+		return nil, model.Invalid("url", "%s", err.Error())
+	}
+	secret, err := webhookSecret()
+	if err != nil {
+		return nil, err
+	}
+	w, err := r.Store.CreateWebhook(ctx, input, secret)
+	if err != nil {
+		return nil, err
+	}
+	return &WebhookPayload{Webhook: w, Secret: secret}, nil
+}
+
+func (r *mutationResolver) UpdateWebhook(ctx context.Context, input model.WebhookUpdate) (*model.Webhook, error) {
+	if input.URL != nil {
+		if err := r.checkWebhookURL(ctx, *input.URL); err != nil {
+			return nil, model.Invalid("url", "%s", err.Error())
+		}
+	}
+	return r.Store.UpdateWebhook(ctx, input)
+}
+
+func (r *mutationResolver) DeleteWebhook(ctx context.Context, id int64) (int64, error) {
+	return id, r.Store.DeleteWebhook(ctx, id)
+}
+
+func (r *mutationResolver) RedeliverWebhook(ctx context.Context, deliveryID int64) (*model.WebhookDelivery, error) {
+	return r.Store.Redeliver(ctx, deliveryID)
+}
+
 func (r *mutationResolver) Login(ctx context.Context, username string, password string) (*AuthPayload, error) {
 	token, u, err := r.Auth.Login(ctx, username, password)
 	if err != nil {
@@ -159,6 +253,10 @@ func (r *mutationResolver) Login(ctx context.Context, username string, password 
 
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
 	return true, r.Auth.Logout(ctx)
+}
+
+func (r *mutationResolver) ChangePassword(ctx context.Context, current string, new string) (bool, error) {
+	return true, r.Auth.ChangePassword(ctx, current, new)
 }
 
 func (r *mutationResolver) CreateUser(ctx context.Context, input model.UserInput) (*model.User, error) {
@@ -235,6 +333,16 @@ func (r *queryResolver) Stock(ctx context.Context, search *string, categoryID *i
 	return newConnection(p), nil
 }
 
+func (r *queryResolver) ExpiringLots(ctx context.Context, before time.Time, locationID *int64, categoryID *int64, first *int, after *string, offset *int) (*Connection[*model.Lot], error) {
+	p, err := r.Store.ExpiringLots(ctx, model.ExpiringFilter{Before: before, LocationID: locationID, CategoryID: categoryID},
+		model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectLots(p.Items)
+	return newConnection(p), nil
+}
+
 func (r *queryResolver) Lots(ctx context.Context, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) (*Connection[*model.Lot], error) {
 	p, err := r.Store.Lots(ctx, model.LotFilter{GoodsID: &goodsID, LocationID: locationID, IncludeEmpty: deref(includeEmpty)},
 		model.PageArgs{First: first, After: after, Offset: offset})
@@ -253,9 +361,9 @@ func (r *queryResolver) StockIn(ctx context.Context, id int64) (*model.StockIn, 
 	return d, err
 }
 
-func (r *queryResolver) StockIns(ctx context.Context, search *string, typeArg *model.StockInType, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error) {
+func (r *queryResolver) StockIns(ctx context.Context, search *string, typeArg *model.StockInType, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockIn], error) {
 	p, err := r.Store.StockIns(ctx, model.StockInFilter{
-		Search: deref(search), LocationID: locationID, Type: typeArg, GoodsID: goodsID, From: from, To: to,
+		Search: deref(search), LocationID: locationID, Voided: voided, Type: typeArg, GoodsID: goodsID, From: from, To: to,
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err
@@ -272,9 +380,9 @@ func (r *queryResolver) StockOut(ctx context.Context, id int64) (*model.StockOut
 	return d, err
 }
 
-func (r *queryResolver) StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, locationID *int64, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error) {
+func (r *queryResolver) StockOuts(ctx context.Context, search *string, reason *model.StockOutReason, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.StockOut], error) {
 	p, err := r.Store.StockOuts(ctx, model.StockOutFilter{
-		Search: deref(search), LocationID: locationID, Reason: reason, GoodsID: goodsID, From: from, To: to,
+		Search: deref(search), LocationID: locationID, Voided: voided, Reason: reason, GoodsID: goodsID, From: from, To: to,
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err
@@ -316,14 +424,44 @@ func (r *queryResolver) Transfer(ctx context.Context, id int64) (*model.Transfer
 	return d, err
 }
 
-func (r *queryResolver) Transfers(ctx context.Context, search *string, goodsID *int64, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Transfer], error) {
+func (r *queryResolver) Transfers(ctx context.Context, search *string, goodsID *int64, locationID *int64, voided *bool, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Transfer], error) {
 	p, err := r.Store.Transfers(ctx, model.TransferFilter{
-		Search: deref(search), GoodsID: goodsID, LocationID: locationID, From: from, To: to,
+		Search: deref(search), GoodsID: goodsID, LocationID: locationID, Voided: voided, From: from, To: to,
 	}, model.PageArgs{First: first, After: after, Offset: offset})
 	if err != nil {
 		return nil, err
 	}
 	loaders(ctx).expectTransfers(p.Items)
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) Stocktake(ctx context.Context, id int64) (*model.Stocktake, error) {
+	st, err := orNil(r.Store.Stocktake(ctx, id))
+	if st != nil {
+		loaders(ctx).expectStocktakes([]*model.Stocktake{st})
+	}
+	return st, err
+}
+
+func (r *queryResolver) Stocktakes(ctx context.Context, status *model.StocktakeStatus, locationID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) (*Connection[*model.Stocktake], error) {
+	p, err := r.Store.Stocktakes(ctx, model.StocktakeFilter{Status: status, LocationID: locationID, From: from, To: to},
+		model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectStocktakes(p.Items)
+	return newConnection(p), nil
+}
+
+func (r *queryResolver) Webhooks(ctx context.Context) ([]*model.Webhook, error) {
+	return r.Store.Webhooks(ctx)
+}
+
+func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhookID int64, status *model.DeliveryStatus, first *int, after *string, offset *int) (*Connection[*model.WebhookDelivery], error) {
+	p, err := r.Store.WebhookDeliveries(ctx, webhookID, status, model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
 	return newConnection(p), nil
 }
 
@@ -375,6 +513,34 @@ func (r *queryResolver) Valuation(ctx context.Context, at *time.Time, locationID
 	return newValuationConnection(p), nil
 }
 
+func (r *stockAdjustmentResolver) Goods(ctx context.Context, obj *model.StockAdjustment) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *stockAdjustmentResolver) Location(ctx context.Context, obj *model.StockAdjustment) (*model.Location, error) {
+	return loaders(ctx).Location.Load(ctx, obj.LocationID)
+}
+
+func (r *stockAdjustmentResolver) StockIn(ctx context.Context, obj *model.StockAdjustment) (*model.StockIn, error) {
+	return optional(ctx, loaders(ctx).StockIn, obj.StockInID)
+}
+
+func (r *stockAdjustmentResolver) StockOut(ctx context.Context, obj *model.StockAdjustment) (*model.StockOut, error) {
+	return optional(ctx, loaders(ctx).StockOut, obj.StockOutID)
+}
+
+func (r *stockAdjustmentResolver) CreatedBy(ctx context.Context, obj *model.StockAdjustment) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
+}
+
+func (r *stockChangeEventResolver) Goods(ctx context.Context, obj *model.StockChangeEvent) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *stockChangeEventResolver) Location(ctx context.Context, obj *model.StockChangeEvent) (*model.Location, error) {
+	return optional(ctx, loaders(ctx).Location, obj.LocationID)
+}
+
 func (r *stockInResolver) Location(ctx context.Context, obj *model.StockIn) (*model.Location, error) {
 	return loaders(ctx).Location.Load(ctx, obj.LocationID)
 }
@@ -387,8 +553,21 @@ func (r *stockInResolver) Attachments(ctx context.Context, obj *model.StockIn) (
 	return loaders(ctx).Attachments.Load(ctx, obj.ID)
 }
 
+func (r *stockInResolver) Warnings(ctx context.Context, obj *model.StockIn) ([]string, error) {
+	lots, err := loaders(ctx).StockInLines.Load(ctx, obj.ID)
+	w := model.StockInWarnings(lots)
+	if w == nil {
+		w = []string{}
+	}
+	return w, err
+}
+
 func (r *stockInResolver) CreatedBy(ctx context.Context, obj *model.StockIn) (*model.User, error) {
 	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
+}
+
+func (r *stockInResolver) VoidedBy(ctx context.Context, obj *model.StockIn) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.VoidedBy)
 }
 
 func (r *stockInLineResolver) Goods(ctx context.Context, obj *model.Lot) (*model.Goods, error) {
@@ -407,6 +586,30 @@ func (r *stockLevelResolver) ByLocation(ctx context.Context, obj *model.StockLev
 	return loaders(ctx).ByLocation.Load(ctx, obj.Goods.ID)
 }
 
+func (r *stockLevelResolver) NextExpiry(ctx context.Context, obj *model.StockLevel) (*time.Time, error) {
+	e, err := loaders(ctx).Expiry.Load(ctx, expiryKey(obj))
+	if e == nil {
+		return nil, err
+	}
+	return e.Next, err
+}
+
+func (r *stockLevelResolver) ExpiredQuantity(ctx context.Context, obj *model.StockLevel) (model.Quantity, error) {
+	e, err := loaders(ctx).Expiry.Load(ctx, expiryKey(obj))
+	if e == nil {
+		return 0, err
+	}
+	return e.Expired, err
+}
+
+func (r *stockLevelResolver) InPacks(ctx context.Context, obj *model.StockLevel) ([]*model.PackQuantity, error) {
+	ps, err := loaders(ctx).Packs.Load(ctx, obj.Goods.ID)
+	if err != nil {
+		return nil, err
+	}
+	return model.InPacks(obj.OnHand(), ps), nil
+}
+
 func (r *stockOutResolver) Location(ctx context.Context, obj *model.StockOut) (*model.Location, error) {
 	return loaders(ctx).Location.Load(ctx, obj.LocationID)
 }
@@ -419,6 +622,10 @@ func (r *stockOutResolver) CreatedBy(ctx context.Context, obj *model.StockOut) (
 	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
 }
 
+func (r *stockOutResolver) VoidedBy(ctx context.Context, obj *model.StockOut) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.VoidedBy)
+}
+
 func (r *stockOutLineResolver) Goods(ctx context.Context, obj *model.StockOutLine) (*model.Goods, error) {
 	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
 }
@@ -426,6 +633,79 @@ func (r *stockOutLineResolver) Goods(ctx context.Context, obj *model.StockOutLin
 func (r *stockOutLineResolver) Allocations(ctx context.Context, obj *model.StockOutLine) ([]*model.Allocation, error) {
 	m, err := loaders(ctx).Allocations.Load(ctx, obj.StockOutID)
 	return m[obj.Line], err
+}
+
+func (r *stockOutLineResolver) Lot(ctx context.Context, obj *model.StockOutLine) (*model.Lot, error) {
+	return optional(ctx, loaders(ctx).Lot, obj.LotID)
+}
+
+func (r *stocktakeResolver) Location(ctx context.Context, obj *model.Stocktake) (*model.Location, error) {
+	return loaders(ctx).Location.Load(ctx, obj.LocationID)
+}
+
+func (r *stocktakeResolver) StartedBy(ctx context.Context, obj *model.Stocktake) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.StartedBy)
+}
+
+func (r *stocktakeResolver) AppliedBy(ctx context.Context, obj *model.Stocktake) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.AppliedBy)
+}
+
+func (r *stocktakeResolver) Lines(ctx context.Context, obj *model.Stocktake, counted *bool, first *int, after *string, offset *int) (*Connection[*model.StocktakeLine], error) {
+	p, err := r.Store.StocktakeLines(ctx, obj.ID, model.StocktakeLineFilter{Counted: counted},
+		model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	hidden := obj.Blind && obj.Status != model.StocktakeApplied && auth.CallerFrom(ctx).Role() != model.RoleAdmin
+	l := loaders(ctx)
+	for _, line := range p.Items {
+		line.Hidden = hidden
+		l.Goods.Expect(line.GoodsID)
+		if line.CountedBy != nil {
+			l.User.Expect(*line.CountedBy)
+		}
+	}
+	return newConnection(p), nil
+}
+
+func (r *stocktakeResolver) CountedCount(ctx context.Context, obj *model.Stocktake) (int, error) {
+	n, err := loaders(ctx).StocktakeCounts.Load(ctx, obj.ID)
+	return n[0], err
+}
+
+func (r *stocktakeResolver) UncountedCount(ctx context.Context, obj *model.Stocktake) (int, error) {
+	n, err := loaders(ctx).StocktakeCounts.Load(ctx, obj.ID)
+	return n[1], err
+}
+
+func (r *stocktakeResolver) StockIn(ctx context.Context, obj *model.Stocktake) (*model.StockIn, error) {
+	return optional(ctx, loaders(ctx).StockIn, obj.StockInID)
+}
+
+func (r *stocktakeResolver) StockOut(ctx context.Context, obj *model.Stocktake) (*model.StockOut, error) {
+	return optional(ctx, loaders(ctx).StockOut, obj.StockOutID)
+}
+
+func (r *stocktakeLineResolver) Goods(ctx context.Context, obj *model.StocktakeLine) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *stocktakeLineResolver) CountedBy(ctx context.Context, obj *model.StocktakeLine) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.CountedBy)
+}
+
+func (r *subscriptionResolver) StockChanged(ctx context.Context, goodsIds []int64, locationID *int64, categoryID *int64) (<-chan *model.StockChangeEvent, error) {
+	return r.stockEvents(ctx, stockFilter{goods: goodsIds, location: locationID, category: categoryID, anyLocation: locationID == nil},
+		model.EventStockChanged)
+}
+
+func (r *subscriptionResolver) LowStock(ctx context.Context, locationID *int64) (<-chan *model.StockChangeEvent, error) {
+	return r.stockEvents(ctx, stockFilter{location: locationID}, model.EventLowStock, model.EventBackInStock)
+}
+
+func (r *subscriptionResolver) Events(ctx context.Context, types []model.EventType, after *int64) (<-chan *model.Event, error) {
+	return r.allEvents(ctx, types, after)
 }
 
 func (r *transferResolver) FromLocation(ctx context.Context, obj *model.Transfer) (*model.Location, error) {
@@ -442,6 +722,10 @@ func (r *transferResolver) Lines(ctx context.Context, obj *model.Transfer) ([]*m
 
 func (r *transferResolver) CreatedBy(ctx context.Context, obj *model.Transfer) (*model.User, error) {
 	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
+}
+
+func (r *transferResolver) VoidedBy(ctx context.Context, obj *model.Transfer) (*model.User, error) {
+	return optional(ctx, loaders(ctx).User, obj.VoidedBy)
 }
 
 func (r *transferAllocationResolver) Lot(ctx context.Context, obj *model.TransferAllocation) (*model.Lot, error) {
@@ -509,6 +793,10 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) StockAdjustment() StockAdjustmentResolver { return &stockAdjustmentResolver{r} }
+
+func (r *Resolver) StockChangeEvent() StockChangeEventResolver { return &stockChangeEventResolver{r} }
+
 func (r *Resolver) StockIn() StockInResolver { return &stockInResolver{r} }
 
 func (r *Resolver) StockInLine() StockInLineResolver { return &stockInLineResolver{r} }
@@ -518,6 +806,12 @@ func (r *Resolver) StockLevel() StockLevelResolver { return &stockLevelResolver{
 func (r *Resolver) StockOut() StockOutResolver { return &stockOutResolver{r} }
 
 func (r *Resolver) StockOutLine() StockOutLineResolver { return &stockOutLineResolver{r} }
+
+func (r *Resolver) Stocktake() StocktakeResolver { return &stocktakeResolver{r} }
+
+func (r *Resolver) StocktakeLine() StocktakeLineResolver { return &stocktakeLineResolver{r} }
+
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
 
@@ -542,11 +836,16 @@ type (
 	movementSummaryRowResolver struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }
 	queryResolver              struct{ *Resolver }
+	stockAdjustmentResolver    struct{ *Resolver }
+	stockChangeEventResolver   struct{ *Resolver }
 	stockInResolver            struct{ *Resolver }
 	stockInLineResolver        struct{ *Resolver }
 	stockLevelResolver         struct{ *Resolver }
 	stockOutResolver           struct{ *Resolver }
 	stockOutLineResolver       struct{ *Resolver }
+	stocktakeResolver          struct{ *Resolver }
+	stocktakeLineResolver      struct{ *Resolver }
+	subscriptionResolver       struct{ *Resolver }
 	transferResolver           struct{ *Resolver }
 	transferAllocationResolver struct{ *Resolver }
 	transferLineResolver       struct{ *Resolver }

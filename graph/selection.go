@@ -83,6 +83,9 @@ var (
 		"lowStockThreshold": model.GoodsLowStockThreshold,
 		"note":              model.GoodsNote,
 		"archived":          model.GoodsArchived,
+		"tracksExpiry":      model.GoodsTracksExpiry,
+		"issuePolicy":       model.GoodsIssuePolicy,
+		"packs":             0,
 		"createdAt":         model.GoodsCreatedAt,
 		"updatedAt":         model.GoodsUpdatedAt,
 	}
@@ -98,6 +101,12 @@ var (
 		"value":       model.StockValueColumns,
 		"averageCost": model.StockAverageCostColumns,
 		"low":         model.StockLowColumns,
+		// Read by loaders from the goods id, which every list reads.
+		"location":        0,
+		"byLocation":      0,
+		"nextExpiry":      0,
+		"expiredQuantity": 0,
+		"inPacks":         model.StockOnHandColumns,
 	}
 )
 

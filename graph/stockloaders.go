@@ -20,8 +20,20 @@ func (l *Loaders) newStockLoaders(s *db.Store) {
 		}
 		return m, err
 	})
-	l.StockIn = NewLoader(s.StockInsByIDs)
-	l.StockOut = NewLoader(s.StockOutsByIDs)
+	l.StockIn = NewLoader(func(ctx context.Context, ids []int64) (map[int64]*model.StockIn, error) {
+		m, err := s.StockInsByIDs(ctx, ids)
+		for _, d := range m {
+			l.expectStockIn(d)
+		}
+		return m, err
+	})
+	l.StockOut = NewLoader(func(ctx context.Context, ids []int64) (map[int64]*model.StockOut, error) {
+		m, err := s.StockOutsByIDs(ctx, ids)
+		for _, d := range m {
+			l.expectStockOut(d)
+		}
+		return m, err
+	})
 	l.StockInLines = NewLoader(func(ctx context.Context, ids []int64) (map[int64][]*model.Lot, error) {
 		m, err := s.StockInLines(ctx, ids)
 		for _, lots := range m {
@@ -74,12 +86,23 @@ func (l *Loaders) expectLots(lots []*model.Lot) {
 	}
 }
 
+// expectStockIn announces what the fields of a stock-in will load.
+func (l *Loaders) expectStockIn(d *model.StockIn) {
+	l.StockInLines.Expect(d.ID)
+	l.Attachments.Expect(d.ID)
+	l.Location.Expect(d.LocationID)
+}
+
+// expectStockOut announces what the fields of a stock-out will load.
+func (l *Loaders) expectStockOut(d *model.StockOut) {
+	l.StockOutLines.Expect(d.ID)
+	l.Location.Expect(d.LocationID)
+}
+
 // expectStockIns announces the lines of a page of stock-ins.
 func (l *Loaders) expectStockIns(docs []*model.StockIn) {
 	for _, d := range docs {
-		l.StockInLines.Expect(d.ID)
-		l.Attachments.Expect(d.ID)
-		l.Location.Expect(d.LocationID)
+		l.expectStockIn(d)
 	}
 	l.StockIn.Prime(byID(docs, func(d *model.StockIn) int64 { return d.ID }))
 }
@@ -87,8 +110,7 @@ func (l *Loaders) expectStockIns(docs []*model.StockIn) {
 // expectStockOuts announces the lines of a page of stock-outs.
 func (l *Loaders) expectStockOuts(docs []*model.StockOut) {
 	for _, d := range docs {
-		l.StockOutLines.Expect(d.ID)
-		l.Location.Expect(d.LocationID)
+		l.expectStockOut(d)
 	}
 	l.StockOut.Prime(byID(docs, func(d *model.StockOut) int64 { return d.ID }))
 }
@@ -100,6 +122,12 @@ func (l *Loaders) expectLedger(es []*model.LedgerEntry) {
 		l.Location.Expect(e.LocationID)
 		if e.TransferID != nil {
 			l.Transfer.Expect(*e.TransferID)
+		}
+		if e.StocktakeID != nil {
+			l.Stocktake.Expect(*e.StocktakeID)
+		}
+		if e.AdjustmentID != nil {
+			l.Adjustment.Expect(*e.AdjustmentID)
 		}
 		if e.StockInID != nil {
 			l.StockIn.Expect(*e.StockInID)
@@ -116,6 +144,8 @@ func (l *Loaders) expectStock(levels []*model.StockLevel) {
 	for i, s := range levels {
 		gs[i] = s.Goods
 		l.ByLocation.Expect(s.Goods.ID)
+		l.Packs.Expect(s.Goods.ID)
+		l.Expiry.Expect(expiryKey(s))
 		if s.LocationID != nil {
 			l.Location.Expect(*s.LocationID)
 		}

@@ -25,9 +25,9 @@ type MediaJSON struct {
 	CreatedAt   time.Time `json:"createdAt"`
 }
 
-func toJSON(m *model.Media) MediaJSON {
+func (s *Service) toJSON(m *model.Media, c *auth.Caller) MediaJSON {
 	return MediaJSON{ID: strconv.FormatInt(m.ID, 10), Filename: m.Filename, ContentType: m.ContentType,
-		Size: m.Size, SHA256: m.SHA256, URL: m.URL(), CreatedAt: m.CreatedAt}
+		Size: m.Size, SHA256: m.SHA256, URL: s.Links.URL(m, c), CreatedAt: m.CreatedAt}
 }
 
 func writeError(w http.ResponseWriter, status int, code model.Code, msg string) {
@@ -89,7 +89,7 @@ func (s *Service) Upload(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Location", m.URL())
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(toJSON(m))
+		_ = json.NewEncoder(w).Encode(s.toJSON(m, auth.CallerFrom(r.Context())))
 		return
 	}
 }
@@ -113,13 +113,31 @@ func (s *Service) answerError(w http.ResponseWriter, err error) {
 // its SHA-256 as ETag, Range and conditional requests (http.ServeContent),
 // inline for images and as an attachment otherwise. Only the id is looked
 // up; nothing of the path ever reaches the file system.
+//
+// A signed URL (see Links) works without an Authorization header.
 func (s *Service) Download(w http.ResponseWriter, r *http.Request) {
-	if !allow(w, r, model.RoleViewer) {
-		return
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		writeError(w, http.StatusNotFound, model.CodeNotFound, "no such file")
+		return
+	}
+	var signedUntil time.Time
+	if q := r.URL.Query(); auth.CallerFrom(r.Context()) == nil && q.Has("sig") && s.Links != nil {
+		c, until, err := s.Links.check(r.Context(), id, q)
+		var me *model.Error
+		switch {
+		case errors.As(err, &me):
+			writeError(w, http.StatusForbidden, me.Code, me.Message)
+			return
+		case err != nil:
+			s.Log.Error().Err(err).Msg("check media link")
+			writeError(w, http.StatusInternalServerError, model.CodeInternal, "internal error")
+			return
+		}
+		signedUntil = until
+		r = r.WithContext(auth.WithCaller(r.Context(), c))
+	}
+	if !allow(w, r, model.RoleViewer) {
 		return
 	}
 	m, err := s.Store.Media(r.Context(), id)
@@ -149,6 +167,10 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request) {
 	// The bytes under an id never change; the answer depends on who asks,
 	// so only the browser may keep it.
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
+	if !signedUntil.IsZero() {
+		// A signed link is kept no longer than it works.
+		h.Set("Cache-Control", fmt.Sprintf("private, max-age=%d, immutable", int(signedUntil.Sub(s.now())/time.Second)))
+	}
 	disposition := "attachment"
 	if m.Inline() {
 		disposition = "inline"

@@ -43,8 +43,11 @@ type Service struct {
 	Allowed []string
 	// UnusedAfter is how long an upload referenced by nothing is kept.
 	UnusedAfter time.Duration
-	Now         func() time.Time
-	Log         zerolog.Logger
+	// Links signs the URLs of files for <img src> and links; nil gives
+	// plain URLs, which need an Authorization header.
+	Links *Links
+	Now   func() time.Time
+	Log   zerolog.Logger
 
 	// keys serialises, per stored key, putting bytes under it with
 	// recording them, and removing them: identical files share their bytes,

@@ -498,3 +498,22 @@ func scanIntText(s string) int64 {
 	}
 	return n
 }
+
+// UnmarshalJSON reads a quantity written by MarshalJSON (a JSON string).
+func (q *Quantity) UnmarshalJSON(b []byte) error { return unmarshalDecimal(b, q, ParseQuantity) }
+
+// UnmarshalJSON reads an amount written by MarshalJSON (a JSON string).
+func (m *Money) UnmarshalJSON(b []byte) error { return unmarshalDecimal(b, m, ParseMoney) }
+
+func unmarshalDecimal[T any](b []byte, dst *T, parse func(string) (T, error)) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := parse(s)
+	if err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}

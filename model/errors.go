@@ -31,6 +31,9 @@ type Error struct {
 	// Field is the dotted path of the offending input field ("name",
 	// "lines.2.quantity"), or empty.
 	Field string
+	// Details are more facts for the client, each an extension of the API
+	// error next to code and field (a CONFLICT's current figure, say).
+	Details map[string]any
 }
 
 func (e *Error) Error() string { return e.Message }

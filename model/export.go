@@ -12,6 +12,7 @@ const (
 	ExportStockIns  ExportKind = "STOCK_INS"
 	ExportStockOuts ExportKind = "STOCK_OUTS"
 	ExportLedger    ExportKind = "LEDGER"
+	ExportExpiring  ExportKind = "EXPIRING"
 	// The reports: the movement summary of [From, To) and the valuation At.
 	ExportMovementSummary ExportKind = "MOVEMENT_SUMMARY"
 	ExportValuation       ExportKind = "VALUATION"

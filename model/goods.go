@@ -25,11 +25,15 @@ type Goods struct {
 	ImageID           *int64    `bun:"image_id"`
 	Archived          bool      `bun:"archived,notnull"`
 	// SearchText is the folded name, SKU and barcode that `search` matches.
-	SearchText string    `bun:"search_text,notnull"`
-	OnHand     Quantity  `bun:"on_hand,notnull"`
-	StockValue Money     `bun:"stock_value,notnull"`
-	CreatedAt  time.Time `bun:"created_at,notnull"`
-	UpdatedAt  time.Time `bun:"updated_at,notnull"`
+	SearchText string   `bun:"search_text,notnull"`
+	OnHand     Quantity `bun:"on_hand,notnull"`
+	StockValue Money    `bun:"stock_value,notnull"`
+	// TracksExpiry requires an expiry on every stock-in line of the goods;
+	// IssuePolicy says which lots leave first.
+	TracksExpiry bool        `bun:"tracks_expiry,notnull"`
+	IssuePolicy  IssuePolicy `bun:"issue_policy,notnull"`
+	CreatedAt    time.Time   `bun:"created_at,notnull"`
+	UpdatedAt    time.Time   `bun:"updated_at,notnull"`
 	// Category is read with the goods (one join), so a page of goods with
 	// their categories is one query and needs no per-goods resolver.
 	Category *Category `bun:"rel:belongs-to,join:category_id=id"`
@@ -49,14 +53,17 @@ const DefaultUnit = "pcs"
 
 // GoodsInput is what createGoods takes.
 type GoodsInput struct {
-	Name              string    `json:"name"`
-	CategoryID        int64     `json:"categoryId"`
-	Unit              *string   `json:"unit"`
-	SKU               *string   `json:"sku"`
-	Barcode           *string   `json:"barcode"`
-	LowStockThreshold *Quantity `json:"lowStockThreshold"`
-	Note              *string   `json:"note"`
-	ImageID           *int64    `json:"imageId"`
+	Name              string       `json:"name"`
+	CategoryID        int64        `json:"categoryId"`
+	Unit              *string      `json:"unit"`
+	SKU               *string      `json:"sku"`
+	Barcode           *string      `json:"barcode"`
+	LowStockThreshold *Quantity    `json:"lowStockThreshold"`
+	Note              *string      `json:"note"`
+	ImageID           *int64       `json:"imageId"`
+	TracksExpiry      *bool        `json:"tracksExpiry"`
+	IssuePolicy       *IssuePolicy `json:"issuePolicy"`
+	Packs             []*PackInput `json:"packs"`
 }
 
 // GoodsUpdate lists the fields updateGoods changes; fields not Set stay.
@@ -71,11 +78,15 @@ type GoodsUpdate struct {
 	Note              Change[string]
 	ImageID           Change[int64]
 	Archived          Change[bool]
+	TracksExpiry      Change[bool]
+	IssuePolicy       Change[IssuePolicy]
+	// Packs replaces the goods' packs when set (nil or empty: none).
+	Packs Change[[]*PackInput]
 }
 
 // NewGoods checks a createGoods input and returns the goods it describes.
 func NewGoods(in GoodsInput) (*Goods, error) {
-	g := &Goods{CategoryID: in.CategoryID}
+	g := &Goods{CategoryID: in.CategoryID, IssuePolicy: IssueFIFO}
 	unit := DefaultUnit
 	if in.Unit != nil {
 		unit = *in.Unit
@@ -86,6 +97,9 @@ func NewGoods(in GoodsInput) (*Goods, error) {
 		LowStockThreshold: Change[Quantity]{Set: true, Value: in.LowStockThreshold},
 		Note:              Change[string]{Set: true, Value: in.Note},
 		ImageID:           Change[int64]{Set: true, Value: in.ImageID},
+		TracksExpiry:      Change[bool]{Set: true, Value: in.TracksExpiry},
+		IssuePolicy:       Change[IssuePolicy]{Set: true, Value: in.IssuePolicy},
+		Packs:             Change[[]*PackInput]{Set: true, Value: &in.Packs},
 	}
 	if err := g.Apply(u); err != nil {
 		return nil, err
@@ -147,6 +161,24 @@ func (g *Goods) Apply(u GoodsUpdate) error {
 	if u.Archived.Set {
 		g.Archived = u.Archived.Value != nil && *u.Archived.Value
 	}
+	if u.TracksExpiry.Set {
+		g.TracksExpiry = u.TracksExpiry.Value != nil && *u.TracksExpiry.Value
+	}
+	if u.IssuePolicy.Set {
+		p := IssueFIFO
+		if u.IssuePolicy.Value != nil {
+			p = *u.IssuePolicy.Value
+		}
+		if !p.Valid() {
+			return Invalid("issuePolicy", "unknown issue policy %q", p)
+		}
+		g.IssuePolicy = p
+	}
+	if u.Packs.Set && u.Packs.Value != nil {
+		if _, err := Packs(*u.Packs.Value); err != nil {
+			return err
+		}
+	}
 	g.SearchText = goodsSearchText(g)
 	return nil
 }
@@ -206,6 +238,8 @@ const (
 	GoodsCategoryName
 	GoodsCategoryCreatedAt
 	GoodsCategoryUpdatedAt
+	GoodsTracksExpiry
+	GoodsIssuePolicy
 
 	// GoodsCategoryColumns are the columns read from the category.
 	GoodsCategoryColumns = GoodsCategoryID | GoodsCategoryName | GoodsCategoryCreatedAt | GoodsCategoryUpdatedAt

@@ -40,12 +40,13 @@ const (
 	StockOutConsume StockOutReason = "CONSUME" // used or sold
 	StockOutLoss    StockOutReason = "LOSS"    // 盘亏: missing in a count
 	StockOutDamage  StockOutReason = "DAMAGE"
-	StockOutReturn  StockOutReason = "RETURN" // to the supplier
+	StockOutReturn  StockOutReason = "RETURN"  // to the supplier
+	StockOutExpired StockOutReason = "EXPIRED" // past its expiry: waste
 )
 
 // Valid reports a known reason.
 func (r StockOutReason) Valid() bool {
-	return r == StockOutConsume || r == StockOutLoss || r == StockOutDamage || r == StockOutReturn
+	return r == StockOutConsume || r == StockOutLoss || r == StockOutDamage || r == StockOutReturn || r == StockOutExpired
 }
 
 // LedgerKind is why a ledger entry moved stock: the stock-in's type, the
@@ -62,15 +63,23 @@ const (
 	KindLoss        LedgerKind = "LOSS"
 	KindDamage      LedgerKind = "DAMAGE"
 	KindReturn      LedgerKind = "RETURN"
+	KindExpired     LedgerKind = "EXPIRED"
 	KindTransferIn  LedgerKind = "TRANSFER_IN"
 	KindTransferOut LedgerKind = "TRANSFER_OUT"
+	// A stocktake's surplus and loss, a setStock's, and the reversing
+	// entries of a void.
+	KindStocktakeGain  LedgerKind = "STOCKTAKE_GAIN"
+	KindStocktakeLoss  LedgerKind = "STOCKTAKE_LOSS"
+	KindAdjustmentGain LedgerKind = "ADJUSTMENT_GAIN"
+	KindAdjustmentLoss LedgerKind = "ADJUSTMENT_LOSS"
+	KindVoid           LedgerKind = "VOID"
 )
 
 // Valid reports a known kind.
 func (k LedgerKind) Valid() bool {
 	switch k {
-	case KindPurchase, KindSurplus, KindGift, KindConsume, KindLoss, KindDamage, KindReturn,
-		KindTransferIn, KindTransferOut:
+	case KindPurchase, KindSurplus, KindGift, KindConsume, KindLoss, KindDamage, KindReturn, KindExpired,
+		KindTransferIn, KindTransferOut, KindStocktakeGain, KindStocktakeLoss, KindAdjustmentGain, KindAdjustmentLoss, KindVoid:
 		return true
 	}
 	return false
@@ -108,6 +117,15 @@ type StockIn struct {
 	RequestHash      string    `bun:"request_hash,notnull"`
 	CreatedAt        time.Time `bun:"created_at,notnull"`
 	CreatedBy        *int64    `bun:"created_by"`
+	Voided
+}
+
+// Voided says whether and why a document was voided: a voided document keeps
+// its lines, and reversing ledger entries (kind VOID) undo what it moved.
+type Voided struct {
+	VoidedAt   *time.Time `bun:"voided_at"`
+	VoidedBy   *int64     `bun:"voided_by"`
+	VoidReason *string    `bun:"void_reason"`
 }
 
 // Lot is what one stock-in line brought in (批次), and what is left of it.
@@ -134,6 +152,12 @@ type Lot struct {
 	UnitCost         UnitCost  `bun:"unit_cost,notnull"`
 	Amount           Money     `bun:"amount,notnull"`
 	ReceivedAt       time.Time `bun:"received_at,notnull"`
+	// ExpiresAt is when the lot expires, when it does; a transfer carries it.
+	ExpiresAt *time.Time `bun:"expires_at"`
+	// PackName and PackQuantity are the pack the stock-in line was given in
+	// and how many of it (ReceivedQuantity is in the goods' unit).
+	PackName     *string   `bun:"pack_name"`
+	PackQuantity *Quantity `bun:"pack_quantity"`
 	// Depleted is Remaining == 0, kept as a column so that FIFO reads only
 	// the lots with something left through an index, however many emptied
 	// lots a goods has behind it.
@@ -156,6 +180,7 @@ type StockOut struct {
 	RequestHash      string         `bun:"request_hash,notnull"`
 	CreatedAt        time.Time      `bun:"created_at,notnull"`
 	CreatedBy        *int64         `bun:"created_by"`
+	Voided
 }
 
 // IdempotencyScope is whose idempotency keys a request uses: the acting
@@ -181,6 +206,11 @@ type StockOutLine struct {
 	GoodsID    int64    `bun:"goods_id,notnull"`
 	Quantity   Quantity `bun:"quantity,notnull"`
 	Cost       Money    `bun:"cost,notnull"`
+	// PackName and PackQuantity are the pack the line was given in and how
+	// many of it; LotID the lot it named, when it took from one lot.
+	PackName     *string   `bun:"pack_name"`
+	PackQuantity *Quantity `bun:"pack_quantity"`
+	LotID        *int64    `bun:"lot_id"`
 }
 
 // LedgerEntry is one movement of stock (明细), append-only: +quantity for a
@@ -210,6 +240,10 @@ type LedgerEntry struct {
 	// of a transfer's entries.
 	TransferID   *int64 `bun:"transfer_id"`
 	TransferLine *int   `bun:"transfer_line"`
+	// StocktakeID and AdjustmentID name the stocktake or setStock whose
+	// document wrote the entry.
+	StocktakeID  *int64 `bun:"stocktake_id"`
+	AdjustmentID *int64 `bun:"adjustment_id"`
 	LotID        int64  `bun:"lot_id,notnull"`
 }
 
@@ -291,6 +325,15 @@ func (l *Lot) RemainingValue() (Money, bool) {
 	return l.Value(l.Remaining), true
 }
 
+// ShownRemainingValue is RemainingValue, or nil when there is none.
+func (l *Lot) ShownRemainingValue() *Money {
+	v, ok := l.RemainingValue()
+	if !ok {
+		return nil
+	}
+	return &v
+}
+
 // readable reports numbers within what wms writes.
 func (l *Lot) readable() bool {
 	ok := l.Remaining.Readable() && l.UnitCost.Readable() && l.Remaining >= 0 && l.Remaining <= maxQuantity &&
@@ -348,6 +391,10 @@ type StockInLineInput struct {
 	GoodsID  int64    `json:"goodsId"`
 	Quantity Quantity `json:"quantity"`
 	UnitCost UnitCost `json:"unitCost"`
+	// Pack, when given, makes Quantity a count of that pack and UnitCost a
+	// cost per pack.
+	Pack      *string    `json:"pack"`
+	ExpiresAt *time.Time `json:"expiresAt"`
 }
 
 // StockOutInput is what stockOut takes.
@@ -365,6 +412,9 @@ type StockOutInput struct {
 type StockOutLineInput struct {
 	GoodsID  int64    `json:"goodsId"`
 	Quantity Quantity `json:"quantity"`
+	Pack     *string  `json:"pack"`
+	// LotID takes the line from that lot alone, whatever the issue policy.
+	LotID *int64 `json:"lotId"`
 }
 
 // documentHeader checks what stock-ins and stock-outs share: code, note,
@@ -430,6 +480,10 @@ func NewStockIn(in StockInInput, now time.Time) (*StockIn, []*Lot, error) {
 		}
 		lots[i] = &Lot{Line: i + 1, GoodsID: l.GoodsID, ReceivedQuantity: l.Quantity, Remaining: l.Quantity,
 			UnitCost: l.UnitCost, Amount: amount, ReceivedAt: at}
+		if l.ExpiresAt != nil {
+			e := l.ExpiresAt.UTC().Truncate(time.Microsecond)
+			lots[i].ExpiresAt = &e
+		}
 	}
 	return doc, lots, nil
 }
@@ -457,7 +511,7 @@ func NewStockOut(in StockOutInput, now time.Time) (*StockOut, []*StockOutLine, e
 		if err := positive(i, l.Quantity); err != nil {
 			return nil, nil, err
 		}
-		lines[i] = &StockOutLine{Line: i + 1, GoodsID: l.GoodsID, Quantity: l.Quantity}
+		lines[i] = &StockOutLine{Line: i + 1, GoodsID: l.GoodsID, Quantity: l.Quantity, LotID: l.LotID}
 	}
 	return doc, lines, nil
 }
@@ -558,24 +612,41 @@ func Allocate(goodsID int64, lots []*Lot, want Quantity) ([]Allocation, error) {
 	return out, nil
 }
 
+// Warnings are what a stock-in's answer flags without refusing: lines
+// whose expiry is before the document's occurredAt (stock already expired
+// on arrival happens).
+func StockInWarnings(lots []*Lot) []string {
+	var out []string
+	for _, l := range lots {
+		if l.ExpiresAt != nil && l.ExpiresAt.Before(l.ReceivedAt) {
+			out = append(out, fmt.Sprintf("line %d expires %s, before it was received", l.Line, l.ExpiresAt.UTC().Format(time.RFC3339)))
+		}
+	}
+	return out
+}
+
 // StockInFilter selects stock-ins for a list, newest first.
 type StockInFilter struct {
 	Search     string
 	LocationID *int64
-	Type       *StockInType
-	GoodsID    *int64
-	From       *time.Time
-	To         *time.Time
+	// Voided: true only voided documents, false only the others, nil both.
+	Voided  *bool
+	Type    *StockInType
+	GoodsID *int64
+	From    *time.Time
+	To      *time.Time
 }
 
 // StockOutFilter selects stock-outs for a list, newest first.
 type StockOutFilter struct {
 	Search     string
 	LocationID *int64
-	Reason     *StockOutReason
-	GoodsID    *int64
-	From       *time.Time
-	To         *time.Time
+	// Voided: true only voided documents, false only the others, nil both.
+	Voided  *bool
+	Reason  *StockOutReason
+	GoodsID *int64
+	From    *time.Time
+	To      *time.Time
 }
 
 // LedgerFilter selects ledger entries, newest first.

@@ -28,6 +28,7 @@ type Transfer struct {
 	RequestHash      string    `bun:"request_hash,notnull"`
 	CreatedAt        time.Time `bun:"created_at,notnull"`
 	CreatedBy        *int64    `bun:"created_by"`
+	Voided
 }
 
 // TransferLine is one line of a transfer: the goods, how much, and the value
@@ -40,6 +41,10 @@ type TransferLine struct {
 	GoodsID    int64    `bun:"goods_id,notnull"`
 	Quantity   Quantity `bun:"quantity,notnull"`
 	Amount     Money    `bun:"amount,notnull"`
+	// PackName and PackQuantity are the pack the line was given in and how
+	// many of it.
+	PackName     *string   `bun:"pack_name"`
+	PackQuantity *Quantity `bun:"pack_quantity"`
 }
 
 // TransferAllocation is what one transfer line took from one lot at the
@@ -64,6 +69,7 @@ type TransferInput struct {
 type TransferLineInput struct {
 	GoodsID  int64    `json:"goodsId"`
 	Quantity Quantity `json:"quantity"`
+	Pack     *string  `json:"pack"`
 }
 
 // NewTransfer checks a transferStock input and returns the document and its
@@ -106,6 +112,7 @@ func positive(i int, q Quantity) error {
 // matches either end.
 type TransferFilter struct {
 	Search     string
+	Voided     *bool
 	GoodsID    *int64
 	LocationID *int64
 	From       *time.Time

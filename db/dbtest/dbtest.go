@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,7 +62,27 @@ func Open(t testing.TB, name string) *bun.DB {
 	if err := db.Migrate(ctx, bdb, zerolog.Nop()); err != nil {
 		t.Fatalf("migrate %s: %v", name, err)
 	}
+	opened.Store(bdb, opts)
 	return bdb
+}
+
+// opened remembers the options each Open used, for Reopen.
+var opened sync.Map
+
+// Reopen opens a second pool on the database Open made — another server
+// process's view of the same data — closed when the test ends.
+func Reopen(t testing.TB, bdb *bun.DB) *bun.DB {
+	t.Helper()
+	opts, ok := opened.Load(bdb)
+	if !ok {
+		t.Fatal("Reopen: not a database of dbtest.Open")
+	}
+	other, err := db.Open(context.Background(), opts.(db.Options))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = other.Close() })
+	return other
 }
 
 // Options returns db.Options for a fresh, empty database of the named kind,

@@ -1,0 +1,6 @@
+CREATE TABLE IF NOT EXISTS settings (
+  name VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
+  value TEXT NOT NULL,
+  created_at DATETIME(6) NOT NULL,
+  PRIMARY KEY (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
