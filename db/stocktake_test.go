@@ -404,9 +404,11 @@ func TestStocktakeAndVoidRace(t *testing.T) {
 				for range 6 {
 					g := gs[r.IntN(len(gs))].ID
 					loc := locs[r.IntN(2)]
-					pick := func(ids []int64) int64 {
+					// pick reads the slice under the lock: the other workers append to it.
+					pick := func(list *[]int64) int64 {
 						mu.Lock()
 						defer mu.Unlock()
+						ids := *list
 						if len(ids) == 0 {
 							return 0
 						}
@@ -446,26 +448,26 @@ func TestStocktakeAndVoidRace(t *testing.T) {
 							mu.Unlock()
 						}
 					case "count":
-						if id := pick(sts); id != 0 {
+						if id := pick(&sts); id != 0 {
 							_, err = s.RecordCounts(ctx, model.CountInput{StocktakeID: id,
 								Lines: []*model.CountLineInput{count(g, fmt.Sprint(15+r.IntN(10)))}})
 						}
 					case "apply":
-						if id := pick(sts); id != 0 {
+						if id := pick(&sts); id != 0 {
 							_, err = s.ApplyStocktake(ctx, model.ApplyInput{ID: id})
 						}
 					case "set":
 						_, err = s.SetStock(ctx, model.SetStockInput{GoodsID: g, LocationID: &loc, Quantity: model.Quantity(15000 + r.IntN(10000))})
 					case "void-in":
-						if id := pick(ins); id != 0 {
+						if id := pick(&ins); id != 0 {
 							_, err = s.VoidStockIn(ctx, model.VoidInput{ID: id, Reason: "race"})
 						}
 					case "void-out":
-						if id := pick(outs); id != 0 {
+						if id := pick(&outs); id != 0 {
 							_, err = s.VoidStockOut(ctx, model.VoidInput{ID: id, Reason: "race"})
 						}
 					case "void-move":
-						if id := pick(trs); id != 0 {
+						if id := pick(&trs); id != 0 {
 							_, err = s.VoidTransfer(ctx, model.VoidInput{ID: id, Reason: "race"})
 						}
 					}
