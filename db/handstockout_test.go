@@ -205,6 +205,40 @@ func (h *handStockOut) once(ctx context.Context, goodsID, qty int64, code string
 			return err
 		}
 	}
+	// The running balance of the goods' CONSUME series: today's row is its
+	// last row less what left, or, when later days have rows, those move too.
+	balanceDay := now.Unix() / 86400
+	var last, lastQty, lastAmount int64
+	err = tx.QueryRowContext(ctx, `SELECT day, quantity, amount FROM ledger_balances
+		WHERE goods_id = ? AND location_id = ? AND kind = 'CONSUME' AND direction = 'OUT' ORDER BY day DESC LIMIT 1`+lock,
+		goodsID, h.location).Scan(&last, &lastQty, &lastAmount)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if last > balanceDay {
+		if _, err := tx.ExecContext(ctx, `UPDATE ledger_balances SET quantity = quantity - ?, amount = amount - ?
+			WHERE goods_id = ? AND location_id = ? AND kind = 'CONSUME' AND direction = 'OUT' AND day > ?`,
+			qty, cost, goodsID, h.location, balanceDay); err != nil {
+			return err
+		}
+		lastQty, lastAmount = 0, 0
+		err = tx.QueryRowContext(ctx, `SELECT quantity, amount FROM ledger_balances
+			WHERE goods_id = ? AND location_id = ? AND kind = 'CONSUME' AND direction = 'OUT' AND day <= ? ORDER BY day DESC LIMIT 1`+lock,
+			goodsID, h.location, balanceDay).Scan(&lastQty, &lastAmount)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	upsert := `INSERT INTO ledger_balances (goods_id, location_id, kind, direction, day, quantity, amount)
+		VALUES (?, ?, 'CONSUME', 'OUT', ?, ?, ?) ON CONFLICT (goods_id, location_id, kind, direction, day) DO UPDATE
+		SET quantity = EXCLUDED.quantity, amount = EXCLUDED.amount`
+	if h.mysql {
+		upsert = `INSERT INTO ledger_balances (goods_id, location_id, kind, direction, day, quantity, amount)
+		VALUES (?, ?, 'CONSUME', 'OUT', ?, ?, ?) ON DUPLICATE KEY UPDATE quantity = VALUES(quantity), amount = VALUES(amount)`
+	}
+	if _, err := tx.ExecContext(ctx, upsert, goodsID, h.location, balanceDay, lastQty-qty, lastAmount-cost); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE goods SET on_hand = on_hand - ?, stock_value = stock_value - ? WHERE id = ?`,
 		qty, cost, goodsID); err != nil {
 		return err
@@ -268,6 +302,8 @@ func TestHandWrittenStockOutMatchesTheStore(t *testing.T) {
 				 stock_out_line, lot_id FROM ledger_entries ORDER BY id`,
 				`SELECT prefix, day, last FROM document_counters ORDER BY prefix, day`,
 				`SELECT type, payload FROM events ORDER BY id`,
+				`SELECT goods_id, location_id, kind, direction, day, quantity, amount FROM ledger_balances
+				 ORDER BY goods_id, location_id, kind, direction, day`,
 			} {
 				want, got := dump(t, store, q), dump(t, hand, q)
 				if want != got {

@@ -63,13 +63,15 @@ func WithDefaultLocation(name string) MigrateOption {
 
 // migrationData is what the migration files may name, each an SQL literal
 // quoted by the dialect: {{.DefaultLocation}}, {{.DefaultLocationKey}} (its
-// folded form for the unique index) and {{.Now}}.
+// folded form for the unique index) and {{.Now}}; and one statement,
+// {{.FillLedgerBalances}} (the fill of Store.RebuildBalances).
 func migrationData(db *bun.DB, c migrateConfig) map[string]string {
 	quote := func(v any) string { return string(db.QueryGen().AppendValue(nil, reflect.ValueOf(v))) }
 	return map[string]string{
 		"DefaultLocation":    quote(c.defaultLocation),
 		"DefaultLocationKey": quote(model.Fold(c.defaultLocation)),
 		"Now":                quote(c.now),
+		"FillLedgerBalances": fillBalancesSQL(db),
 	}
 }
 

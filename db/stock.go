@@ -232,6 +232,9 @@ func (r *stockRun) stockIn(ctx context.Context, doc *model.StockIn, lots []*mode
 	if err != nil {
 		return fmt.Errorf("write ledger: %w", err)
 	}
+	if err := keepBalances(ctx, r.tx, lotEntries(lots, kind)); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -571,6 +571,7 @@ func checkInvariants(t testing.TB, s *db.Store) {
 			t.Errorf("invariant broken: goods %d value %s ≠ Σ remaining × unit cost %s", g.ID, g.StockValue, value[g.ID])
 		}
 	}
+	checkBalances(t, s)
 	var codes []string
 	if err := bdb.NewRaw(`SELECT code FROM stock_ins UNION ALL SELECT code FROM stock_outs UNION ALL SELECT code FROM transfers`).Scan(ctx, &codes); err != nil {
 		t.Fatal(err)

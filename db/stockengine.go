@@ -281,6 +281,9 @@ func (r *stockRun) finish(ctx context.Context) error {
 			return fmt.Errorf("write ledger: %w", err)
 		}
 	}
+	if err := keepBalances(ctx, r.tx, r.entries); err != nil {
+		return err
+	}
 	ids := make([]int64, 0, len(r.byGoods))
 	for id, d := range r.byGoods {
 		if d.qty != 0 || d.value != 0 {

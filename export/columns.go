@@ -71,6 +71,17 @@ var (
 	colPolicy    = column{"Issue policy", "出库规则", text}
 	colNextExp   = column{"Next expiry", "最近到期", timestamp}
 	colExpires   = column{"Expires at", "到期时间", timestamp}
+
+	colOpeningQty  = column{"Opening quantity", "期初数量", quantity}
+	colOpeningVal  = column{"Opening value", "期初金额", money}
+	colInQty       = column{"In quantity", "入库数量", quantity}
+	colInVal       = column{"In value", "入库金额", money}
+	colOutQty      = column{"Out quantity", "出库数量", quantity}
+	colOutVal      = column{"Out value", "出库金额", money}
+	colClosingQty  = column{"Closing quantity", "期末数量", quantity}
+	colClosingVal  = column{"Closing value", "期末金额", money}
+	colValQuantity = column{"Quantity", "数量", quantity}
+	colValValue    = column{"Value", "金额", money}
 )
 
 var columns = map[model.ExportKind][]column{
@@ -80,7 +91,13 @@ var columns = map[model.ExportKind][]column{
 	model.ExportStockIns:  {colCode, colType, colTime, colGoods, colUnit, colQuantity, colUnitCost, colAmount, colNote},
 	model.ExportStockOuts: {colCode, colReason, colTime, colGoods, colUnit, colQuantity, colCost, colNote},
 	model.ExportLedger:    {colTime, colCode, colDirection, colKind, colGoods, colCategory, colUnit, colQuantity, colUnitCost, colAmount},
+	model.ExportMovementSummary: {colGoods, colSKU, colCategory, colUnit, colOpeningQty, colOpeningVal, colInQty, colInVal,
+		colOutQty, colOutVal, colClosingQty, colClosingVal},
+	model.ExportValuation: {colGoods, colSKU, colCategory, colUnit, colValQuantity, colValValue, colAvgCost},
 }
+
+// totalLabel heads a report's totals row.
+var totalLabel = column{"Total", "合计", text}
 
 // words are the enum values as a report shows them in Chinese.
 var words = map[string]string{

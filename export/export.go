@@ -53,6 +53,9 @@ func (e *Exporter) Report(ctx context.Context, in model.ExportInput) (*model.Med
 	if _, _, err := model.FilterRange(in.From, in.To); err != nil {
 		return nil, err
 	}
+	if err := checkReportTimes(in); err != nil {
+		return nil, err
+	}
 	tmp, err := os.CreateTemp("", "wms-export-*")
 	if err != nil {
 		return nil, err
@@ -112,6 +115,10 @@ func Write(ctx context.Context, s *db.Store, w io.Writer, in model.ExportInput, 
 		err = r.ledger(ctx, in)
 	case model.ExportExpiring:
 		err = r.expiring(ctx, in)
+	case model.ExportMovementSummary:
+		err = r.movementSummary(ctx, in)
+	case model.ExportValuation:
+		err = r.valuation(ctx, in)
 	}
 	if err != nil {
 		return err
@@ -125,7 +132,8 @@ func Write(ctx context.Context, s *db.Store, w io.Writer, in model.ExportInput, 
 
 func sheetName(k model.ExportKind, l model.Locale) string {
 	zh := map[model.ExportKind]string{model.ExportStock: "库存", model.ExportLots: "批次", model.ExportStockIns: "入库",
-		model.ExportStockOuts: "出库", model.ExportLedger: "明细", model.ExportExpiring: "临期"}
+		model.ExportStockOuts: "出库", model.ExportLedger: "明细", model.ExportExpiring: "临期",
+		model.ExportMovementSummary: "进销存", model.ExportValuation: "库存估值"}
 	if l == model.LocaleZH {
 		return zh[k]
 	}

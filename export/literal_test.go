@@ -146,6 +146,34 @@ OUT-20260305-0001,CONSUME,2026-03-03T12:15:30Z,Green Tea,box,1.5,18.75,
 					{"2026-03-01 09:30:00", "IN-20260305-0001", "IN", "PURCHASE", "Green Tea", "饮料", "box", "4", "12.50", "50.00"},
 					{"2026-03-01 09:30:00", "IN-20260305-0001", "IN", "PURCHASE", "土豆", "蔬菜", "kg", "10", "2.3333", "23.33"},
 				}},
+			{in: model.ExportInput{Kind: model.ExportMovementSummary, From: ptr(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)),
+				To: ptr(time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC))},
+				csv: `Goods,SKU,Category,Unit,Opening quantity,Opening value,In quantity,In value,Out quantity,Out value,Closing quantity,Closing value
+Green Tea,,饮料,box,4,50.00,0,0.00,1.5,18.75,2.5,31.25
+土豆,P-1,蔬菜,kg,10,23.33,2.5,0.00,11,23.33,1.5,0.00
+Total,,,,14,73.33,2.5,0.00,12.5,42.08,4,31.25
+`,
+				sheet: "movement summary",
+				xlsx: [][]string{
+					{"Goods", "SKU", "Category", "Unit", "Opening quantity", "Opening value", "In quantity", "In value", "Out quantity",
+						"Out value", "Closing quantity", "Closing value"},
+					{"Green Tea", "", "饮料", "box", "4", "50.00", "0", "0.00", "1.5", "18.75", "2.5", "31.25"},
+					{"土豆", "P-1", "蔬菜", "kg", "10", "23.33", "2.5", "0.00", "11", "23.33", "1.5", "0.00"},
+					{"Total", "", "", "", "14", "73.33", "2.5", "0.00", "12.5", "42.08", "4", "31.25"},
+				}},
+			{in: model.ExportInput{Kind: model.ExportValuation, At: ptr(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))},
+				csv: `Goods,SKU,Category,Unit,Quantity,Value,Average cost
+Green Tea,,饮料,box,4,50.00,12.50
+土豆,P-1,蔬菜,kg,12.5,23.33,1.8664
+Total,,,,16.5,73.33,
+`,
+				sheet: "valuation",
+				xlsx: [][]string{
+					{"Goods", "SKU", "Category", "Unit", "Quantity", "Value", "Average cost"},
+					{"Green Tea", "", "饮料", "box", "4", "50.00", "12.50"},
+					{"土豆", "P-1", "蔬菜", "kg", "12.5", "23.33", "1.8664"},
+					{"Total", "", "", "", "16.5", "73.33", ""},
+				}},
 		},
 		model.LocaleZH: {
 			{in: model.ExportInput{Kind: model.ExportStock},
@@ -212,6 +240,33 @@ OUT-20260305-0001,消耗,2026-03-03T12:15:30Z,Green Tea,box,1.5,18.75,
 					{"2026-03-02 10:00:00", "IN-20260305-0002", "入库", "赠送", "土豆", "蔬菜", "kg", "2.5", "0.00", "0.00"},
 					{"2026-03-01 09:30:00", "IN-20260305-0001", "入库", "采购", "Green Tea", "饮料", "box", "4", "12.50", "50.00"},
 					{"2026-03-01 09:30:00", "IN-20260305-0001", "入库", "采购", "土豆", "蔬菜", "kg", "10", "2.3333", "23.33"},
+				}},
+			{in: model.ExportInput{Kind: model.ExportMovementSummary, From: ptr(time.Date(2026, 3, 3, 12, 15, 30, 0, time.UTC)),
+				To: ptr(time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC))},
+				csv: `商品,SKU,分类,单位,期初数量,期初金额,入库数量,入库金额,出库数量,出库金额,期末数量,期末金额
+Green Tea,,饮料,box,4,50.00,0,0.00,1.5,18.75,2.5,31.25
+土豆,P-1,蔬菜,kg,12.5,23.33,0,0.00,11,23.33,1.5,0.00
+合计,,,,16.5,73.33,0,0.00,12.5,42.08,4,31.25
+`,
+				sheet: "进销存",
+				xlsx: [][]string{
+					{"商品", "SKU", "分类", "单位", "期初数量", "期初金额", "入库数量", "入库金额", "出库数量", "出库金额", "期末数量", "期末金额"},
+					{"Green Tea", "", "饮料", "box", "4", "50.00", "0", "0.00", "1.5", "18.75", "2.5", "31.25"},
+					{"土豆", "P-1", "蔬菜", "kg", "12.5", "23.33", "0", "0.00", "11", "23.33", "1.5", "0.00"},
+					{"合计", "", "", "", "16.5", "73.33", "0", "0.00", "12.5", "42.08", "4", "31.25"},
+				}},
+			{in: model.ExportInput{Kind: model.ExportValuation},
+				csv: `商品,SKU,分类,单位,数量,金额,平均单价
+Green Tea,,饮料,box,2.5,31.25,12.50
+土豆,P-1,蔬菜,kg,1.5,0.00,0.00
+合计,,,,4,31.25,
+`,
+				sheet: "库存估值",
+				xlsx: [][]string{
+					{"商品", "SKU", "分类", "单位", "数量", "金额", "平均单价"},
+					{"Green Tea", "", "饮料", "box", "2.5", "31.25", "12.50"},
+					{"土豆", "P-1", "蔬菜", "kg", "1.5", "0.00", "0.00"},
+					{"合计", "", "", "", "4", "31.25", ""},
 				}},
 		},
 	}
@@ -302,7 +357,9 @@ func checkSheet(t *testing.T, name string, b []byte, r literalReport) {
 func isNumberColumn(header string) bool {
 	switch header {
 	case "Lot", "Received at", "Received", "Remaining", "Unit cost", "Remaining value", "On hand", "Value", "Average cost",
-		"Time", "Quantity", "Amount", "Cost",
+		"Time", "Quantity", "Amount", "Cost", "Opening quantity", "Opening value", "In quantity", "In value", "Out quantity",
+		"Out value", "Closing quantity", "Closing value",
+		"期初数量", "期初金额", "入库金额", "出库数量", "出库金额", "期末数量", "期末金额",
 		"批次", "入库时间", "入库数量", "剩余数量", "单价", "剩余金额", "库存数量", "库存金额", "平均单价", "时间", "数量", "金额", "成本":
 		return true
 	}

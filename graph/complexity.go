@@ -52,6 +52,15 @@ func setComplexity(c *ComplexityRoot) {
 	c.Stocktake.Lines = func(child int, _ *bool, first *int, _ *string, _ *int) int {
 		return pageCost(child, first)
 	}
+	c.Query.MovementSummary = func(child int, _, _ time.Time, _, _ *int64, _ *string, first *int, _ *string, _ *int) int {
+		return pageCost(child, first)
+	}
+	c.Query.Valuation = func(child int, _ *time.Time, _, _ *int64, _ *string, first *int, _ *string, _ *int) int {
+		return pageCost(child, first)
+	}
+	// A row's kinds: a handful, as a document's lines.
+	c.MovementSummaryRow.ByKind = func(child int) int { return 1 + child*linesCost }
+	c.MovementTotals.ByKind = func(child int) int { return 1 + child*linesCost }
 	// A document's lines and a line's allocations are not paged: count them
 	// as a typical document, so that a page of documents with everything
 	// nested stays within the limit while a deep nesting of lists does not.

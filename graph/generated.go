@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	LocationStock() LocationStockResolver
 	Lot() LotResolver
 	Media() MediaResolver
+	MovementSummaryRow() MovementSummaryRowResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	StockAdjustment() StockAdjustmentResolver
@@ -52,6 +53,7 @@ type ResolverRoot interface {
 	TransferAllocation() TransferAllocationResolver
 	TransferLine() TransferLineResolver
 	User() UserResolver
+	ValuationRow() ValuationRowResolver
 }
 
 type DirectiveRoot struct {
@@ -143,6 +145,13 @@ type ComplexityRoot struct {
 	GoodsEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	KindTotal struct {
+		Direction func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		Value     func(childComplexity int) int
 	}
 
 	LedgerEntry struct {
@@ -240,6 +249,37 @@ type ComplexityRoot struct {
 		URL         func(childComplexity int) int
 	}
 
+	MovementSummaryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+		Totals     func(childComplexity int) int
+	}
+
+	MovementSummaryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MovementSummaryRow struct {
+		ByKind   func(childComplexity int) int
+		Closing  func(childComplexity int) int
+		Goods    func(childComplexity int) int
+		Incoming func(childComplexity int) int
+		Location func(childComplexity int) int
+		Opening  func(childComplexity int) int
+		Outgoing func(childComplexity int) int
+	}
+
+	MovementTotals struct {
+		ByKind   func(childComplexity int) int
+		Closing  func(childComplexity int) int
+		Incoming func(childComplexity int) int
+		Opening  func(childComplexity int) int
+		Outgoing func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ApplyStocktake   func(childComplexity int, input model.ApplyInput) int
 		ArchiveGoods     func(childComplexity int, id int64, archived bool) int
@@ -309,6 +349,7 @@ type ComplexityRoot struct {
 		Lots              func(childComplexity int, goodsID int64, locationID *int64, includeEmpty *bool, first *int, after *string, offset *int) int
 		Me                func(childComplexity int) int
 		Media             func(childComplexity int, id int64) int
+		MovementSummary   func(childComplexity int, from time.Time, to time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) int
 		Stock             func(childComplexity int, search *string, categoryID *int64, locationID *int64, lowOnly *bool, includeArchived *bool, first *int, after *string, offset *int) int
 		StockIn           func(childComplexity int, id int64) int
 		StockIns          func(childComplexity int, search *string, typeArg *model.StockInType, locationID *int64, voided *bool, goodsID *int64, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
@@ -319,6 +360,7 @@ type ComplexityRoot struct {
 		Transfer          func(childComplexity int, id int64) int
 		Transfers         func(childComplexity int, search *string, goodsID *int64, locationID *int64, voided *bool, from *time.Time, to *time.Time, first *int, after *string, offset *int) int
 		Users             func(childComplexity int, first *int, after *string, offset *int) int
+		Valuation         func(childComplexity int, at *time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) int
 		WebhookDeliveries func(childComplexity int, webhookID int64, status *model.DeliveryStatus, first *int, after *string, offset *int) int
 		Webhooks          func(childComplexity int) int
 	}
@@ -335,6 +377,11 @@ type ComplexityRoot struct {
 		QuantityBefore func(childComplexity int) int
 		StockIn        func(childComplexity int) int
 		StockOut       func(childComplexity int) int
+	}
+
+	StockAmount struct {
+		Quantity func(childComplexity int) int
+		Value    func(childComplexity int) int
 	}
 
 	StockChangeEvent struct {
@@ -582,6 +629,27 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ValuationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+		Totals     func(childComplexity int) int
+	}
+
+	ValuationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ValuationRow struct {
+		AverageCost func(childComplexity int) int
+		Goods       func(childComplexity int) int
+		Location    func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
 	Webhook struct {
 		Active      func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -662,6 +730,10 @@ type MediaResolver interface {
 
 	CreatedBy(ctx context.Context, obj *model.Media) (*model.User, error)
 }
+type MovementSummaryRowResolver interface {
+	Goods(ctx context.Context, obj *model.Movement) (*model.Goods, error)
+	Location(ctx context.Context, obj *model.Movement) (*model.Location, error)
+}
 type MutationResolver interface {
 	CreateCategory(ctx context.Context, input model.CategoryInput) (*model.Category, error)
 	UpdateCategory(ctx context.Context, input model.CategoryUpdate) (*model.Category, error)
@@ -725,6 +797,8 @@ type QueryResolver interface {
 	Users(ctx context.Context, first *int, after *string, offset *int) (*Connection[*model.User], error)
 	APITokens(ctx context.Context, userID *int64) ([]*model.Token, error)
 	Media(ctx context.Context, id int64) (*model.Media, error)
+	MovementSummary(ctx context.Context, from time.Time, to time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) (*MovementSummaryConnection, error)
+	Valuation(ctx context.Context, at *time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) (*ValuationConnection, error)
 }
 type StockAdjustmentResolver interface {
 	Goods(ctx context.Context, obj *model.StockAdjustment) (*model.Goods, error)
@@ -823,6 +897,10 @@ type TransferLineResolver interface {
 }
 type UserResolver interface {
 	Locations(ctx context.Context, obj *model.User) ([]*model.Location, error)
+}
+type ValuationRowResolver interface {
+	Goods(ctx context.Context, obj *model.Valuation) (*model.Goods, error)
+	Location(ctx context.Context, obj *model.Valuation) (*model.Location, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1165,6 +1243,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GoodsEdge.Node(childComplexity), true
+
+	case "KindTotal.direction":
+		if e.ComplexityRoot.KindTotal.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindTotal.Direction(childComplexity), true
+	case "KindTotal.kind":
+		if e.ComplexityRoot.KindTotal.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindTotal.Kind(childComplexity), true
+	case "KindTotal.quantity":
+		if e.ComplexityRoot.KindTotal.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindTotal.Quantity(childComplexity), true
+	case "KindTotal.value":
+		if e.ComplexityRoot.KindTotal.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindTotal.Value(childComplexity), true
 
 	case "LedgerEntry.adjustment":
 		if e.ComplexityRoot.LedgerEntry.Adjustment == nil {
@@ -1548,6 +1651,124 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Media.URL(childComplexity), true
+
+	case "MovementSummaryConnection.edges":
+		if e.ComplexityRoot.MovementSummaryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryConnection.Edges(childComplexity), true
+	case "MovementSummaryConnection.nodes":
+		if e.ComplexityRoot.MovementSummaryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryConnection.Nodes(childComplexity), true
+	case "MovementSummaryConnection.pageInfo":
+		if e.ComplexityRoot.MovementSummaryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryConnection.PageInfo(childComplexity), true
+	case "MovementSummaryConnection.totalCount":
+		if e.ComplexityRoot.MovementSummaryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryConnection.TotalCount(childComplexity), true
+	case "MovementSummaryConnection.totals":
+		if e.ComplexityRoot.MovementSummaryConnection.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryConnection.Totals(childComplexity), true
+
+	case "MovementSummaryEdge.cursor":
+		if e.ComplexityRoot.MovementSummaryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryEdge.Cursor(childComplexity), true
+	case "MovementSummaryEdge.node":
+		if e.ComplexityRoot.MovementSummaryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryEdge.Node(childComplexity), true
+
+	case "MovementSummaryRow.byKind":
+		if e.ComplexityRoot.MovementSummaryRow.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryRow.ByKind(childComplexity), true
+	case "MovementSummaryRow.closing":
+		if e.ComplexityRoot.MovementSummaryRow.Closing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryRow.Closing(childComplexity), true
+	case "MovementSummaryRow.goods":
+		if e.ComplexityRoot.MovementSummaryRow.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryRow.Goods(childComplexity), true
+	case "MovementSummaryRow.incoming":
+		if e.ComplexityRoot.MovementSummaryRow.Incoming == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryRow.Incoming(childComplexity), true
+	case "MovementSummaryRow.location":
+		if e.ComplexityRoot.MovementSummaryRow.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryRow.Location(childComplexity), true
+	case "MovementSummaryRow.opening":
+		if e.ComplexityRoot.MovementSummaryRow.Opening == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryRow.Opening(childComplexity), true
+	case "MovementSummaryRow.outgoing":
+		if e.ComplexityRoot.MovementSummaryRow.Outgoing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementSummaryRow.Outgoing(childComplexity), true
+
+	case "MovementTotals.byKind":
+		if e.ComplexityRoot.MovementTotals.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementTotals.ByKind(childComplexity), true
+	case "MovementTotals.closing":
+		if e.ComplexityRoot.MovementTotals.Closing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementTotals.Closing(childComplexity), true
+	case "MovementTotals.incoming":
+		if e.ComplexityRoot.MovementTotals.Incoming == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementTotals.Incoming(childComplexity), true
+	case "MovementTotals.opening":
+		if e.ComplexityRoot.MovementTotals.Opening == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementTotals.Opening(childComplexity), true
+	case "MovementTotals.outgoing":
+		if e.ComplexityRoot.MovementTotals.Outgoing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MovementTotals.Outgoing(childComplexity), true
 
 	case "Mutation.applyStocktake":
 		if e.ComplexityRoot.Mutation.ApplyStocktake == nil {
@@ -2120,6 +2341,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Media(childComplexity, args["id"].(int64)), true
+	case "Query.movementSummary":
+		if e.ComplexityRoot.Query.MovementSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_movementSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MovementSummary(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["locationId"].(*int64), args["categoryId"].(*int64), args["search"].(*string), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.stock":
 		if e.ComplexityRoot.Query.Stock == nil {
 			break
@@ -2230,6 +2462,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
+	case "Query.valuation":
+		if e.ComplexityRoot.Query.Valuation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_valuation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Valuation(childComplexity, args["at"].(*time.Time), args["locationId"].(*int64), args["categoryId"].(*int64), args["search"].(*string), args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Query.webhookDeliveries":
 		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
 			break
@@ -2314,6 +2557,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockAdjustment.StockOut(childComplexity), true
+
+	case "StockAmount.quantity":
+		if e.ComplexityRoot.StockAmount.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAmount.Quantity(childComplexity), true
+	case "StockAmount.value":
+		if e.ComplexityRoot.StockAmount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAmount.Value(childComplexity), true
 
 	case "StockChangeEvent.at":
 		if e.ComplexityRoot.StockChangeEvent.At == nil {
@@ -3345,6 +3601,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
+
+	case "ValuationConnection.edges":
+		if e.ComplexityRoot.ValuationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationConnection.Edges(childComplexity), true
+	case "ValuationConnection.nodes":
+		if e.ComplexityRoot.ValuationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationConnection.Nodes(childComplexity), true
+	case "ValuationConnection.pageInfo":
+		if e.ComplexityRoot.ValuationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationConnection.PageInfo(childComplexity), true
+	case "ValuationConnection.totalCount":
+		if e.ComplexityRoot.ValuationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationConnection.TotalCount(childComplexity), true
+	case "ValuationConnection.totals":
+		if e.ComplexityRoot.ValuationConnection.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationConnection.Totals(childComplexity), true
+
+	case "ValuationEdge.cursor":
+		if e.ComplexityRoot.ValuationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationEdge.Cursor(childComplexity), true
+	case "ValuationEdge.node":
+		if e.ComplexityRoot.ValuationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationEdge.Node(childComplexity), true
+
+	case "ValuationRow.averageCost":
+		if e.ComplexityRoot.ValuationRow.AverageCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationRow.AverageCost(childComplexity), true
+	case "ValuationRow.goods":
+		if e.ComplexityRoot.ValuationRow.Goods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationRow.Goods(childComplexity), true
+	case "ValuationRow.location":
+		if e.ComplexityRoot.ValuationRow.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationRow.Location(childComplexity), true
+	case "ValuationRow.quantity":
+		if e.ComplexityRoot.ValuationRow.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationRow.Quantity(childComplexity), true
+	case "ValuationRow.value":
+		if e.ComplexityRoot.ValuationRow.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValuationRow.Value(childComplexity), true
 
 	case "Webhook.active":
 		if e.ComplexityRoot.Webhook.Active == nil {
@@ -5098,6 +5429,145 @@ type Media {
   expiresAt: Time
 }
 
+# ─── Reports ────────────────────────────────────────────────────────────────
+#
+# Two reports read straight from the ledger, by each entry's occurredAt (a
+# document recorded today for last Tuesday counts on Tuesday): the movement
+# summary of a period (进销存) and the valuation at an instant. Rows are goods,
+# by name, archived ones included; at a location, or over every location when
+# locationId is left out.
+#
+# The rule for in and out: an entry with direction IN counts in ` + "`" + `incoming` + "`" + `,
+# one with direction OUT in ` + "`" + `outgoing` + "`" + ` (as a positive amount), whatever its
+# kind — kinds added later and reversals included. So closing = opening +
+# incoming − outgoing, to the unit and the cent, for every row and for the
+# totals; one period's closing is the next one's opening; and the valuation
+# at ` + "`" + `to` + "`" + ` is the summary's closing. Over every location a transfer is both out
+# of one place and into another: it adds to incoming and outgoing alike
+# (TRANSFER_IN, TRANSFER_OUT in byKind) and leaves closing as it was.
+#
+# Bad input is BAD_USER_INPUT on its field: ` + "`" + `to` + "`" + ` before ` + "`" + `from` + "`" + ` or more than 10
+# years after it (to), a location (locationId) or category (categoryId) that
+# does not exist.
+
+extend type Query {
+  """
+  Per goods: its stock at ` + "`" + `from` + "`" + ` (opening), what came in and went out until
+  ` + "`" + `to` + "`" + `, by kind, and its stock at ` + "`" + `to` + "`" + ` (closing); from inclusive, to
+  exclusive. Lists goods with stock at ` + "`" + `from` + "`" + ` or movement in the period.
+  """
+  movementSummary(
+    from: Time!
+    to: Time!
+    locationId: ID
+    categoryId: ID
+    "The goods' name, SKU or barcode contains this text (any case)."
+    search: String
+    first: Int
+    after: String
+    offset: Int
+  ): MovementSummaryConnection! @hasRole(role: VIEWER)
+
+  """
+  Per goods with stock at the instant ` + "`" + `at` + "`" + `: its quantity and value then.
+  Left out, or after now, it is now, and equals ` + "`" + `stock` + "`" + ` (future-dated
+  documents included).
+  """
+  valuation(
+    at: Time
+    locationId: ID
+    categoryId: ID
+    "The goods' name, SKU or barcode contains this text (any case)."
+    search: String
+    first: Int
+    after: String
+    offset: Int
+  ): ValuationConnection! @hasRole(role: VIEWER)
+}
+
+"A quantity of goods and what it is worth."
+type StockAmount {
+  quantity: Decimal!
+  value: Decimal!
+}
+
+"What the entries of one kind moved in one direction: positive for IN and OUT alike."
+type KindTotal {
+  kind: LedgerKind!
+  direction: Direction!
+  quantity: Decimal!
+  value: Decimal!
+}
+
+"One goods' movement in a period."
+type MovementSummaryRow {
+  goods: Goods!
+  "The location the report is of, or null over every location."
+  location: Location
+  "Stock at from."
+  opening: StockAmount!
+  "Σ of the IN entries in the period."
+  incoming: StockAmount!
+  "Σ of the OUT entries in the period, as a positive amount."
+  outgoing: StockAmount!
+  "Stock at to: opening + incoming − outgoing."
+  closing: StockAmount!
+  "incoming and outgoing by kind (purchases, consumption, transfers, voids …): IN kinds first, then OUT, each by name; kinds with no entries left out."
+  byKind: [KindTotal!]!
+}
+
+"The movement of every row of a summary together."
+type MovementTotals {
+  opening: StockAmount!
+  incoming: StockAmount!
+  outgoing: StockAmount!
+  closing: StockAmount!
+  byKind: [KindTotal!]!
+}
+
+"A page of a movement summary."
+type MovementSummaryConnection {
+  nodes: [MovementSummaryRow!]!
+  edges: [MovementSummaryEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+  "Over every row of the summary, not just this page's."
+  totals: MovementTotals!
+}
+
+"A movement summary row with its cursor."
+type MovementSummaryEdge {
+  cursor: String!
+  node: MovementSummaryRow!
+}
+
+"One goods' stock at an instant."
+type ValuationRow {
+  goods: Goods!
+  "The location the report is of, or null over every location."
+  location: Location
+  quantity: Decimal!
+  value: Decimal!
+  "value / quantity, or null when there is nothing."
+  averageCost: Decimal
+}
+
+"A page of a valuation."
+type ValuationConnection {
+  nodes: [ValuationRow!]!
+  edges: [ValuationEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+  "Over every row of the valuation, not just this page's."
+  totals: StockAmount!
+}
+
+"A valuation row with its cursor."
+type ValuationEdge {
+  cursor: String!
+  node: ValuationRow!
+}
+
 # ─── Exports ────────────────────────────────────────────────────────────────
 
 extend type Mutation {
@@ -5124,6 +5594,10 @@ enum ExportKind {
   LEDGER
   "Lots with something left expiring before ` + "`" + `to` + "`" + ` (default a week from now), soonest first (临期)."
   EXPIRING
+  "The movement summary of [from, to) (both required), with a totals row."
+  MOVEMENT_SUMMARY
+  "The valuation at ` + "`" + `at` + "`" + ` (now when left out), with a totals row."
+  VALUATION
 }
 
 "The file format of a report."
@@ -5161,6 +5635,8 @@ input ExportInput {
   ledgerKind: LedgerKind
   from: Time
   to: Time
+  "VALUATION: the instant; now when left out."
+  at: Time
 }
 `, BuiltIn: false},
 }
@@ -5338,6 +5814,20 @@ func (ec *executionContext) childFields_GoodsEdge(ctx context.Context, field gra
 		return ec.fieldContext_GoodsEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GoodsEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_KindTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_KindTotal_kind(ctx, field)
+	case "direction":
+		return ec.fieldContext_KindTotal_direction(ctx, field)
+	case "quantity":
+		return ec.fieldContext_KindTotal_quantity(ctx, field)
+	case "value":
+		return ec.fieldContext_KindTotal_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KindTotal", field.Name)
 }
 
 func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5530,6 +6020,68 @@ func (ec *executionContext) childFields_Media(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Media", field.Name)
 }
 
+func (ec *executionContext) childFields_MovementSummaryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_MovementSummaryConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_MovementSummaryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MovementSummaryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MovementSummaryConnection_totalCount(ctx, field)
+	case "totals":
+		return ec.fieldContext_MovementSummaryConnection_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MovementSummaryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MovementSummaryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MovementSummaryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MovementSummaryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MovementSummaryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MovementSummaryRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "goods":
+		return ec.fieldContext_MovementSummaryRow_goods(ctx, field)
+	case "location":
+		return ec.fieldContext_MovementSummaryRow_location(ctx, field)
+	case "opening":
+		return ec.fieldContext_MovementSummaryRow_opening(ctx, field)
+	case "incoming":
+		return ec.fieldContext_MovementSummaryRow_incoming(ctx, field)
+	case "outgoing":
+		return ec.fieldContext_MovementSummaryRow_outgoing(ctx, field)
+	case "closing":
+		return ec.fieldContext_MovementSummaryRow_closing(ctx, field)
+	case "byKind":
+		return ec.fieldContext_MovementSummaryRow_byKind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MovementSummaryRow", field.Name)
+}
+
+func (ec *executionContext) childFields_MovementTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "opening":
+		return ec.fieldContext_MovementTotals_opening(ctx, field)
+	case "incoming":
+		return ec.fieldContext_MovementTotals_incoming(ctx, field)
+	case "outgoing":
+		return ec.fieldContext_MovementTotals_outgoing(ctx, field)
+	case "closing":
+		return ec.fieldContext_MovementTotals_closing(ctx, field)
+	case "byKind":
+		return ec.fieldContext_MovementTotals_byKind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MovementTotals", field.Name)
+}
+
 func (ec *executionContext) childFields_Pack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -5590,6 +6142,16 @@ func (ec *executionContext) childFields_StockAdjustment(ctx context.Context, fie
 		return ec.fieldContext_StockAdjustment_createdBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockAdjustment", field.Name)
+}
+
+func (ec *executionContext) childFields_StockAmount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "quantity":
+		return ec.fieldContext_StockAmount_quantity(ctx, field)
+	case "value":
+		return ec.fieldContext_StockAmount_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockAmount", field.Name)
 }
 
 func (ec *executionContext) childFields_StockChangeEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6068,6 +6630,48 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 		return ec.fieldContext_UserEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ValuationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_ValuationConnection_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_ValuationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ValuationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ValuationConnection_totalCount(ctx, field)
+	case "totals":
+		return ec.fieldContext_ValuationConnection_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValuationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ValuationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ValuationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ValuationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValuationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ValuationRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "goods":
+		return ec.fieldContext_ValuationRow_goods(ctx, field)
+	case "location":
+		return ec.fieldContext_ValuationRow_location(ctx, field)
+	case "quantity":
+		return ec.fieldContext_ValuationRow_quantity(ctx, field)
+	case "value":
+		return ec.fieldContext_ValuationRow_value(ctx, field)
+	case "averageCost":
+		return ec.fieldContext_ValuationRow_averageCost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValuationRow", field.Name)
 }
 
 func (ec *executionContext) childFields_Webhook(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7240,6 +7844,76 @@ func (ec *executionContext) field_Query_media_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_movementSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "categoryId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categoryId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg7
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_stockIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7705,6 +8379,68 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["offset"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_valuation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locationId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locationId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "categoryId",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categoryId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg6
 	return args, nil
 }
 
@@ -9261,6 +9997,98 @@ func (ec *executionContext) fieldContext_GoodsEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _KindTotal_kind(ctx context.Context, field graphql.CollectedField, obj *model.KindTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindTotal_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.LedgerKind) graphql.Marshaler {
+			return ec.marshalNLedgerKind2wmsᚋmodelᚐLedgerKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindTotal_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindTotal", field, false, false, "LedgerKind")
+}
+
+func (ec *executionContext) _KindTotal_direction(ctx context.Context, field graphql.CollectedField, obj *model.KindTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindTotal_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Direction) graphql.Marshaler {
+			return ec.marshalNDirection2wmsᚋmodelᚐDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindTotal_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindTotal", field, false, false, "Direction")
+}
+
+func (ec *executionContext) _KindTotal_quantity(ctx context.Context, field graphql.CollectedField, obj *model.KindTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindTotal_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindTotal_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindTotal", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _KindTotal_value(ctx context.Context, field graphql.CollectedField, obj *model.KindTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindTotal_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindTotal_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindTotal", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _LedgerEntry_id(ctx context.Context, field graphql.CollectedField, obj *model.LedgerEntry) (ret graphql.Marshaler) {
@@ -10912,6 +11740,596 @@ func (ec *executionContext) _Media_expiresAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Media_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Media", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MovementSummaryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *MovementSummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Movement) graphql.Marshaler {
+			return ec.marshalNMovementSummaryRow2ᚕᚖwmsᚋmodelᚐMovementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MovementSummaryRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementSummaryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *MovementSummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.Movement]) graphql.Marshaler {
+			return ec.marshalNMovementSummaryEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MovementSummaryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementSummaryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *MovementSummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementSummaryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *MovementSummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MovementSummaryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _MovementSummaryConnection_totals(ctx context.Context, field graphql.CollectedField, obj *MovementSummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryConnection_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Movement) graphql.Marshaler {
+			return ec.marshalNMovementTotals2ᚖwmsᚋmodelᚐMovement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryConnection_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MovementTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementSummaryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Movement]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MovementSummaryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MovementSummaryEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Movement]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Movement) graphql.Marshaler {
+			return ec.marshalNMovementSummaryRow2ᚖwmsᚋmodelᚐMovement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MovementSummaryRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementSummaryRow_goods(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryRow_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MovementSummaryRow().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryRow_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementSummaryRow_location(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryRow_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MovementSummaryRow().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryRow_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementSummaryRow_opening(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryRow_opening(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opening, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StockAmount) graphql.Marshaler {
+			return ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryRow_opening(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAmount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementSummaryRow_incoming(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryRow_incoming(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Incoming, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StockAmount) graphql.Marshaler {
+			return ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryRow_incoming(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAmount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementSummaryRow_outgoing(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryRow_outgoing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outgoing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StockAmount) graphql.Marshaler {
+			return ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryRow_outgoing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAmount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementSummaryRow_closing(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryRow_closing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StockAmount) graphql.Marshaler {
+			return ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryRow_closing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAmount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementSummaryRow_byKind(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementSummaryRow_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.KindTotal) graphql.Marshaler {
+			return ec.marshalNKindTotal2ᚕwmsᚋmodelᚐKindTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementSummaryRow_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementSummaryRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementTotals_opening(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementTotals_opening(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opening, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StockAmount) graphql.Marshaler {
+			return ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementTotals_opening(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAmount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementTotals_incoming(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementTotals_incoming(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Incoming, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StockAmount) graphql.Marshaler {
+			return ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementTotals_incoming(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAmount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementTotals_outgoing(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementTotals_outgoing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outgoing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StockAmount) graphql.Marshaler {
+			return ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementTotals_outgoing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAmount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementTotals_closing(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementTotals_closing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StockAmount) graphql.Marshaler {
+			return ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementTotals_closing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAmount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MovementTotals_byKind(ctx context.Context, field graphql.CollectedField, obj *model.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MovementTotals_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.KindTotal) graphql.Marshaler {
+			return ec.marshalNKindTotal2ᚕwmsᚋmodelᚐKindTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MovementTotals_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MovementTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindTotal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -14755,6 +16173,130 @@ func (ec *executionContext) fieldContext_Query_media(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_movementSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_movementSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MovementSummary(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["locationId"].(*int64), fc.Args["categoryId"].(*int64), fc.Args["search"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *MovementSummaryConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *MovementSummaryConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *MovementSummaryConnection) graphql.Marshaler {
+			return ec.marshalNMovementSummaryConnection2ᚖwmsᚋgraphᚐMovementSummaryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_movementSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MovementSummaryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_movementSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_valuation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_valuation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Valuation(ctx, fc.Args["at"].(*time.Time), fc.Args["locationId"].(*int64), fc.Args["categoryId"].(*int64), fc.Args["search"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2wmsᚋmodelᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *ValuationConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ValuationConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ValuationConnection) graphql.Marshaler {
+			return ec.marshalNValuationConnection2ᚖwmsᚋgraphᚐValuationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_valuation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValuationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_valuation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15127,6 +16669,52 @@ func (ec *executionContext) fieldContext_StockAdjustment_createdBy(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _StockAmount_quantity(ctx context.Context, field graphql.CollectedField, obj *model.StockAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAmount_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAmount_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAmount", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StockAmount_value(ctx context.Context, field graphql.CollectedField, obj *model.StockAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockAmount_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockAmount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockAmount", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _StockChangeEvent_eventId(ctx context.Context, field graphql.CollectedField, obj *model.StockChangeEvent) (ret graphql.Marshaler) {
@@ -19689,6 +21277,345 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _ValuationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ValuationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Valuation) graphql.Marshaler {
+			return ec.marshalNValuationRow2ᚕᚖwmsᚋmodelᚐValuationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValuationRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ValuationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Edge[*model.Valuation]) graphql.Marshaler {
+			return ec.marshalNValuationEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValuationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ValuationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ValuationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuationConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ValuationConnection_totals(ctx context.Context, field graphql.CollectedField, obj *ValuationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationConnection_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StockAmount) graphql.Marshaler {
+			return ec.marshalNStockAmount2ᚖwmsᚋmodelᚐStockAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationConnection_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAmount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Valuation]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ValuationEdge_node(ctx context.Context, field graphql.CollectedField, obj *Edge[*model.Valuation]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Valuation) graphql.Marshaler {
+			return ec.marshalNValuationRow2ᚖwmsᚋmodelᚐValuation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValuationRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuationRow_goods(ctx context.Context, field graphql.CollectedField, obj *model.Valuation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationRow_goods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ValuationRow().Goods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Goods) graphql.Marshaler {
+			return ec.marshalNGoods2ᚖwmsᚋmodelᚐGoods(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationRow_goods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuationRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Goods(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuationRow_location(ctx context.Context, field graphql.CollectedField, obj *model.Valuation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationRow_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ValuationRow().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖwmsᚋmodelᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationRow_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValuationRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValuationRow_quantity(ctx context.Context, field graphql.CollectedField, obj *model.Valuation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationRow_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Quantity) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐQuantity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationRow_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuationRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ValuationRow_value(ctx context.Context, field graphql.CollectedField, obj *model.Valuation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationRow_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2wmsᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationRow_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuationRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ValuationRow_averageCost(ctx context.Context, field graphql.CollectedField, obj *model.Valuation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValuationRow_averageCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageCost(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnitCost) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖwmsᚋmodelᚐUnitCost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ValuationRow_averageCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValuationRow", field, true, false, "Decimal")
+}
+
 func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.CollectedField, obj *model.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21864,7 +23791,7 @@ func (ec *executionContext) unmarshalInputExportInput(ctx context.Context, obj a
 		asMap["locale"] = "EN"
 	}
 
-	fieldsInOrder := [...]string{"kind", "format", "locale", "search", "categoryId", "locationId", "goodsId", "lowOnly", "includeArchived", "includeEmpty", "type", "reason", "direction", "ledgerKind", "from", "to"}
+	fieldsInOrder := [...]string{"kind", "format", "locale", "search", "categoryId", "locationId", "goodsId", "lowOnly", "includeArchived", "includeEmpty", "type", "reason", "direction", "ledgerKind", "from", "to", "at"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21983,6 +23910,13 @@ func (ec *executionContext) unmarshalInputExportInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.To = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
 		}
 	}
 	return it, nil
@@ -23755,6 +25689,55 @@ func (ec *executionContext) _GoodsEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var kindTotalImplementors = []string{"KindTotal"}
+
+func (ec *executionContext) _KindTotal(ctx context.Context, sel ast.SelectionSet, obj *model.KindTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindTotalImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KindTotal")
+		case "kind":
+			out.Values[i] = ec.marshalNLedgerKind2wmsᚋmodelᚐLedgerKind(ctx, field.Selections, obj.Kind)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec.marshalNDirection2wmsᚋmodelᚐDirection(ctx, field.Selections, obj.Direction)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			if v := obj.Quantity; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._KindTotal_quantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			if v := obj.Value; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._KindTotal_value(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
 var ledgerEntryImplementors = []string{"LedgerEntry"}
 
 func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionSet, obj *model.LedgerEntry) graphql.Marshaler {
@@ -24362,6 +26345,225 @@ func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var movementSummaryConnectionImplementors = []string{"MovementSummaryConnection"}
+
+func (ec *executionContext) _MovementSummaryConnection(ctx context.Context, sel ast.SelectionSet, obj *MovementSummaryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, movementSummaryConnectionImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MovementSummaryConnection")
+		case "nodes":
+			out.Values[i] = ec._MovementSummaryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._MovementSummaryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			if fc, err := ec.fieldContext_MovementSummaryConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._MovementSummaryConnection_pageInfo(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MovementSummaryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._MovementSummaryConnection_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var movementSummaryEdgeImplementors = []string{"MovementSummaryEdge"}
+
+func (ec *executionContext) _MovementSummaryEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.Movement]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, movementSummaryEdgeImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MovementSummaryEdge")
+		case "cursor":
+			out.Values[i] = (*stringValue)(&obj.Cursor)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			if fc, err := ec.fieldContext_MovementSummaryEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNMovementSummaryRow2ᚖwmsᚋmodelᚐMovement(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._MovementSummaryEdge_node(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var movementSummaryRowImplementors = []string{"MovementSummaryRow"}
+
+func (ec *executionContext) _MovementSummaryRow(ctx context.Context, sel ast.SelectionSet, obj *model.Movement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, movementSummaryRowImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MovementSummaryRow")
+		case "goods":
+			out.Values[i] = ec._MovementSummaryRow_goods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._MovementSummaryRow_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "opening":
+			if fc, err := ec.fieldContext_MovementSummaryRow_opening(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Opening)
+			} else {
+				out.Values[i] = ec._MovementSummaryRow_opening(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "incoming":
+			if fc, err := ec.fieldContext_MovementSummaryRow_incoming(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Incoming)
+			} else {
+				out.Values[i] = ec._MovementSummaryRow_incoming(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outgoing":
+			if fc, err := ec.fieldContext_MovementSummaryRow_outgoing(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Outgoing)
+			} else {
+				out.Values[i] = ec._MovementSummaryRow_outgoing(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closing":
+			if fc, err := ec.fieldContext_MovementSummaryRow_closing(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Closing)
+			} else {
+				out.Values[i] = ec._MovementSummaryRow_closing(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._MovementSummaryRow_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var movementTotalsImplementors = []string{"MovementTotals"}
+
+func (ec *executionContext) _MovementTotals(ctx context.Context, sel ast.SelectionSet, obj *model.Movement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, movementTotalsImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MovementTotals")
+		case "opening":
+			if fc, err := ec.fieldContext_MovementTotals_opening(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Opening)
+			} else {
+				out.Values[i] = ec._MovementTotals_opening(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "incoming":
+			if fc, err := ec.fieldContext_MovementTotals_incoming(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Incoming)
+			} else {
+				out.Values[i] = ec._MovementTotals_incoming(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outgoing":
+			if fc, err := ec.fieldContext_MovementTotals_outgoing(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Outgoing)
+			} else {
+				out.Values[i] = ec._MovementTotals_outgoing(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closing":
+			if fc, err := ec.fieldContext_MovementTotals_closing(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNStockAmount2wmsᚋmodelᚐStockAmount(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Closing)
+			} else {
+				out.Values[i] = ec._MovementTotals_closing(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._MovementTotals_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -24936,6 +27138,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_media(ctx, field)
 				})
+		case "movementSummary":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_movementSummary(ctx, field)
+				})
+		case "valuation":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_valuation(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -25046,6 +27260,45 @@ func (ec *executionContext) _StockAdjustment(ctx context.Context, sel ast.Select
 		case "createdBy":
 			out.Values[i] = ec._StockAdjustment_createdBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var stockAmountImplementors = []string{"StockAmount"}
+
+func (ec *executionContext) _StockAmount(ctx context.Context, sel ast.SelectionSet, obj *model.StockAmount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockAmountImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockAmount")
+		case "quantity":
+			if v := obj.Quantity; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockAmount_quantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			if v := obj.Value; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._StockAmount_value(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -26680,6 +28933,151 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var valuationConnectionImplementors = []string{"ValuationConnection"}
+
+func (ec *executionContext) _ValuationConnection(ctx context.Context, sel ast.SelectionSet, obj *ValuationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, valuationConnectionImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValuationConnection")
+		case "nodes":
+			out.Values[i] = ec._ValuationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._ValuationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			if fc, err := ec.fieldContext_ValuationConnection_pageInfo(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNPageInfo2ᚖwmsᚋgraphᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo())
+			} else {
+				out.Values[i] = ec._ValuationConnection_pageInfo(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ValuationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._ValuationConnection_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var valuationEdgeImplementors = []string{"ValuationEdge"}
+
+func (ec *executionContext) _ValuationEdge(ctx context.Context, sel ast.SelectionSet, obj *Edge[*model.Valuation]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, valuationEdgeImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValuationEdge")
+		case "cursor":
+			out.Values[i] = (*stringValue)(&obj.Cursor)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			if fc, err := ec.fieldContext_ValuationEdge_node(ctx, field); err == nil {
+				out.Values[i] = ec.marshalNValuationRow2ᚖwmsᚋmodelᚐValuation(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+			} else {
+				out.Values[i] = ec._ValuationEdge_node(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
+var valuationRowImplementors = []string{"ValuationRow"}
+
+func (ec *executionContext) _ValuationRow(ctx context.Context, sel ast.SelectionSet, obj *model.Valuation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, valuationRowImplementors)
+
+	out := newObjectFields(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValuationRow")
+		case "goods":
+			out.Values[i] = ec._ValuationRow_goods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._ValuationRow_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quantity":
+			if v := obj.Quantity; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._ValuationRow_quantity(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			if v := obj.Value; v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._ValuationRow_value(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageCost":
+			if v := obj.AverageCost(); v == nil {
+				out.Values[i] = graphql.Null
+			} else if v.Readable() {
+				out.Values[i] = v
+			} else {
+				out.Values[i] = ec._ValuationRow_averageCost(ctx, field, obj)
+			}
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return out
+}
+
 var webhookImplementors = []string{"Webhook"}
 
 func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *model.Webhook) graphql.Marshaler {
@@ -27766,6 +30164,26 @@ func (ec *executionContext) marshalNIssuePolicy2wmsᚋmodelᚐIssuePolicy(ctx co
 	return res
 }
 
+func (ec *executionContext) marshalNKindTotal2wmsᚋmodelᚐKindTotal(ctx context.Context, sel ast.SelectionSet, v model.KindTotal) graphql.Marshaler {
+	return ec._KindTotal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNKindTotal2ᚕwmsᚋmodelᚐKindTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []model.KindTotal) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKindTotal2wmsᚋmodelᚐKindTotal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNLedgerEntry2ᚕᚖwmsᚋmodelᚐLedgerEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LedgerEntry) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -27997,6 +30415,70 @@ func (ec *executionContext) marshalNMedia2ᚖwmsᚋmodelᚐMedia(ctx context.Con
 	return ec._Media(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMovementSummaryConnection2ᚖwmsᚋgraphᚐMovementSummaryConnection(ctx context.Context, sel ast.SelectionSet, v *MovementSummaryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MovementSummaryConnection!")
+		return graphql.Null
+	}
+	return ec._MovementSummaryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMovementSummaryEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.Movement]) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMovementSummaryEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMovementSummaryEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.Movement]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MovementSummaryEdge!")
+		return graphql.Null
+	}
+	return ec._MovementSummaryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMovementSummaryRow2ᚕᚖwmsᚋmodelᚐMovementᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Movement) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMovementSummaryRow2ᚖwmsᚋmodelᚐMovement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMovementSummaryRow2ᚖwmsᚋmodelᚐMovement(ctx context.Context, sel ast.SelectionSet, v *model.Movement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MovementSummaryRow!")
+		return graphql.Null
+	}
+	return ec._MovementSummaryRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMovementTotals2ᚖwmsᚋmodelᚐMovement(ctx context.Context, sel ast.SelectionSet, v *model.Movement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MovementTotals!")
+		return graphql.Null
+	}
+	return ec._MovementTotals(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPack2ᚕᚖwmsᚋmodelᚐPackᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Pack) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -28094,6 +30576,18 @@ func (ec *executionContext) marshalNStockAdjustment2ᚖwmsᚋmodelᚐStockAdjust
 		return graphql.Null
 	}
 	return ec._StockAdjustment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockAmount2wmsᚋmodelᚐStockAmount(ctx context.Context, sel ast.SelectionSet, v model.StockAmount) graphql.Marshaler {
+	return ec._StockAmount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStockAmount2ᚖwmsᚋmodelᚐStockAmount(ctx context.Context, sel ast.SelectionSet, v *model.StockAmount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockAmount!")
+		return graphql.Null
+	}
+	return ec._StockAmount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStockChangeEvent2ᚖwmsᚋmodelᚐStockChangeEvent(ctx context.Context, sel ast.SelectionSet, v *model.StockChangeEvent) graphql.Marshaler {
@@ -28821,6 +31315,62 @@ func (ec *executionContext) marshalNUserEdge2ᚖwmsᚋgraphᚐEdge(ctx context.C
 		return graphql.Null
 	}
 	return ec._UserEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNValuationConnection2ᚖwmsᚋgraphᚐValuationConnection(ctx context.Context, sel ast.SelectionSet, v *ValuationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ValuationConnection!")
+		return graphql.Null
+	}
+	return ec._ValuationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNValuationEdge2ᚕᚖwmsᚋgraphᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*Edge[*model.Valuation]) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNValuationEdge2ᚖwmsᚋgraphᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNValuationEdge2ᚖwmsᚋgraphᚐEdge(ctx context.Context, sel ast.SelectionSet, v *Edge[*model.Valuation]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ValuationEdge!")
+		return graphql.Null
+	}
+	return ec._ValuationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNValuationRow2ᚕᚖwmsᚋmodelᚐValuationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Valuation) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), !false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNValuationRow2ᚖwmsᚋmodelᚐValuation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNValuationRow2ᚖwmsᚋmodelᚐValuation(ctx context.Context, sel ast.SelectionSet, v *model.Valuation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ValuationRow!")
+		return graphql.Null
+	}
+	return ec._ValuationRow(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNVoidInput2wmsᚋmodelᚐVoidInput(ctx context.Context, v any) (model.VoidInput, error) {

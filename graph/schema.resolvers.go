@@ -93,6 +93,14 @@ func (r *mediaResolver) CreatedBy(ctx context.Context, obj *model.Media) (*model
 	return optional(ctx, loaders(ctx).User, obj.CreatedBy)
 }
 
+func (r *movementSummaryRowResolver) Goods(ctx context.Context, obj *model.Movement) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *movementSummaryRowResolver) Location(ctx context.Context, obj *model.Movement) (*model.Location, error) {
+	return optional(ctx, loaders(ctx).Location, obj.LocationID)
+}
+
 func (r *mutationResolver) CreateCategory(ctx context.Context, input model.CategoryInput) (*model.Category, error) {
 	return r.Store.CreateCategory(ctx, input)
 }
@@ -485,6 +493,26 @@ func (r *queryResolver) Media(ctx context.Context, id int64) (*model.Media, erro
 	return orNil(r.Store.Media(ctx, id))
 }
 
+func (r *queryResolver) MovementSummary(ctx context.Context, from time.Time, to time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) (*MovementSummaryConnection, error) {
+	p, err := r.Store.MovementSummary(ctx, model.ReportFilter{LocationID: locationID, CategoryID: categoryID, Search: deref(search)},
+		from, to, model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectMovements(p.Items)
+	return newMovementConnection(p), nil
+}
+
+func (r *queryResolver) Valuation(ctx context.Context, at *time.Time, locationID *int64, categoryID *int64, search *string, first *int, after *string, offset *int) (*ValuationConnection, error) {
+	p, err := r.Store.Valuation(ctx, model.ReportFilter{LocationID: locationID, CategoryID: categoryID, Search: deref(search)},
+		at, model.PageArgs{First: first, After: after, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).expectValuations(p.Items)
+	return newValuationConnection(p), nil
+}
+
 func (r *stockAdjustmentResolver) Goods(ctx context.Context, obj *model.StockAdjustment) (*model.Goods, error) {
 	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
 }
@@ -735,6 +763,14 @@ func (r *userResolver) Locations(ctx context.Context, obj *model.User) ([]*model
 	return ls, nil
 }
 
+func (r *valuationRowResolver) Goods(ctx context.Context, obj *model.Valuation) (*model.Goods, error) {
+	return loaders(ctx).Goods.Load(ctx, obj.GoodsID)
+}
+
+func (r *valuationRowResolver) Location(ctx context.Context, obj *model.Valuation) (*model.Location, error) {
+	return optional(ctx, loaders(ctx).Location, obj.LocationID)
+}
+
 func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{r} }
 
 func (r *Resolver) Category() CategoryResolver { return &categoryResolver{r} }
@@ -748,6 +784,10 @@ func (r *Resolver) LocationStock() LocationStockResolver { return &locationStock
 func (r *Resolver) Lot() LotResolver { return &lotResolver{r} }
 
 func (r *Resolver) Media() MediaResolver { return &mediaResolver{r} }
+
+func (r *Resolver) MovementSummaryRow() MovementSummaryRowResolver {
+	return &movementSummaryRowResolver{r}
+}
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -783,6 +823,8 @@ func (r *Resolver) TransferLine() TransferLineResolver { return &transferLineRes
 
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
+func (r *Resolver) ValuationRow() ValuationRowResolver { return &valuationRowResolver{r} }
+
 type (
 	allocationResolver         struct{ *Resolver }
 	categoryResolver           struct{ *Resolver }
@@ -791,6 +833,7 @@ type (
 	locationStockResolver      struct{ *Resolver }
 	lotResolver                struct{ *Resolver }
 	mediaResolver              struct{ *Resolver }
+	movementSummaryRowResolver struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }
 	queryResolver              struct{ *Resolver }
 	stockAdjustmentResolver    struct{ *Resolver }
@@ -807,4 +850,5 @@ type (
 	transferAllocationResolver struct{ *Resolver }
 	transferLineResolver       struct{ *Resolver }
 	userResolver               struct{ *Resolver }
+	valuationRowResolver       struct{ *Resolver }
 )

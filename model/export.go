@@ -13,6 +13,9 @@ const (
 	ExportStockOuts ExportKind = "STOCK_OUTS"
 	ExportLedger    ExportKind = "LEDGER"
 	ExportExpiring  ExportKind = "EXPIRING"
+	// The reports: the movement summary of [From, To) and the valuation At.
+	ExportMovementSummary ExportKind = "MOVEMENT_SUMMARY"
+	ExportValuation       ExportKind = "VALUATION"
 )
 
 // ExportFormat is the file format of a report.
@@ -53,4 +56,5 @@ type ExportInput struct {
 	LedgerKind      *LedgerKind     `json:"ledgerKind"`
 	From            *time.Time      `json:"from"`
 	To              *time.Time      `json:"to"`
+	At              *time.Time      `json:"at"`
 }
