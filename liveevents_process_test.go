@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,37 +17,6 @@ import (
 	"wms/db/dbtest"
 	"wms/events"
 )
-
-// procRun starts the binary and answers its base URL and process, for tests
-// that kill it.
-func procRun(t *testing.T, bin string, env ...string) (string, *exec.Cmd) {
-	t.Helper()
-	addr := procFreeAddr(t)
-	cmd := exec.Command(bin)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "WMS_ADDR=" + addr, "WMS_LOG_LEVEL=warn", "WMS_PLAYGROUND=false"}, env...)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("server %s log:\n%s", addr, logs.String())
-		}
-	})
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return "http://" + addr, cmd
-			}
-		}
-	}
-	t.Fatalf("server on %s not ready in 30s:\n%s", addr, logs.String())
-	return "", nil
-}
 
 // A server killed with kill -9 after a document committed but before its
 // webhook delivery went out: the next server on the database delivers it,
@@ -84,7 +51,7 @@ func TestWebhookDeliveredAfterKill9(t *testing.T) {
 				"WMS_MEDIA_DIR=" + t.TempDir()}, dbEnv...)
 			// The first server reads the outbox only once, at start: it is
 			// killed before it would deliver anything.
-			base, first := procRun(t, bin, append(env, "WMS_EVENT_POLL=1h")...)
+			base, first := procLaunch(t, bin, os.Kill, append(env, "WMS_EVENT_POLL=1h")...)
 			token := procLogin(t, base)
 			q := func(doc string, vars map[string]any) json.RawMessage {
 				t.Helper()
@@ -118,7 +85,7 @@ func TestWebhookDeliveredAfterKill9(t *testing.T) {
 				t.Fatalf("delivered before the kill: %v", got)
 			}
 			mu.Unlock()
-			procRun(t, bin, env...)
+			procLaunch(t, bin, os.Kill, env...)
 			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 				mu.Lock()
 				n := len(got)

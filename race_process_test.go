@@ -41,8 +41,17 @@ func procFreeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
-// procStart runs the binary with env and waits until /readyz answers 200.
+// procStart runs the binary with env and waits until /readyz answers 200;
+// it is interrupted when the test ends.
 func procStart(t *testing.T, bin string, env ...string) string {
+	t.Helper()
+	base, _ := procLaunch(t, bin, os.Interrupt, env...)
+	return base
+}
+
+// procLaunch runs the binary with env, waits until /readyz answers 200 and
+// answers its base URL and process; stop is sent to it when the test ends.
+func procLaunch(t *testing.T, bin string, stop os.Signal, env ...string) (string, *exec.Cmd) {
 	t.Helper()
 	addr := procFreeAddr(t)
 	cmd := exec.Command(bin)
@@ -53,7 +62,7 @@ func procStart(t *testing.T, bin string, env ...string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Process.Signal(stop)
 		_ = cmd.Wait()
 		if t.Failed() {
 			t.Logf("server %s log:\n%s", addr, logs.String())
@@ -65,13 +74,13 @@ func procStart(t *testing.T, bin string, env ...string) string {
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return "http://" + addr
+				return "http://" + addr, cmd
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("server on %s not ready in 30s:\n%s", addr, logs.String())
-	return ""
+	return "", nil
 }
 
 type procAnswer struct {

@@ -83,64 +83,51 @@ func (s *Store) unpack(ctx context.Context, lines []packed) ([]given, error) {
 
 func lineAt(i int) string { return fmt.Sprintf("lines.%d", i) }
 
-// unpackStockIn converts a stock-in's lines given in packs; it copies the
-// lines it changes, never the caller's.
-func (s *Store) unpackStockIn(ctx context.Context, in *model.StockInInput) ([]given, error) {
-	lines := make([]packed, len(in.Lines))
-	for i, l := range in.Lines {
+// unpackLines converts lines given in packs: each line is copied (never the
+// caller's is changed) and mk says what of the copy to convert.
+func unpackLines[L any](ctx context.Context, s *Store, lines []*L, mk func(i int, l *L) packed) ([]given, error) {
+	ps := make([]packed, len(lines))
+	for i, l := range lines {
 		if l == nil {
 			continue
 		}
 		c := *l
-		in.Lines[i] = &c
-		lines[i] = packed{field: lineAt(i), goodsID: c.GoodsID, pack: c.Pack, quantity: &c.Quantity, cost: &c.UnitCost}
+		lines[i] = &c
+		ps[i] = mk(i, &c)
 	}
-	return s.unpack(ctx, lines)
+	return s.unpack(ctx, ps)
+}
+
+// unpackStockIn converts a stock-in's lines given in packs.
+func (s *Store) unpackStockIn(ctx context.Context, in *model.StockInInput) ([]given, error) {
+	return unpackLines(ctx, s, in.Lines, func(i int, l *model.StockInLineInput) packed {
+		return packed{field: lineAt(i), goodsID: l.GoodsID, pack: l.Pack, quantity: &l.Quantity, cost: &l.UnitCost}
+	})
 }
 
 // unpackStockOut converts a stock-out's lines given in packs.
 func (s *Store) unpackStockOut(ctx context.Context, in *model.StockOutInput) ([]given, error) {
-	lines := make([]packed, len(in.Lines))
-	for i, l := range in.Lines {
-		if l == nil {
-			continue
-		}
-		c := *l
-		in.Lines[i] = &c
-		lines[i] = packed{field: lineAt(i), goodsID: c.GoodsID, pack: c.Pack, quantity: &c.Quantity}
-	}
-	return s.unpack(ctx, lines)
+	return unpackLines(ctx, s, in.Lines, func(i int, l *model.StockOutLineInput) packed {
+		return packed{field: lineAt(i), goodsID: l.GoodsID, pack: l.Pack, quantity: &l.Quantity}
+	})
 }
 
 // unpackTransfer converts a transfer's lines given in packs.
 func (s *Store) unpackTransfer(ctx context.Context, in *model.TransferInput) ([]given, error) {
-	lines := make([]packed, len(in.Lines))
-	for i, l := range in.Lines {
-		if l == nil {
-			continue
-		}
-		c := *l
-		in.Lines[i] = &c
-		lines[i] = packed{field: lineAt(i), goodsID: c.GoodsID, pack: c.Pack, quantity: &c.Quantity}
-	}
-	return s.unpack(ctx, lines)
+	return unpackLines(ctx, s, in.Lines, func(i int, l *model.TransferLineInput) packed {
+		return packed{field: lineAt(i), goodsID: l.GoodsID, pack: l.Pack, quantity: &l.Quantity}
+	})
 }
 
-// unpackCounts converts counts given in packs.
+// unpackCounts converts counts given in packs (and their unit costs).
 func (s *Store) unpackCounts(ctx context.Context, in *model.CountInput) ([]given, error) {
-	lines := make([]packed, len(in.Lines))
-	for i, l := range in.Lines {
-		if l == nil {
-			continue
+	return unpackLines(ctx, s, in.Lines, func(i int, l *model.CountLineInput) packed {
+		p := packed{field: lineAt(i), qtyField: "counted", goodsID: l.GoodsID, pack: l.Pack, quantity: &l.Counted}
+		if l.UnitCost != nil {
+			cost := *l.UnitCost
+			l.UnitCost = &cost
+			p.cost = l.UnitCost
 		}
-		c := *l
-		in.Lines[i] = &c
-		lines[i] = packed{field: lineAt(i), qtyField: "counted", goodsID: c.GoodsID, pack: c.Pack, quantity: &c.Counted}
-		if c.UnitCost != nil {
-			cost := *c.UnitCost
-			c.UnitCost = &cost
-			lines[i].cost = c.UnitCost
-		}
-	}
-	return s.unpack(ctx, lines)
+		return p
+	})
 }

@@ -84,25 +84,38 @@ func (r *stockRun) empty(lot *model.Lot, e model.LedgerEntry) error {
 	return r.move(0, lot.GoodsID, lot.LocationID, -q, -amount)
 }
 
-// VoidStockOut voids a stock-out: each allocation goes back into the lot it
-// came from.
-func (s *Store) VoidStockOut(ctx context.Context, in model.VoidInput) (*model.StockOut, error) {
+// voided describes one kind of document to the void: how to read it and
+// what moving its entries back means.
+type voided[T any] struct {
+	what, kind, alias, col string
+	// marks, id, code and locations read the document.
+	marks     func(*T) *model.Voided
+	id        func(*T) int64
+	code      func(*T) string
+	locations func(*T) []int64
+	// undo moves back what the document's entries moved, in the run.
+	undo func(ctx context.Context, tx bun.Tx, run *stockRun, doc *T, es []*model.LedgerEntry, lots map[int64]*model.Lot) error
+}
+
+// void voids one document in one transaction: it locks the document
+// (CONFLICT when voided already), checks the user may write at its
+// locations, reads its entries and lots under their goods' locks, moves
+// them back (v.undo), marks it and writes its DOCUMENT_VOIDED.
+func voidDocument[T any](ctx context.Context, s *Store, in model.VoidInput, v voided[T]) (*T, error) {
 	reason, err := model.VoidReason(in.Reason)
 	if err != nil {
 		return nil, err
 	}
-	var doc *model.StockOut
+	var doc *T
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		doc, err = voidable(ctx, tx, "so", in.ID, "stock-out", func(d *model.StockOut) *model.Voided { return &d.Voided },
-			func(d *model.StockOut) string { return d.Code })
-		if err != nil {
+		if doc, err = voidable(ctx, tx, v.alias, in.ID, v.what, v.marks, v.code); err != nil {
 			return err
 		}
-		if err := s.checkLocationIDs(ctx, "id", doc.LocationID); err != nil {
+		if err := s.checkLocationIDs(ctx, "id", v.locations(doc)...); err != nil {
 			return err
 		}
-		es, err := documentEntries(ctx, tx, "stock_out_id", doc.ID)
+		es, err := documentEntries(ctx, tx, v.col, v.id(doc))
 		if err != nil {
 			return err
 		}
@@ -110,126 +123,88 @@ func (s *Store) VoidStockOut(ctx context.Context, in model.VoidInput) (*model.St
 		if err != nil {
 			return err
 		}
-		for _, e := range es {
-			if err := run.putBack(lots[e.LotID], -e.Quantity, model.LedgerEntry{At: s.now(), DocumentCode: doc.Code,
-				StockOutID: &doc.ID, StockOutLine: e.StockOutLine}); err != nil {
-				return err
-			}
+		if err := v.undo(ctx, tx, run, doc, es, lots); err != nil {
+			return err
 		}
-		ref := model.DocumentRef{Kind: "STOCK_OUT", ID: idText(doc.ID), Code: doc.Code}
-		if err := s.markVoided(ctx, tx, run, ref, doc, &doc.Voided, reason, doc.LocationID); err != nil {
+		ref := model.DocumentRef{Kind: v.kind, ID: idText(v.id(doc)), Code: v.code(doc)}
+		if err := s.markVoided(ctx, tx, run, ref, doc, v.marks(doc), reason, v.locations(doc)...); err != nil {
 			return err
 		}
 		return run.finish(ctx)
 	})
 	if err != nil {
-		return nil, voidError(err, "stock-out", in.ID)
+		return nil, voidError(err, v.what, in.ID)
 	}
 	return doc, nil
+}
+
+// VoidStockOut voids a stock-out: each allocation goes back into the lot it
+// came from.
+func (s *Store) VoidStockOut(ctx context.Context, in model.VoidInput) (*model.StockOut, error) {
+	return voidDocument(ctx, s, in, voided[model.StockOut]{what: "stock-out", kind: "STOCK_OUT", alias: "so", col: "stock_out_id",
+		marks: func(d *model.StockOut) *model.Voided { return &d.Voided }, id: func(d *model.StockOut) int64 { return d.ID },
+		code: func(d *model.StockOut) string { return d.Code }, locations: func(d *model.StockOut) []int64 { return []int64{d.LocationID} },
+		undo: func(_ context.Context, _ bun.Tx, run *stockRun, doc *model.StockOut, es []*model.LedgerEntry, lots map[int64]*model.Lot) error {
+			for _, e := range es {
+				if err := run.putBack(lots[e.LotID], -e.Quantity, model.LedgerEntry{At: s.now(), DocumentCode: doc.Code,
+					StockOutID: &doc.ID, StockOutLine: e.StockOutLine}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}})
 }
 
 // VoidStockIn voids a stock-in whose lots are all whole: they are emptied.
 // A lot drawn on is a CONFLICT naming it and the documents that drew on it,
 // to be voided first.
 func (s *Store) VoidStockIn(ctx context.Context, in model.VoidInput) (*model.StockIn, error) {
-	reason, err := model.VoidReason(in.Reason)
-	if err != nil {
-		return nil, err
-	}
-	var doc *model.StockIn
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		doc, err = voidable(ctx, tx, "si", in.ID, "stock-in", func(d *model.StockIn) *model.Voided { return &d.Voided },
-			func(d *model.StockIn) string { return d.Code })
-		if err != nil {
-			return err
-		}
-		if err := s.checkLocationIDs(ctx, "id", doc.LocationID); err != nil {
-			return err
-		}
-		es, err := documentEntries(ctx, tx, "stock_in_id", doc.ID)
-		if err != nil {
-			return err
-		}
-		run, lots, err := s.voidRun(ctx, tx, es)
-		if err != nil {
-			return err
-		}
-		for _, e := range es {
-			if err := untouched(ctx, tx, lots[e.LotID], "stock-in", doc.Code); err != nil {
-				return err
+	return voidDocument(ctx, s, in, voided[model.StockIn]{what: "stock-in", kind: "STOCK_IN", alias: "si", col: "stock_in_id",
+		marks: func(d *model.StockIn) *model.Voided { return &d.Voided }, id: func(d *model.StockIn) int64 { return d.ID },
+		code: func(d *model.StockIn) string { return d.Code }, locations: func(d *model.StockIn) []int64 { return []int64{d.LocationID} },
+		undo: func(ctx context.Context, tx bun.Tx, run *stockRun, doc *model.StockIn, es []*model.LedgerEntry, lots map[int64]*model.Lot) error {
+			for _, e := range es {
+				if err := untouched(ctx, tx, lots[e.LotID], "stock-in", doc.Code); err != nil {
+					return err
+				}
+				if err := run.empty(lots[e.LotID], model.LedgerEntry{At: s.now(), DocumentCode: doc.Code, StockInID: &doc.ID}); err != nil {
+					return err
+				}
 			}
-			if err := run.empty(lots[e.LotID], model.LedgerEntry{At: s.now(), DocumentCode: doc.Code, StockInID: &doc.ID}); err != nil {
-				return err
-			}
-		}
-		ref := model.DocumentRef{Kind: "STOCK_IN", ID: idText(doc.ID), Code: doc.Code}
-		if err := s.markVoided(ctx, tx, run, ref, doc, &doc.Voided, reason, doc.LocationID); err != nil {
-			return err
-		}
-		return run.finish(ctx)
-	})
-	if err != nil {
-		return nil, voidError(err, "stock-in", in.ID)
-	}
-	return doc, nil
+			return nil
+		}})
 }
 
 // VoidTransfer voids a transfer whose lots at the destination are all
 // whole: they are emptied, and each allocation goes back into the lot at
 // the source it came from.
 func (s *Store) VoidTransfer(ctx context.Context, in model.VoidInput) (*model.Transfer, error) {
-	reason, err := model.VoidReason(in.Reason)
-	if err != nil {
-		return nil, err
-	}
-	var doc *model.Transfer
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		doc, err = voidable(ctx, tx, "tr", in.ID, "transfer", func(d *model.Transfer) *model.Voided { return &d.Voided },
-			func(d *model.Transfer) string { return d.Code })
-		if err != nil {
-			return err
-		}
-		if err := s.checkLocationIDs(ctx, "id", doc.FromLocationID, doc.ToLocationID); err != nil {
-			return err
-		}
-		es, err := documentEntries(ctx, tx, "transfer_id", doc.ID)
-		if err != nil {
-			return err
-		}
-		run, lots, err := s.voidRun(ctx, tx, es)
-		if err != nil {
-			return err
-		}
-		for _, e := range es {
-			if e.Direction == model.DirectionIn {
-				if err := untouched(ctx, tx, lots[e.LotID], "transfer", doc.Code); err != nil {
+	return voidDocument(ctx, s, in, voided[model.Transfer]{what: "transfer", kind: "TRANSFER", alias: "tr", col: "transfer_id",
+		marks: func(d *model.Transfer) *model.Voided { return &d.Voided }, id: func(d *model.Transfer) int64 { return d.ID },
+		code:      func(d *model.Transfer) string { return d.Code },
+		locations: func(d *model.Transfer) []int64 { return []int64{d.FromLocationID, d.ToLocationID} },
+		undo: func(ctx context.Context, tx bun.Tx, run *stockRun, doc *model.Transfer, es []*model.LedgerEntry, lots map[int64]*model.Lot) error {
+			for _, e := range es {
+				if e.Direction == model.DirectionIn {
+					if err := untouched(ctx, tx, lots[e.LotID], "transfer", doc.Code); err != nil {
+						return err
+					}
+				}
+			}
+			for _, e := range es {
+				tag := model.LedgerEntry{At: s.now(), DocumentCode: doc.Code, TransferID: &doc.ID, TransferLine: e.TransferLine}
+				var err error
+				if e.Direction == model.DirectionIn {
+					err = run.empty(lots[e.LotID], tag)
+				} else {
+					err = run.putBack(lots[e.LotID], -e.Quantity, tag)
+				}
+				if err != nil {
 					return err
 				}
 			}
-		}
-		for _, e := range es {
-			tag := model.LedgerEntry{At: s.now(), DocumentCode: doc.Code, TransferID: &doc.ID, TransferLine: e.TransferLine}
-			if e.Direction == model.DirectionIn {
-				err = run.empty(lots[e.LotID], tag)
-			} else {
-				err = run.putBack(lots[e.LotID], -e.Quantity, tag)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		ref := model.DocumentRef{Kind: "TRANSFER", ID: idText(doc.ID), Code: doc.Code}
-		if err := s.markVoided(ctx, tx, run, ref, doc, &doc.Voided, reason, doc.FromLocationID, doc.ToLocationID); err != nil {
-			return err
-		}
-		return run.finish(ctx)
-	})
-	if err != nil {
-		return nil, voidError(err, "transfer", in.ID)
-	}
-	return doc, nil
+			return nil
+		}})
 }
 
 // voidRun starts the run of a void over the goods of the entries and reads
