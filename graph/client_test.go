@@ -67,11 +67,24 @@ func newClientWith(t *testing.T, s *db.Store, o graph.Options) *client {
 
 const testPassword = "correct horse battery"
 
-// newClientFor serves h and returns a client without a token.
+// newClientFor serves h and returns a client without a token. What the
+// server logs at warning level or above (an internal error's cause, say)
+// goes to the test's log.
 func newClientFor(t *testing.T, h http.Handler) *client {
-	srv := httptest.NewServer(h)
+	log := zerolog.New(zerolog.ConsoleWriter{Out: testLog{t}, NoColor: true}).Level(zerolog.WarnLevel)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(log.WithContext(r.Context())))
+	}))
 	t.Cleanup(srv.Close)
 	return &client{t: t, srv: srv}
+}
+
+// testLog writes to a test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // login signs in and returns the session token.
