@@ -39,13 +39,19 @@ type Dispatcher struct {
 	Every, Timeout, Lease, FirstRetry, MaxRetry, MaxAge time.Duration
 	// Client makes the requests (NewClient).
 	Client *http.Client
+	// Sweep is how often Run looks for due deliveries when the outbox has
+	// not moved: retries that came due, and deliveries another replica made.
+	Sweep time.Duration
+
+	seen      int64
+	nextSweep time.Time
 }
 
 // NewDispatcher returns a dispatcher with the usual timings; allowPrivate
 // lets it call loopback and private addresses.
 func NewDispatcher(s *db.Store, allowPrivate bool, log zerolog.Logger) *Dispatcher {
 	return &Dispatcher{Store: s, Log: log, Now: time.Now, Every: 200 * time.Millisecond, Timeout: 10 * time.Second,
-		Lease: time.Minute, FirstRetry: 10 * time.Second, MaxRetry: time.Hour, MaxAge: 24 * time.Hour,
+		Lease: time.Minute, FirstRetry: 10 * time.Second, MaxRetry: time.Hour, MaxAge: 24 * time.Hour, Sweep: 2 * time.Second,
 		Client: NewClient(10*time.Second, allowPrivate)}
 }
 
@@ -93,12 +99,18 @@ func Sign(secret, timestamp string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// Run dispatches until ctx ends.
+// Run dispatches until ctx ends. Between sweeps it does the work only when
+// the outbox has moved, so an idle server costs the database one small read
+// per tick.
 func (d *Dispatcher) Run(ctx context.Context) {
 	t := time.NewTicker(d.Every)
 	defer t.Stop()
 	for {
-		d.Once(ctx)
+		last, err := d.Store.LastEventID(ctx)
+		if now := time.Now(); err != nil || last != d.seen || !now.Before(d.nextSweep) {
+			d.seen, d.nextSweep = last, now.Add(d.Sweep)
+			d.Once(ctx)
+		}
 		select {
 		case <-ctx.Done():
 			return
