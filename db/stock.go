@@ -113,6 +113,34 @@ func (s *Store) likelyServed(ctx context.Context, location *int64, need map[int6
 	return true
 }
 
+// startDocument is what every stock document does before its transaction:
+// a code the client chose must not have the generated form; with an
+// idempotency key, a retry answers the document the key already made
+// (prev); otherwise the generated code is taken early where codes are
+// (earlyCode, with need and location as it takes them). kind names the
+// document in errors.
+func startDocument[T any](ctx context.Context, s *Store, kind, code string, key *string, replay func() (*T, error),
+	prefix string, location *int64, need map[int64]model.Quantity,
+) (prev *T, early string, err error) {
+	if code != "" {
+		if err := checkClientCode(code); err != nil {
+			return nil, "", err
+		}
+	}
+	if key != nil {
+		if prev, err := replay(); prev != nil || err != nil {
+			return prev, "", err
+		}
+	}
+	if code != "" {
+		return nil, code, nil
+	}
+	if early, err = s.earlyCode(ctx, prefix, location, need); err != nil {
+		return nil, "", fmt.Errorf("%s: %w", kind, err)
+	}
+	return nil, early, nil
+}
+
 // CreateStockIn brings the lines of a receipt into stock at its location:
 // one lot and one ledger entry per line, all in one transaction.
 func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*model.StockIn, error) {
@@ -127,29 +155,18 @@ func (s *Store) CreateStockIn(ctx context.Context, in model.StockInInput) (*mode
 	for i, l := range lots {
 		l.PackName, l.PackQuantity = packs[i].name, packs[i].count
 	}
-	if doc.Code != "" {
-		if err := checkClientCode(doc.Code); err != nil {
-			return nil, err
-		}
-	}
 	if doc.LocationID, err = s.documentLocation(ctx, in.LocationID, "locationId", true); err != nil {
 		return nil, err
 	}
 	doc.IdempotencyScope = model.IdempotencyScope(ctx)
-	if doc.IdempotencyKey != nil {
-		if prev, err := s.replayStockIn(ctx, doc); prev != nil || err != nil {
-			return prev, err
-		}
+	need := make(map[int64]model.Quantity, len(lots))
+	for _, l := range lots {
+		need[l.GoodsID] = 0
 	}
-	code := doc.Code
-	if code == "" {
-		need := make(map[int64]model.Quantity, len(lots))
-		for _, l := range lots {
-			need[l.GoodsID] = 0
-		}
-		if code, err = s.earlyCode(ctx, stockInPrefix, nil, need); err != nil {
-			return nil, fmt.Errorf("stock-in: %w", err)
-		}
+	prev, code, err := startDocument(ctx, s, "stock-in", doc.Code, doc.IdempotencyKey,
+		func() (*model.StockIn, error) { return s.replayStockIn(ctx, doc) }, stockInPrefix, nil, need)
+	if prev != nil || err != nil {
+		return prev, err
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy = 0, code, s.now(), model.ActorFrom(ctx)
@@ -303,29 +320,18 @@ func (s *Store) CreateStockOut(ctx context.Context, in model.StockOutInput) (*mo
 	for i, l := range lines {
 		l.PackName, l.PackQuantity = packs[i].name, packs[i].count
 	}
-	if doc.Code != "" {
-		if err := checkClientCode(doc.Code); err != nil {
-			return nil, err
-		}
-	}
 	if doc.LocationID, err = s.documentLocation(ctx, in.LocationID, "locationId", false); err != nil {
 		return nil, err
 	}
 	doc.IdempotencyScope = model.IdempotencyScope(ctx)
-	if doc.IdempotencyKey != nil {
-		if prev, err := s.replayStockOut(ctx, doc); prev != nil || err != nil {
-			return prev, err
-		}
+	need := make(map[int64]model.Quantity, len(lines))
+	for _, l := range lines {
+		need[l.GoodsID] += l.Quantity
 	}
-	code := doc.Code
-	if code == "" {
-		need := make(map[int64]model.Quantity, len(lines))
-		for _, l := range lines {
-			need[l.GoodsID] += l.Quantity
-		}
-		if code, err = s.earlyCode(ctx, stockOutPrefix, &doc.LocationID, need); err != nil {
-			return nil, fmt.Errorf("stock-out: %w", err)
-		}
+	prev, code, err := startDocument(ctx, s, "stock-out", doc.Code, doc.IdempotencyKey,
+		func() (*model.StockOut, error) { return s.replayStockOut(ctx, doc) }, stockOutPrefix, &doc.LocationID, need)
+	if prev != nil || err != nil {
+		return prev, err
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy = 0, code, s.now(), model.ActorFrom(ctx)

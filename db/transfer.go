@@ -30,11 +30,6 @@ func (s *Store) CreateTransfer(ctx context.Context, in model.TransferInput) (*mo
 	for i, l := range lines {
 		l.PackName, l.PackQuantity = packs[i].name, packs[i].count
 	}
-	if doc.Code != "" {
-		if err := checkClientCode(doc.Code); err != nil {
-			return nil, err
-		}
-	}
 	if _, err := s.documentLocation(ctx, &doc.FromLocationID, "fromLocationId", false); err != nil {
 		return nil, err
 	}
@@ -42,20 +37,14 @@ func (s *Store) CreateTransfer(ctx context.Context, in model.TransferInput) (*mo
 		return nil, err
 	}
 	doc.IdempotencyScope = model.IdempotencyScope(ctx)
-	if doc.IdempotencyKey != nil {
-		if prev, err := s.replayTransfer(ctx, doc); prev != nil || err != nil {
-			return prev, err
-		}
+	need := make(map[int64]model.Quantity, len(lines))
+	for _, l := range lines {
+		need[l.GoodsID] += l.Quantity
 	}
-	code := doc.Code
-	if code == "" {
-		need := make(map[int64]model.Quantity, len(lines))
-		for _, l := range lines {
-			need[l.GoodsID] += l.Quantity
-		}
-		if code, err = s.earlyCode(ctx, transferPrefix, &doc.FromLocationID, need); err != nil {
-			return nil, fmt.Errorf("transfer: %w", err)
-		}
+	prev, code, err := startDocument(ctx, s, "transfer", doc.Code, doc.IdempotencyKey,
+		func() (*model.Transfer, error) { return s.replayTransfer(ctx, doc) }, transferPrefix, &doc.FromLocationID, need)
+	if prev != nil || err != nil {
+		return prev, err
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		doc.ID, doc.Code, doc.CreatedAt, doc.CreatedBy, doc.TotalAmount = 0, code, s.now(), model.ActorFrom(ctx), 0
